@@ -1,0 +1,149 @@
+package jwtguard
+
+import (
+	"net/http"
+	"net/textproto"
+	"strings"
+)
+
+// Extractor finds the raw token in a request. It returns "" and nil when the
+// request carries no credentials it recognizes, and an error matching
+// [ErrMalformedCredentials] when it carries credentials it cannot read.
+// Extractors must be safe for concurrent use.
+type Extractor interface {
+	Extract(r *http.Request) (string, error)
+}
+
+// ExtractorFunc adapts a function to an [Extractor].
+type ExtractorFunc func(r *http.Request) (string, error)
+
+// Extract calls f(r).
+func (f ExtractorFunc) Extract(r *http.Request) (string, error) { return f(r) }
+
+// FromAuthorization reads "Authorization: <scheme> <token>" for the
+// given schemes, "Bearer" when none are given ("JWT" serves clients of
+// djangorestframework-jwt). Schemes match without regard to case (RFC 7235
+// §2.1). A header with another scheme, "Basic" say, is not jwtguard's and
+// counts as no credentials. Two Authorization headers, a scheme without a
+// token, or a token with spaces in it are malformed.
+func FromAuthorization(schemes ...string) Extractor {
+	if len(schemes) == 0 {
+		schemes = []string{"Bearer"}
+	}
+	return authHeader{schemes: append([]string(nil), schemes...)}
+}
+
+type authHeader struct{ schemes []string }
+
+func (a authHeader) Extract(r *http.Request) (string, error) {
+	v, err := singleHeader(r.Header, "Authorization")
+	if v == "" || err != nil {
+		return "", err
+	}
+	scheme, rest, _ := strings.Cut(v, " ")
+	if !a.matches(scheme) {
+		return "", nil
+	}
+	return singleToken(rest)
+}
+
+func (a authHeader) matches(scheme string) bool {
+	for _, s := range a.schemes {
+		if strings.EqualFold(s, scheme) {
+			return true
+		}
+	}
+	return false
+}
+
+// FromHeader reads the token as the whole value of the named header, such as
+// "X-Auth-Token". Two such headers, or a value with spaces, are malformed.
+func FromHeader(name string) Extractor {
+	key := textproto.CanonicalMIMEHeaderKey(name)
+	return ExtractorFunc(func(r *http.Request) (string, error) {
+		v, err := singleHeader(r.Header, key)
+		if v == "" || err != nil {
+			return "", err
+		}
+		return singleToken(v)
+	})
+}
+
+// FromCookie reads the token from the named cookie. Two cookies of that name,
+// which is how cookie tossing from a sibling domain shows, are malformed.
+func FromCookie(name string) Extractor {
+	return ExtractorFunc(func(r *http.Request) (string, error) {
+		cookies := r.CookiesNamed(name)
+		switch len(cookies) {
+		case 0:
+			return "", nil
+		case 1:
+			if cookies[0].Value == "" {
+				return "", nil
+			}
+			return singleToken(cookies[0].Value)
+		}
+		return "", ErrMalformedCredentials
+	})
+}
+
+// FromQuery reads the token from the named query parameter. Tokens in URLs end
+// up in access logs, browser history and Referer headers (RFC 6750 §2.3):
+// use it only where nothing else works, a websocket handshake for example.
+// No default extractor reads the query. Two values are malformed.
+func FromQuery(name string) Extractor {
+	return ExtractorFunc(func(r *http.Request) (string, error) {
+		if r.URL == nil || r.URL.RawQuery == "" {
+			return "", nil
+		}
+		vs := r.URL.Query()[name]
+		switch len(vs) {
+		case 0:
+			return "", nil
+		case 1:
+			if vs[0] == "" {
+				return "", nil
+			}
+			return singleToken(vs[0])
+		}
+		return "", ErrMalformedCredentials
+	})
+}
+
+// FirstOf tries each extractor in turn and returns the first token found.
+// An error stops the search: malformed credentials are never skipped over
+// in favour of others.
+func FirstOf(extractors ...Extractor) Extractor {
+	list := append([]Extractor(nil), extractors...)
+	return ExtractorFunc(func(r *http.Request) (string, error) {
+		for _, e := range list {
+			if tok, err := e.Extract(r); tok != "" || err != nil {
+				return tok, err
+			}
+		}
+		return "", nil
+	})
+}
+
+// singleHeader returns the value of a header that may appear at most once,
+// trimmed of surrounding white space.
+func singleHeader(h http.Header, key string) (string, error) {
+	vs := h[key]
+	switch len(vs) {
+	case 0:
+		return "", nil
+	case 1:
+		return strings.Trim(vs[0], " \t"), nil
+	}
+	return "", ErrMalformedCredentials
+}
+
+// singleToken trims the space between a scheme and its token and checks
+// that what is left is one non-empty word.
+func singleToken(s string) (string, error) {
+	s = strings.Trim(s, " \t")
+	if s == "" || strings.ContainsAny(s, " \t") {
+		return "", ErrMalformedCredentials
+	}
+	return s, nil
+}

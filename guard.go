@@ -1,0 +1,192 @@
+package jwtguard
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+)
+
+// Guard is the net/http middleware: it extracts a token, verifies it, puts
+// it in the request context and enforces a [Policy], answering refusals
+// with a status, an RFC 6750 challenge and a JSON body. It is immutable and
+// safe for concurrent use.
+//
+// [Guard.Handler] and [Guard.Require] are for net/http and chi; framework
+// adapters call [Guard.Authenticate], [Guard.Authorize] and
+// [Guard.WriteError] so that every framework answers alike.
+type Guard struct {
+	verifier   *Verifier
+	extractor  Extractor
+	onError    ErrorHandler
+	log        *slog.Logger
+	skip       []func(*http.Request) bool
+	preflight  bool
+	optional   bool
+	challenges *challenges
+}
+
+// NewGuard returns a guard that verifies tokens with v. It reports every
+// problem with the options at once.
+func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
+	c := guardConfig{realm: "api"}
+	if v == nil {
+		c.fail("nil verifier")
+	}
+	for _, opt := range opts {
+		opt(&c)
+	}
+	if err := errors.Join(c.errs...); err != nil {
+		return nil, err
+	}
+	g := &Guard{
+		verifier:   v,
+		extractor:  c.extractor,
+		onError:    c.onError,
+		log:        c.logger,
+		skip:       c.skip,
+		preflight:  c.preflight,
+		optional:   c.optional,
+		challenges: newChallenges(c.realm),
+	}
+	if g.extractor == nil {
+		g.extractor = FromAuthorization()
+	}
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
+	}
+	if g.onError == nil {
+		g.onError = g.defaultError
+	}
+	return g, nil
+}
+
+// Authenticate extracts and verifies the request's token. It returns nil
+// and nil for a request without credentials, and an error matching
+// [ErrMalformedCredentials] or [ErrInvalidToken] for bad ones (nil and nil
+// under [WithCredentialsOptional]). Failures are logged.
+func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
+	raw, err := g.extractor.Extract(r)
+	if err == nil && raw == "" {
+		return nil, nil
+	}
+	var t *Token
+	if err == nil {
+		t, err = g.verifier.Verify(r.Context(), raw)
+	} else if !errors.Is(err, ErrMalformedCredentials) {
+		err = errors.Join(ErrMalformedCredentials, err)
+	}
+	if err != nil {
+		g.logRefusal(r, "authentication failed", err)
+		if g.optional {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return t, nil
+}
+
+// Authorize runs policy on the request and its token (nil when anonymous).
+// A denial of an anonymous request becomes [ErrNoCredentials]: 401, since a
+// token might change the answer. Denials are logged.
+func (g *Guard) Authorize(r *http.Request, t *Token, policy Policy) error {
+	err := policy.Check(r, t)
+	if err == nil {
+		return nil
+	}
+	if t == nil {
+		err = ErrNoCredentials
+	} else if !errors.Is(err, ErrForbidden) {
+		err = errors.Join(ErrForbidden, err)
+	}
+	g.logRefusal(r, "permission denied", err)
+	return err
+}
+
+// WriteError answers a refused request through the error handler.
+func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	g.onError(w, r, err)
+}
+
+func (g *Guard) defaultError(w http.ResponseWriter, _ *http.Request, err error) {
+	f := classify(err)
+	writeError(w, f.status(), g.challenges.of(err, f), failureBodies[f])
+}
+
+// Handler authenticates requests that carry credentials and passes them on
+// with the token in their context; requests without credentials go on
+// anonymous. Bad credentials are refused. Put a policy after it with
+// [Guard.Require], or check [FromContext] in the handler.
+func (g *Guard) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g.skipped(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		t, err := g.Authenticate(r)
+		if err != nil {
+			g.onError(w, r, err)
+			return
+		}
+		if t != nil {
+			r = withToken(r, t)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Require returns middleware that enforces policy. It authenticates the
+// request itself unless a Guard upstream already put a token in its context.
+func (g *Guard) Require(policy Policy) func(http.Handler) http.Handler {
+	if policy == nil {
+		policy = Not(AllowAny()) // fail closed
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if g.skipped(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			t, ok := FromContext(r.Context())
+			if !ok {
+				var err error
+				if t, err = g.Authenticate(r); err != nil {
+					g.onError(w, r, err)
+					return
+				}
+				if t != nil {
+					r = withToken(r, t)
+				}
+			}
+			if err := g.Authorize(r, t, policy); err != nil {
+				g.onError(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func (g *Guard) skipped(r *http.Request) bool {
+	if g.preflight && r.Method == http.MethodOptions &&
+		r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "" {
+		return true
+	}
+	for _, skip := range g.skip {
+		if skip(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *Guard) logRefusal(r *http.Request, msg string, err error) {
+	ctx := r.Context()
+	if !g.log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	g.log.LogAttrs(ctx, slog.LevelInfo, "jwtguard: "+msg,
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("remote", r.RemoteAddr),
+		slog.String("error", err.Error()))
+}

@@ -1,0 +1,109 @@
+package jwtguard
+
+import (
+	"log/slog"
+	"net/http"
+)
+
+// GuardOption configures a [Guard].
+type GuardOption func(*guardConfig)
+
+type guardConfig struct {
+	extractor Extractor
+	onError   ErrorHandler
+	logger    *slog.Logger
+	skip      []func(*http.Request) bool
+	preflight bool
+	optional  bool
+	realm     string
+	errs      []error
+}
+
+func (c *guardConfig) fail(format string, args ...any) {
+	c.errs = append(c.errs, configError(format, args...))
+}
+
+// WithExtractor sets where tokens come from. The default is
+// FromAuthorization("Bearer"); the query string is never read unless asked.
+func WithExtractor(e Extractor) GuardOption {
+	return func(c *guardConfig) {
+		if e == nil {
+			c.fail("nil extractor")
+		}
+		c.extractor = e
+	}
+}
+
+// WithErrorHandler replaces the default refusal responses, which are
+// Django REST Framework's JSON bodies with RFC 6750 challenges.
+func WithErrorHandler(h ErrorHandler) GuardOption {
+	return func(c *guardConfig) {
+		if h == nil {
+			c.fail("nil error handler")
+		}
+		c.onError = h
+	}
+}
+
+// WithLogger sets where refusals are logged, at level Info, with their
+// cause. The default logger discards everything. Raw tokens are never logged.
+func WithLogger(l *slog.Logger) GuardOption {
+	return func(c *guardConfig) {
+		if l == nil {
+			c.fail("nil logger")
+		}
+		c.logger = l
+	}
+}
+
+// WithRealm sets the realm of WWW-Authenticate challenges. The default is
+// "api", as Django REST Framework sends.
+func WithRealm(realm string) GuardOption {
+	return func(c *guardConfig) {
+		if realm == "" || quoteRealm(realm) != realm {
+			c.fail("realm %q is empty or needs quoting", realm)
+		}
+		c.realm = realm
+	}
+}
+
+// WithSkip makes the Guard pass requests for which skip returns true
+// straight to the next handler: no authentication and no policy.
+func WithSkip(skip func(r *http.Request) bool) GuardOption {
+	return func(c *guardConfig) {
+		if skip == nil {
+			c.fail("nil skip predicate")
+		}
+		c.skip = append(c.skip, skip)
+	}
+}
+
+// WithSkipPaths is [WithSkip] for requests whose URL path is exactly one of
+// paths, such as "/healthz".
+func WithSkipPaths(paths ...string) GuardOption {
+	set := make(map[string]struct{}, len(paths))
+	for _, p := range paths {
+		set[p] = struct{}{}
+	}
+	return WithSkip(func(r *http.Request) bool {
+		_, ok := set[r.URL.Path]
+		return ok
+	})
+}
+
+// WithPreflight lets CORS preflight requests (OPTIONS with Origin and
+// Access-Control-Request-Method) through without authentication or policy:
+// browsers never send credentials with them. Off by default; a CORS
+// middleware in front of the Guard usually answers them itself.
+func WithPreflight() GuardOption {
+	return func(c *guardConfig) { c.preflight = true }
+}
+
+// WithCredentialsOptional treats malformed credentials and invalid tokens as
+// no credentials at all: the request goes on anonymous and the policy
+// decides. By default they are refused with 401 even on a public route, as
+// Django REST Framework does, so a client learns at once that its token is
+// bad and refreshes it.
+func WithCredentialsOptional() GuardOption {
+	return func(c *guardConfig) { c.optional = true }
+}

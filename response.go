@@ -1,0 +1,178 @@
+package jwtguard
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// ErrorHandler writes the response for a request that the [Guard] refuses.
+// err matches one of the package's sentinels: [ErrNoCredentials],
+// [ErrMalformedCredentials], [ErrInvalidToken], [ErrForbidden] or
+// [ErrInsufficientScope]. Its text may hold internal detail: log it, do not
+// send it. [StatusCode] and [Challenge] give the status and the
+// WWW-Authenticate value the default handler uses.
+type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+
+// The default bodies, byte for byte those of Django REST Framework with
+// djangorestframework-simplejwt, so a front end written for a Django API
+// (one that checks code == "token_not_valid" to refresh, say) keeps working.
+var (
+	bodyNoCredentials = []byte(`{"detail":"Authentication credentials were not provided."}`)
+	bodyMalformed     = []byte(`{"detail":"Authorization header must contain two space-delimited values","code":"bad_authorization_header"}`)
+	bodyForbidden     = []byte(`{"detail":"You do not have permission to perform this action."}`)
+	bodyScope         = []byte(`{"detail":"You do not have permission to perform this action.","code":"insufficient_scope"}`)
+)
+
+func tokenBody(message string) []byte {
+	return []byte(`{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"` + message + `"}]}`)
+}
+
+// The messages of simplejwt for a token that failed.
+const (
+	msgInvalid   = "Token is invalid or expired"
+	msgWrongType = "Token has wrong type"
+	msgNoExp     = "Token has no 'exp' claim"
+)
+
+var (
+	bodyInvalid   = tokenBody(msgInvalid)
+	bodyWrongType = tokenBody(msgWrongType)
+	bodyNoExp     = tokenBody(msgNoExp)
+)
+
+// StatusCode returns the HTTP status for a refusal: 403 for [ErrForbidden]
+// (scope denials included), 401 for everything else.
+func StatusCode(err error) int {
+	if errors.Is(err, ErrForbidden) {
+		return http.StatusForbidden
+	}
+	return http.StatusUnauthorized
+}
+
+// Challenge returns the WWW-Authenticate value of RFC 6750 §3 for a
+// refusal, or "" for a plain 403, which has none. The description is a fixed
+// text per kind of failure, never err's own text.
+func Challenge(err error, realm string) string {
+	return newChallenges(realm).of(err, classify(err))
+}
+
+// failure is a kind of refusal, each with its own status, challenge and body.
+type failure uint8
+
+const (
+	failNoCredentials failure = iota
+	failMalformed
+	failInvalid
+	failWrongType
+	failNoExp
+	failScope
+	failForbidden
+	numFailures
+)
+
+var failureBodies = [numFailures][]byte{
+	failNoCredentials: bodyNoCredentials,
+	failMalformed:     bodyMalformed,
+	failInvalid:       bodyInvalid,
+	failWrongType:     bodyWrongType,
+	failNoExp:         bodyNoExp,
+	failScope:         bodyScope,
+	failForbidden:     bodyForbidden,
+}
+
+func classify(err error) failure {
+	switch {
+	case errors.Is(err, ErrNoCredentials):
+		return failNoCredentials
+	case errors.Is(err, ErrMalformedCredentials):
+		return failMalformed
+	case errors.Is(err, ErrInsufficientScope):
+		return failScope
+	case errors.Is(err, ErrForbidden):
+		return failForbidden
+	case errors.Is(err, ErrTokenWrongType):
+		return failWrongType
+	case errors.Is(err, ErrTokenRequiredClaimMissing):
+		return failNoExp
+	}
+	return failInvalid
+}
+
+func (f failure) status() int {
+	if f >= failScope {
+		return http.StatusForbidden
+	}
+	return http.StatusUnauthorized
+}
+
+// challenges holds a realm's WWW-Authenticate values, built once.
+type challenges [numFailures]string
+
+func newChallenges(realm string) *challenges {
+	base := `Bearer realm="` + quoteRealm(realm) + `"`
+	invalid := func(msg string) string {
+		return base + `, error="invalid_token", error_description="` + msg + `"`
+	}
+	return &challenges{
+		failNoCredentials: base,
+		failMalformed:     base + `, error="invalid_request", error_description="Malformed credentials"`,
+		failInvalid:       invalid(msgInvalid),
+		failWrongType:     invalid(msgWrongType),
+		failNoExp:         invalid(msgNoExp),
+		failScope:         base + `, error="insufficient_scope", error_description="The token lacks a required scope"`,
+	}
+}
+
+// of returns the challenge for err, of kind f; scope denials name the scopes.
+func (c *challenges) of(err error, f failure) string {
+	var scopeErr *ScopeError
+	if f == failScope && errors.As(err, &scopeErr) {
+		if scope := strings.Join(scopeErr.Scopes, " "); validScope(scope) {
+			return c[f] + `, scope="` + scope + `"`
+		}
+	}
+	return c[f]
+}
+
+// writeError is the default ErrorHandler's work.
+func writeError(w http.ResponseWriter, status int, challenge string, body []byte) {
+	h := w.Header()
+	if challenge != "" {
+		h.Set("WWW-Authenticate", challenge)
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// quoteRealm keeps a realm within RFC 7230's quoted-string, dropping
+// quotes, backslashes and control characters.
+func quoteRealm(realm string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '"' || r == '\\' || r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, realm)
+}
+
+// validScope checks RFC 6750 §3's scope syntax: scope-tokens of %x21,
+// %x23-5B and %x5D-7E, separated by single spaces.
+func validScope(scope string) bool {
+	if scope == "" {
+		return false
+	}
+	for _, tok := range strings.Split(scope, " ") {
+		if tok == "" {
+			return false
+		}
+		for i := 0; i < len(tok); i++ {
+			if c := tok[i]; c < 0x21 || c == '"' || c == '\\' || c > 0x7e {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,191 @@
+package jwtguard
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"slices"
+	"time"
+)
+
+// maxSignatureSize is the longest signature read: RSA with 8192 bits.
+const maxSignatureSize = 1024
+
+// b64 is base64url without padding, strict about trailing bits, as RFC 7515
+// asks. Padding and the standard alphabet's '+' and '/' are refused.
+var b64url = base64.RawURLEncoding.Strict()
+
+// Verifier turns a compact JWS into a verified [*Token]. It knows nothing of
+// HTTP, so gRPC interceptors, websocket handshakes and queue consumers can
+// use it as well as the [Guard]. It is immutable and safe for concurrent use.
+//
+// Verify checks, in order: the size cap; three base64url segments; the header
+// (JSON, no duplicate names, no "crit", "alg" on the allow-list, "typ" when
+// configured); the claims set (JSON, no duplicate names, registered claims of
+// the right types); "iss" when configured; the signature, with keys from the
+// [KeyProvider] that allow the algorithm; "exp" (required by default), "nbf",
+// "iat" not in the future, with the leeway; "aud" when configured;
+// "token_type"; and the custom validators.
+type Verifier struct {
+	keys KeyProvider
+	cfg  verifierConfig
+}
+
+// NewVerifier returns a verifier that trusts the keys of keys. It reports
+// every problem with the options at once.
+func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
+	c := verifierConfig{maxSize: DefaultMaxTokenSize, now: time.Now, tokenType: "access"}
+	if keys == nil {
+		c.fail("nil key provider")
+	}
+	for _, opt := range opts {
+		opt(&c)
+	}
+	if c.algs == 0 {
+		c.algs = 1<<numAlgs - 1
+	}
+	if err := errors.Join(c.errs...); err != nil {
+		return nil, err
+	}
+	c.errs = nil
+	return &Verifier{keys: keys, cfg: c}, nil
+}
+
+// Verify verifies raw, a compact JWS, and returns its token. Every error
+// matches [ErrInvalidToken] and a more specific sentinel.
+func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
+	c := &v.cfg
+	if len(raw) > c.maxSize {
+		return nil, errTooLarge
+	}
+	dot1, dot2 := -1, -1
+	for i := 0; i < len(raw); i++ {
+		switch ch := raw[i]; {
+		case ch == '.':
+			if dot1 < 0 {
+				dot1 = i
+			} else if dot2 < 0 {
+				dot2 = i
+			} else {
+				return nil, errSegments
+			}
+		case !isBase64URL(ch):
+			return nil, errEncoding
+		}
+	}
+	if dot2 < 0 {
+		return nil, errSegments
+	}
+	hseg, pseg, sseg := raw[:dot1], raw[dot1+1:dot2], raw[dot2+1:]
+	hlen, plen := b64url.DecodedLen(len(hseg)), b64url.DecodedLen(len(pseg))
+	if len(sseg) > b64url.EncodedLen(maxSignatureSize) {
+		return nil, errSignature
+	}
+
+	// One buffer holds the decoded header and claims; the token's strings
+	// point into it, so they need no copies.
+	buf := make([]byte, hlen+plen)
+	hn, err := b64url.Decode(buf, unsafeBytes(hseg))
+	if err != nil {
+		return nil, errEncoding
+	}
+	pn, err := b64url.Decode(buf[hn:], unsafeBytes(pseg))
+	if err != nil {
+		return nil, errEncoding
+	}
+	var sigBuf [maxSignatureSize]byte
+	sn, err := b64url.Decode(sigBuf[:], unsafeBytes(sseg))
+	if err != nil {
+		return nil, errEncoding
+	}
+
+	t := &Token{Raw: RawToken(raw), payload: buf[hn : hn+pn]}
+	if err := parseHeader(buf[:hn], &t.Header); err != nil {
+		return nil, err
+	}
+	a, ok := parseAlg(t.Header.Alg)
+	if !ok || !c.algs.has(a) {
+		return nil, errAlg
+	}
+	if c.typ != "" && !typEqual(t.Header.Typ, c.typ) {
+		return nil, errTyp
+	}
+	var d dates
+	if err := parseClaims(t.payload, &t.Claims, &d); err != nil {
+		return nil, err
+	}
+	if len(c.issuers) > 0 && !slices.Contains(c.issuers, t.Claims.Issuer) {
+		return nil, errIssuer
+	}
+
+	keys, err := v.keys.Keys(ctx, KeyQuery{Alg: t.Header.Alg, KeyID: t.Header.Kid, Issuer: t.Claims.Issuer})
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrTokenInvalidIssuer):
+		return nil, errIssuer
+	case errors.Is(err, ErrUnknownKey):
+		return nil, errNoKey
+	default:
+		return nil, providerError(err)
+	}
+	if !verifyAny(keys, a, raw[:dot2], sigBuf[:sn]) {
+		return nil, errSignature
+	}
+
+	if err := c.checkTimes(&d); err != nil {
+		return nil, err
+	}
+	if len(c.audiences) > 0 && !anyIn(t.Claims.Audience, c.audiences) {
+		return nil, errAudience
+	}
+	if c.tokenType != "" && t.Claims.TokenType != "" && t.Claims.TokenType != c.tokenType {
+		return nil, errTokenType
+	}
+	for _, check := range c.validators {
+		if err := check(ctx, t); err != nil {
+			return nil, validatorError(err)
+		}
+	}
+	return t, nil
+}
+
+func verifyAny(keys []*Key, a alg, input string, sig []byte) bool {
+	for _, k := range keys {
+		if k.algs.has(a) && k.verify(a, input, sig) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkTimes applies RFC 7519 §4.1.4-6 with the leeway: a token is expired
+// from the second "exp" names (simplejwt and PyJWT agree).
+func (c *verifierConfig) checkTimes(d *dates) error {
+	now := c.now()
+	secs := float64(now.Unix()) + float64(now.Nanosecond())/1e9
+	leeway := c.leeway.Seconds()
+	switch {
+	case !d.hasExp && !c.expOptional:
+		return errNoExp
+	case d.hasExp && secs >= d.exp+leeway:
+		return errExpired
+	case d.hasNbf && secs+leeway < d.nbf:
+		return errNotYet
+	case d.hasIat && secs+leeway < d.iat:
+		return errIssuedFuture
+	}
+	return nil
+}
+
+func anyIn(have, want []string) bool {
+	for _, h := range have {
+		if slices.Contains(want, h) {
+			return true
+		}
+	}
+	return false
+}
+
+func isBase64URL(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}

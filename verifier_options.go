@@ -1,0 +1,160 @@
+package jwtguard
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// DefaultMaxTokenSize is the longest token a [Verifier] reads by default.
+const DefaultMaxTokenSize = 8 << 10
+
+// VerifierOption configures a [Verifier].
+type VerifierOption func(*verifierConfig)
+
+type verifierConfig struct {
+	maxSize     int
+	leeway      time.Duration
+	now         func() time.Time
+	algs        algSet // 0: every algorithm a key allows
+	issuers     []string
+	audiences   []string
+	typ         string
+	tokenType   string
+	expOptional bool
+	validators  []func(context.Context, *Token) error
+	errs        []error
+}
+
+func (c *verifierConfig) fail(format string, args ...any) {
+	c.errs = append(c.errs, configError(format, args...))
+}
+
+// WithAlgorithms narrows the algorithms the verifier accepts. By default it
+// accepts each algorithm that one of its keys allows, and no other; a key is
+// never used outside its own family either way. "none" is never accepted.
+func WithAlgorithms(names ...string) VerifierOption {
+	return func(c *verifierConfig) {
+		if len(names) == 0 {
+			c.fail("WithAlgorithms needs at least one algorithm")
+		}
+		for _, n := range names {
+			a, ok := parseAlg(n)
+			if !ok {
+				c.fail("unsupported algorithm %q", n)
+				continue
+			}
+			c.algs |= 1 << a
+		}
+	}
+}
+
+// WithLeeway sets the clock skew allowed when checking "exp", "nbf" and
+// "iat". The default is 0. It must be between 0 and 5 minutes.
+func WithLeeway(d time.Duration) VerifierOption {
+	return func(c *verifierConfig) {
+		if d < 0 || d > 5*time.Minute {
+			c.fail("leeway %v is outside [0, 5m]", d)
+		}
+		c.leeway = d
+	}
+}
+
+// WithIssuer requires "iss" to be one of the given issuers. By default "iss"
+// is not checked (simplejwt sets none).
+func WithIssuer(issuers ...string) VerifierOption {
+	return func(c *verifierConfig) {
+		for _, iss := range issuers {
+			if iss == "" {
+				c.fail("empty issuer")
+			}
+		}
+		c.issuers = append(c.issuers, issuers...)
+	}
+}
+
+// WithAudience requires one of the token's audiences to be one of the given
+// ones. By default "aud" is not checked.
+func WithAudience(audiences ...string) VerifierOption {
+	return func(c *verifierConfig) {
+		for _, aud := range audiences {
+			if aud == "" {
+				c.fail("empty audience")
+			}
+		}
+		c.audiences = append(c.audiences, audiences...)
+	}
+}
+
+// WithExpectedType requires the header's "typ", "at+jwt" for RFC 9068
+// access tokens for example. It compares without regard to case, and with
+// or without the "application/" prefix (RFC 7515 §4.1.9). By default "typ"
+// is not checked.
+func WithExpectedType(typ string) VerifierOption {
+	return func(c *verifierConfig) {
+		if typ == "" {
+			c.fail("empty expected type")
+		}
+		c.typ = typ
+	}
+}
+
+// WithTokenType sets the "token_type" claim an accepted token may carry. The
+// default is "access", so a simplejwt refresh token never passes as an
+// access token. A token without the claim passes either way; the empty
+// string turns the check off.
+func WithTokenType(tokenType string) VerifierOption {
+	return func(c *verifierConfig) { c.tokenType = tokenType }
+}
+
+// WithExpirationOptional accepts tokens that have no "exp" claim. By default
+// "exp" is required: a token without it would be valid forever.
+func WithExpirationOptional() VerifierOption {
+	return func(c *verifierConfig) { c.expOptional = true }
+}
+
+// WithMaxTokenSize sets the longest token, in bytes, that the verifier reads
+// at all. The default is [DefaultMaxTokenSize], 8 KiB.
+func WithMaxTokenSize(n int) VerifierOption {
+	return func(c *verifierConfig) {
+		if n < 64 || n > 1<<20 {
+			c.fail("max token size %d is outside [64, 1 MiB]", n)
+		}
+		c.maxSize = n
+	}
+}
+
+// WithClock sets the source of the current time. The default is time.Now.
+func WithClock(now func() time.Time) VerifierOption {
+	return func(c *verifierConfig) {
+		if now == nil {
+			c.fail("nil clock")
+		}
+		c.now = now
+	}
+}
+
+// WithValidator adds a check that runs after every built-in one, on a token
+// whose signature and claims are valid. An error it returns makes the token
+// invalid; it matches [ErrTokenInvalidClaims] and the error itself, and its
+// text is logged, never sent to the client. Validators run in the order
+// given and must be safe for concurrent use.
+func WithValidator(check func(ctx context.Context, t *Token) error) VerifierOption {
+	return func(c *verifierConfig) {
+		if check == nil {
+			c.fail("nil validator")
+		}
+		c.validators = append(c.validators, check)
+	}
+}
+
+// typEqual compares media types as RFC 7515 §4.1.9 asks.
+func typEqual(got, want string) bool {
+	trim := func(s string) string {
+		if len(s) > 12 && strings.EqualFold(s[:12], "application/") {
+			return s[12:]
+		}
+		return s
+	}
+	return strings.EqualFold(trim(got), trim(want))
+}
