@@ -109,7 +109,7 @@ func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 
 func (g *Guard) defaultError(w http.ResponseWriter, _ *http.Request, err error) {
 	f := classify(err)
-	writeError(w, f.status(), g.challenges.of(err, f), failureBodies[f])
+	writeError(w, f.status(), g.challenges.header(err, f), failureBodies[f])
 }
 
 // Handler authenticates requests that carry credentials and passes them on

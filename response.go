@@ -106,43 +106,68 @@ func (f failure) status() int {
 	return http.StatusUnauthorized
 }
 
-// challenges holds a realm's WWW-Authenticate values, built once.
-type challenges [numFailures]string
+// challenges holds a realm's WWW-Authenticate values, built once, as
+// header value slices the default handler shares between responses.
+type challenges [numFailures][]string
 
 func newChallenges(realm string) *challenges {
 	base := `Bearer realm="` + quoteRealm(realm) + `"`
 	invalid := func(msg string) string {
 		return base + `, error="invalid_token", error_description="` + msg + `"`
 	}
-	return &challenges{
+	var c challenges
+	for f, v := range [numFailures]string{
 		failNoCredentials: base,
 		failMalformed:     base + `, error="invalid_request", error_description="Malformed credentials"`,
 		failInvalid:       invalid(msgInvalid),
 		failWrongType:     invalid(msgWrongType),
 		failNoExp:         invalid(msgNoExp),
 		failScope:         base + `, error="insufficient_scope", error_description="The token lacks a required scope"`,
+	} {
+		if v != "" {
+			c[f] = []string{v}
+		}
 	}
+	return &c
 }
 
-// of returns the challenge for err, of kind f; scope denials name the scopes.
+// of returns the challenge for err, of kind f, "" for none. Scope denials
+// name the scopes the policy asks for.
 func (c *challenges) of(err error, f failure) string {
+	if c[f] == nil {
+		return ""
+	}
 	var scopeErr *ScopeError
 	if f == failScope && errors.As(err, &scopeErr) {
 		if scope := strings.Join(scopeErr.Scopes, " "); validScope(scope) {
-			return c[f] + `, scope="` + scope + `"`
+			return c[f][0] + `, scope="` + scope + `"`
 		}
 	}
-	return c[f]
+	return c[f][0]
 }
 
-// writeError is the default ErrorHandler's work.
-func writeError(w http.ResponseWriter, status int, challenge string, body []byte) {
-	h := w.Header()
-	if challenge != "" {
-		h.Set("WWW-Authenticate", challenge)
+// header is of as a header value. Appending to a shared slice copies it.
+func (c *challenges) header(err error, f failure) []string {
+	if f == failScope {
+		return []string{c.of(err, f)}
 	}
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
+	return c[f][:len(c[f]):len(c[f])]
+}
+
+var (
+	contentTypeJSON = []string{"application/json"}
+	cacheNoStore    = []string{"no-store"}
+)
+
+// writeError is the default ErrorHandler's work.
+func writeError(w http.ResponseWriter, status int, challenge []string, body []byte) {
+	h := w.Header()
+	if len(challenge) > 0 {
+		h["Www-Authenticate"] = challenge
+	}
+	// Shared, capacity-bound slices: appending to them copies.
+	h["Content-Type"] = contentTypeJSON[:1:1]
+	h["Cache-Control"] = cacheNoStore[:1:1]
 	w.WriteHeader(status)
 	w.Write(body)
 }
