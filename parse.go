@@ -145,9 +145,10 @@ func parseClaims(data []byte, c *Claims, d *dates) error {
 		case "client_id":
 			err = stringClaim(&s, name, &c.ClientID)
 		case "user_id":
-			var ok bool
-			if c.UserID, ok = s.readStringOrNumber(); !ok {
+			if k := s.peek(); k != kindString && k != kindNumber {
 				err = claimError(name)
+			} else if c.UserID, ok = s.readStringOrNumber(); !ok {
+				err = errClaimsJSON
 			}
 		case "aud":
 			err = stringsClaim(&s, name, &c.Audience)
@@ -187,12 +188,12 @@ func parseClaims(data []byte, c *Claims, d *dates) error {
 }
 
 func stringClaim(s *scanner, name string, dst *string) error {
-	var ok bool
-	if s.peek() == kindString {
-		*dst, ok = s.readString()
-	}
-	if !ok {
+	if s.peek() != kindString {
 		return claimError(name)
+	}
+	var ok bool
+	if *dst, ok = s.readString(); !ok {
+		return errClaimsJSON
 	}
 	return nil
 }
@@ -213,8 +214,12 @@ func stringsClaim(s *scanner, name string, dst *[]string) error {
 		}
 	case kindArray:
 		*dst, ok = s.readStringArray()
+	default:
+		return claimError(name)
 	}
 	if !ok {
+		// An array of other things is a claim of the wrong type; a string
+		// that does not scan is broken JSON. Either way the token fails.
 		return claimError(name)
 	}
 	return nil

@@ -55,7 +55,9 @@ func IsAuthenticatedOrReadOnly() Policy {
 	return Allow(func(r *http.Request, t *Token) bool { return t != nil || isSafeMethod(r.Method) })
 }
 
-func isSafeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions }
+func isSafeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
 
 // IsAdmin allows tokens whose "is_staff" claim is true, Django's notion of
 // an admin user. Use [AdminClaim] when another claim decides.

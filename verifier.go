@@ -41,8 +41,15 @@ func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
 	for _, opt := range opts {
 		opt(&c)
 	}
+	if lister, ok := keys.(interface{ Algorithms() []string }); ok && c.algs == 0 {
+		for _, name := range lister.Algorithms() {
+			if a, ok := parseAlg(name); ok {
+				c.algs |= 1 << a
+			}
+		}
+	}
 	if c.algs == 0 {
-		c.algs = 1<<numAlgs - 1
+		c.algs = 1<<numAlgs - 1 // keys still allow only their own family
 	}
 	if err := errors.Join(c.errs...); err != nil {
 		return nil, err

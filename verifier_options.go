@@ -30,9 +30,10 @@ func (c *verifierConfig) fail(format string, args ...any) {
 	c.errs = append(c.errs, configError(format, args...))
 }
 
-// WithAlgorithms narrows the algorithms the verifier accepts. By default it
-// accepts each algorithm that one of its keys allows, and no other; a key is
-// never used outside its own family either way. "none" is never accepted.
+// WithAlgorithms sets the algorithm allow-list. By default it follows from
+// the keys: a provider with an Algorithms() []string method, as [KeySet]
+// has, gives the list; for others, each key allows only its own family.
+// "none" is never accepted.
 func WithAlgorithms(names ...string) VerifierOption {
 	return func(c *verifierConfig) {
 		if len(names) == 0 {
