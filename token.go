@@ -69,6 +69,9 @@ func (t *Token) Subject() string {
 // HasScope reports whether the token grants scope, through "scope" or "scp".
 // It does not allocate.
 func (t *Token) HasScope(scope string) bool {
+	if scope == "" {
+		return false
+	}
 	for _, s := range t.Claims.Scp {
 		if s == scope {
 			return true
