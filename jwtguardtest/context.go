@@ -28,11 +28,22 @@ func WithToken(r *http.Request, t *jwtguard.Token) *http.Request {
 	return r.WithContext(NewContext(r.Context(), t))
 }
 
-// Token returns a real verified token with the given claims: it signs them
-// with a fresh HS256 key and verifies the result with a jwtguard.Verifier.
-// An "exp" five minutes ahead is added when claims have none.
+// Token returns a real verified token with the given claims, and fails tb
+// if it cannot; see [NewToken].
 func Token(tb testing.TB, claims map[string]any) *jwtguard.Token {
 	tb.Helper()
+	t, err := NewToken(claims)
+	if err != nil {
+		tb.Fatalf("jwtguardtest: %v", err)
+	}
+	return t
+}
+
+// NewToken returns a real verified token with the given claims: it signs
+// them with a fresh HS256 key and verifies the result with a
+// jwtguard.Verifier, so the token is exactly what the Guard would produce.
+// An "exp" five minutes ahead is added when claims have none.
+func NewToken(claims map[string]any) (*jwtguard.Token, error) {
 	secret := make([]byte, 32)
 	rand.Read(secret)
 	mc := jwt.MapClaims{"exp": time.Now().Add(5 * time.Minute).Unix()}
@@ -41,23 +52,19 @@ func Token(tb testing.TB, claims map[string]any) *jwtguard.Token {
 	}
 	raw, err := jwt.NewWithClaims(jwt.SigningMethodHS256, mc).SignedString(secret)
 	if err != nil {
-		tb.Fatalf("jwtguardtest: signing: %v", err)
+		return nil, err
 	}
 	key, err := jwtguard.NewHMACKey("", secret)
 	if err != nil {
-		tb.Fatalf("jwtguardtest: %v", err)
+		return nil, err
 	}
 	keys, err := jwtguard.NewKeySet(key)
 	if err != nil {
-		tb.Fatalf("jwtguardtest: %v", err)
+		return nil, err
 	}
 	v, err := jwtguard.NewVerifier(keys, jwtguard.WithTokenType(""))
 	if err != nil {
-		tb.Fatalf("jwtguardtest: %v", err)
+		return nil, err
 	}
-	t, err := v.Verify(context.Background(), raw)
-	if err != nil {
-		tb.Fatalf("jwtguardtest: verifying: %v", err)
-	}
-	return t
+	return v.Verify(context.Background(), raw)
 }
