@@ -116,7 +116,7 @@ func claimError(name string) error {
 // validatorError wraps what a custom validator returned. The cause stays
 // matchable with errors.Is; it is logged, never shown to the client.
 func validatorError(cause error) error {
-	return &tokenError{msg: "validator: " + cause.Error(), kinds: []error{ErrInvalidToken, ErrTokenInvalidClaims, cause}}
+	return invalid("validator: "+cause.Error(), ErrTokenInvalidClaims, cause)
 }
 
 // configError reports a bad argument or option to a constructor.
@@ -126,5 +126,5 @@ func configError(format string, args ...any) error {
 
 // providerError wraps a key provider's failure. The cause is for the logger.
 func providerError(cause error) error {
-	return &tokenError{msg: "key provider: " + cause.Error(), kinds: []error{ErrInvalidToken, ErrTokenUnverifiable, cause}}
+	return invalid("key provider: "+cause.Error(), ErrTokenUnverifiable, cause)
 }

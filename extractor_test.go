@@ -52,11 +52,17 @@ func TestExtractors(t *testing.T) {
 		{"query absent", jwtguard.FromQuery("t"), httptest.NewRequest("GET", "/", nil), "", nil},
 		{"default ignores query", jwtguard.FromAuthorization(), req(func(*http.Request) {}), "", nil},
 		{"first of: header wins", jwtguard.FirstOf(jwtguard.FromAuthorization(), jwtguard.FromCookie("jwt")),
-			req(func(r *http.Request) { r.Header.Set("Authorization", "Bearer htok"); r.AddCookie(&http.Cookie{Name: "jwt", Value: "ctok"}) }), "htok", nil},
+			req(func(r *http.Request) {
+				r.Header.Set("Authorization", "Bearer htok")
+				r.AddCookie(&http.Cookie{Name: "jwt", Value: "ctok"})
+			}), "htok", nil},
 		{"first of: falls through", jwtguard.FirstOf(jwtguard.FromAuthorization(), jwtguard.FromCookie("jwt")),
 			req(func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "jwt", Value: "ctok"}) }), "ctok", nil},
 		{"first of: error stops", jwtguard.FirstOf(jwtguard.FromAuthorization(), jwtguard.FromCookie("jwt")),
-			req(func(r *http.Request) { r.Header.Set("Authorization", "Bearer"); r.AddCookie(&http.Cookie{Name: "jwt", Value: "ctok"}) }), "", malformed},
+			req(func(r *http.Request) {
+				r.Header.Set("Authorization", "Bearer")
+				r.AddCookie(&http.Cookie{Name: "jwt", Value: "ctok"})
+			}), "", malformed},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := c.e.Extract(c.r)

@@ -122,15 +122,9 @@ func (g *Guard) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		t, err := g.Authenticate(r)
-		if err != nil {
-			g.onError(w, r, err)
-			return
+		if r, _, ok := g.authenticate(w, r); ok {
+			next.ServeHTTP(w, r)
 		}
-		if t != nil {
-			r = withToken(r, t)
-		}
-		next.ServeHTTP(w, r)
 	})
 }
 
@@ -146,16 +140,9 @@ func (g *Guard) Require(policy Policy) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			t, ok := FromContext(r.Context())
+			r, t, ok := g.authenticate(w, r)
 			if !ok {
-				var err error
-				if t, err = g.Authenticate(r); err != nil {
-					g.onError(w, r, err)
-					return
-				}
-				if t != nil {
-					r = withToken(r, t)
-				}
+				return
 			}
 			if err := g.Authorize(r, t, policy); err != nil {
 				g.onError(w, r, err)
@@ -164,6 +151,23 @@ func (g *Guard) Require(policy Policy) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// authenticate returns r with the token in its context, reusing a token a
+// Guard upstream put there. On failure it answers and reports false.
+func (g *Guard) authenticate(w http.ResponseWriter, r *http.Request) (*http.Request, *Token, bool) {
+	if t, ok := FromContext(r.Context()); ok {
+		return r, t, true
+	}
+	t, err := g.Authenticate(r)
+	if err != nil {
+		g.onError(w, r, err)
+		return r, nil, false
+	}
+	if t != nil {
+		r = withToken(r, t)
+	}
+	return r, t, true
 }
 
 func (g *Guard) skipped(r *http.Request) bool {

@@ -128,4 +128,3 @@ func verify(t testing.TB, v *jwtguard.Verifier, raw string) (*jwtguard.Token, er
 	t.Helper()
 	return v.Verify(context.Background(), raw)
 }
-

@@ -1,0 +1,90 @@
+// Package jwtguard is JWT authentication and authorization middleware for
+// net/http: it does for a Go service what Django REST Framework with
+// djangorestframework-simplejwt does for a Django one. It extracts a token,
+// verifies it against keys you trust, enforces a permission [Policy], and
+// puts the verified [Token] in the request context. Refusals are answered
+// with RFC 6750 challenges and the JSON bodies of Django REST Framework, so
+// a front end written for a Django API keeps working.
+//
+// # Quick start
+//
+//	key, err := jwtguard.NewHMACKey("", []byte(os.Getenv("JWT_SIGNING_KEY")), jwtguard.HS256)
+//	keys, err := jwtguard.NewKeySet(key)
+//	verifier, err := jwtguard.NewVerifier(keys)
+//	guard, err := jwtguard.NewGuard(verifier)
+//
+//	mux.Handle("GET /hello", guard.Require(jwtguard.IsAuthenticated())(hello))
+//
+//	func hello(w http.ResponseWriter, r *http.Request) {
+//		tok, _ := jwtguard.FromRequest(r)
+//		fmt.Fprintf(w, "Hello, %s", tok.Subject())
+//	}
+//
+// Public keys come from [ParsePEM], [ParseJWK], [ParseJWKSet] or
+// [NewPublicKey]; several keys with kids make rotation possible. Any type
+// with a Keys method is a [KeyProvider]; [Issuers] gives each trusted
+// issuer its own keys.
+//
+// # A request's path
+//
+//  1. The [Extractor] finds the token: by default the Authorization header
+//     with the Bearer scheme ([FromAuthorization]); [FromHeader],
+//     [FromCookie], [FromQuery] and [FirstOf] are there when asked. No
+//     credentials means an anonymous request; unreadable credentials are
+//     refused with 401.
+//  2. The [Verifier] checks the token (see [Verifier] for the order of
+//     checks) and returns a [*Token]; a bad token is refused with 401, even
+//     on a public route, unless [WithCredentialsOptional] is set.
+//  3. The token goes into the request context; read it with [FromContext].
+//  4. The [Policy] decides: nil goes on; a denial is 401 for an anonymous
+//     request and 403 for an authenticated one, with
+//     error="insufficient_scope" for scope policies.
+//
+// [Guard.Handler] does steps 1-3; [Guard.Require] does all four and reuses a
+// token an upstream Handler put in the context. Both are
+// func(http.Handler) http.Handler, so they plug into chi as they are.
+//
+// # Adapters
+//
+// Other frameworks call [Guard.Authenticate], [Guard.Authorize] and
+// [Guard.WriteError], so that every framework answers a request the same
+// way. The [Verifier] knows nothing of HTTP: gRPC interceptors and queue
+// consumers use it directly.
+//
+// # Errors
+//
+// Every verification error matches [ErrInvalidToken] and a more specific
+// sentinel with errors.Is; where golang-jwt has a sentinel for the same
+// failure, it matches that too (jwt.ErrTokenExpired, for one). Response
+// bodies never carry an error's text: the cause goes to the logger
+// ([WithLogger], silent by default), and raw tokens are never logged.
+//
+// # Security notes
+//
+// jwtguard fails closed. In particular:
+//
+//   - The algorithm allow-list always exists. It follows from the keys (or
+//     [WithAlgorithms]), names are case-sensitive, and "none" is never on it.
+//   - A key is only used with algorithms of its own family: an RSA public
+//     key is never an HMAC secret, whatever the header says. RSA keys under
+//     2048 bits are refused.
+//   - Keys never come from the token: "jku", "x5u", "jwk" and "x5c" are
+//     ignored and nothing is fetched because of them; "kid" only selects
+//     among trusted keys.
+//   - A "crit" header, and "b64": false, are always rejected.
+//   - "exp" is required unless [WithExpirationOptional]; a NumericDate that
+//     is not a positive number before the year 10000 is invalid; an "iat" in
+//     the future is invalid. The default leeway is 0.
+//   - A "token_type" other than "access" is rejected, so a simplejwt refresh
+//     token never works as an access token.
+//   - Tokens over 8 KiB are refused before any decoding. Segments must be
+//     strict base64url: no padding, no '+' or '/', no white space.
+//   - Headers and claims with duplicate member names, invalid UTF-8 or
+//     nesting deeper than 32 are malformed.
+//   - ECDSA signatures with r or s of zero are refused (CVE-2022-21449).
+//   - Two Authorization headers, or two cookies of the token's name, are
+//     malformed credentials, not a choice between them.
+//   - The query string is read only with [FromQuery]; nothing reads it by
+//     default.
+//   - A nil policy given to [Guard.Require] denies everything.
+package jwtguard
