@@ -29,9 +29,11 @@ type KeyProvider interface {
 // KeySet is a fixed set of keys, a [KeyProvider] for keys that are
 // configured rather than fetched. It is immutable and safe for concurrent use.
 //
-// A token with a kid is checked against the keys with that kid, and against
-// keys that have no kid; a token without a kid against every key. In both
-// cases only keys that allow the token's algorithm are candidates.
+// A token without a kid is checked against every key; a token with a kid
+// against the keys with that kid and the keys that have none, or, when the
+// kid is unknown, against the keys that have none. Only keys that allow the
+// token's algorithm are candidates, and a kid that names a key of another
+// algorithm selects nothing: HS256 with the kid of an RSA key is refused.
 type KeySet struct {
 	keys   []*Key
 	byAlg  [numAlgs][]*Key             // every key allowing the alg
@@ -87,7 +89,7 @@ func NewKeySet(keys ...*Key) (*KeySet, error) {
 func (s *KeySet) Keys(_ context.Context, q KeyQuery) ([]*Key, error) {
 	a, ok := parseAlg(q.Alg)
 	if !ok {
-		return nil, errUnknownKey
+		return nil, ErrUnknownKey
 	}
 	var keys []*Key
 	switch {
@@ -101,7 +103,7 @@ func (s *KeySet) Keys(_ context.Context, q KeyQuery) ([]*Key, error) {
 		}
 	}
 	if len(keys) == 0 {
-		return nil, errUnknownKey
+		return nil, ErrUnknownKey
 	}
 	return keys, nil
 }
@@ -111,8 +113,6 @@ func (s *KeySet) Algorithms() []string { return s.algs.names() }
 
 // All returns the keys of the set, in the order given.
 func (s *KeySet) All() []*Key { return append([]*Key(nil), s.keys...) }
-
-var errUnknownKey = errors.Join(ErrUnknownKey) // what providers return
 
 // Issuers selects keys by the token's "iss": each trusted issuer has its own
 // provider, and a token from any other issuer, or with no "iss", gets no key
