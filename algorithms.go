@@ -6,7 +6,6 @@ import (
 	"crypto/sha512"
 	"hash"
 	"math/bits"
-	"strings"
 )
 
 // The algorithm names jwtguard verifies (RFC 7518, RFC 8037, RFC 9864).
@@ -135,8 +134,6 @@ func (s algSet) names() []string {
 	}
 	return out
 }
-
-func (s algSet) String() string { return strings.Join(s.names(), ",") }
 
 // The algorithms each kind of key can verify. A key is only ever used with
 // its own family: an RSA key never checks an HMAC, whatever the header says.

@@ -285,3 +285,44 @@ func TestTypedClaims(t *testing.T) {
 		t.Errorf("Subject = %q", tok.Subject())
 	}
 }
+
+// TestConcurrentVerify shares one verifier, and its pooled MACs, between
+// goroutines that verify good and bad tokens at once; run it with -race.
+func TestConcurrentVerify(t *testing.T) {
+	v := verifierFor(t)
+	good := map[string]string{}
+	for _, alg := range []string{"HS256", "ES256", "EdDSA"} {
+		kid := map[string]string{"HS256": "", "ES256": "ec", "EdDSA": "ed"}[alg]
+		good[alg] = signRaw(t, alg, `{"alg":"`+alg+`","kid":"`+kid+`"}`, fmt.Sprintf(`{"exp":%d,"sub":"%s"}`, future, alg))
+	}
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 100 {
+				for alg, tok := range good {
+					if i%2 == g%2 {
+						tok = tok[:len(tok)-2] + "AA" // a bad signature in between
+					}
+					got, err := v.Verify(context.Background(), tok)
+					if i%2 == g%2 {
+						if err == nil {
+							errs <- fmt.Errorf("%s: tampered token accepted", alg)
+							return
+						}
+						continue
+					}
+					if err != nil || got.Claims.Subject != alg {
+						errs <- fmt.Errorf("%s: %v", alg, err)
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
