@@ -40,7 +40,12 @@ func (a authHeader) Extract(r *http.Request) (string, error) {
 	if v == "" || err != nil {
 		return "", err
 	}
-	scheme, rest, _ := strings.Cut(v, " ")
+	// Split at the first space or tab: a tab must not hide the header
+	// and let FirstOf fall through to other credentials.
+	scheme, rest := v, ""
+	if i := strings.IndexAny(v, " \t"); i >= 0 {
+		scheme, rest = v[:i], v[i+1:]
+	}
 	if !a.matches(scheme) {
 		return "", nil
 	}

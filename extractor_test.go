@@ -39,6 +39,12 @@ func TestExtractors(t *testing.T) {
 		{"scheme and spaces", jwtguard.FromAuthorization(), req(hdr("Bearer    ")), "", malformed},
 		{"three parts", jwtguard.FromAuthorization(), req(hdr("Bearer a b")), "", malformed},
 		{"tab inside", jwtguard.FromAuthorization(), req(hdr("Bearer a\tb")), "", malformed},
+		{"tab after the scheme", jwtguard.FromAuthorization(), req(hdr("Bearer\ttok")), "tok", nil},
+		{"first of: a tab does not fall through", jwtguard.FirstOf(jwtguard.FromAuthorization(), jwtguard.FromCookie("jwt")),
+			req(func(r *http.Request) {
+				r.Header.Set("Authorization", "Bearer\tA")
+				r.AddCookie(&http.Cookie{Name: "jwt", Value: "B"})
+			}), "A", nil},
 		{"two headers", jwtguard.FromAuthorization(), req(hdr("Bearer a", "Bearer b")), "", malformed},
 		{"prefix is not a scheme", jwtguard.FromAuthorization(), req(hdr("Bearertok")), "", nil},
 		{"named header", jwtguard.FromHeader("x-auth-token"), req(func(r *http.Request) { r.Header.Set("X-Auth-Token", " tok ") }), "tok", nil},

@@ -111,6 +111,8 @@ func hostileTokens(t *testing.T, fetchURL string) []hostileCase {
 		hostileCase{"duplicate kid", hs(`{"alg":"HS256","kid":"a","kid":"b"}`, claims), jwtguard.ErrTokenMalformed},
 		hostileCase{"duplicate exp", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"exp":%d}`, past, future)), jwtguard.ErrTokenMalformed},
 		hostileCase{"duplicate sub", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"sub":"a","sub":"b"}`, future)), jwtguard.ErrTokenMalformed},
+		hostileCase{"duplicate by case", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"sub":"alice","Sub":"admin"}`, future)), jwtguard.ErrTokenMalformed},
+		hostileCase{"duplicate by case among many claims", hs(`{"alg":"HS256"}`, strings.Replace(manyClaims(40, false), `"c39"`, `"C3"`, 1)), jwtguard.ErrTokenMalformed},
 		hostileCase{"duplicate among many claims", hs(`{"alg":"HS256"}`, manyClaims(40, true)), jwtguard.ErrTokenMalformed},
 		hostileCase{"exp 0", hs(`{"alg":"HS256"}`, `{"exp":0}`), jwtguard.ErrTokenInvalidClaims},
 		hostileCase{"exp negative", hs(`{"alg":"HS256"}`, `{"exp":-1}`), jwtguard.ErrTokenInvalidClaims},

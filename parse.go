@@ -2,6 +2,7 @@ package jwtguard
 
 import (
 	"math"
+	"strings"
 	"time"
 )
 
@@ -11,7 +12,10 @@ const maxNumericDate = 253402300800
 
 // names remembers the member names of one object to reject duplicates:
 // RFC 7515 §5.2 lets a parser either reject them or take the last one, and
-// taking the last one lets two parsers disagree about the same token.
+// taking the last one lets two parsers disagree about the same token. Names
+// are compared without regard to case, since encoding/json (behind
+// Token.Decode) matches struct fields that way: "sub" and "Sub" together
+// are a duplicate.
 type names struct {
 	small [16]string
 	n     int
@@ -21,14 +25,15 @@ type names struct {
 // add records name and reports false when it was seen before.
 func (s *names) add(name string) bool {
 	if s.large != nil {
-		if _, dup := s.large[name]; dup {
+		key := strings.ToLower(name)
+		if _, dup := s.large[key]; dup {
 			return false
 		}
-		s.large[name] = struct{}{}
+		s.large[key] = struct{}{}
 		return true
 	}
 	for _, seen := range s.small[:s.n] {
-		if seen == name {
+		if strings.EqualFold(seen, name) {
 			return false
 		}
 	}
@@ -39,9 +44,9 @@ func (s *names) add(name string) bool {
 	}
 	s.large = make(map[string]struct{}, 2*len(s.small))
 	for _, seen := range s.small {
-		s.large[seen] = struct{}{}
+		s.large[strings.ToLower(seen)] = struct{}{}
 	}
-	s.large[name] = struct{}{}
+	s.large[strings.ToLower(name)] = struct{}{}
 	return true
 }
 
