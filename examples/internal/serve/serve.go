@@ -53,7 +53,7 @@ func Run(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Dura
 	return nil
 }
 
-// JSON writes v as a JSON response with status.
+// JSON writes body, already encoded JSON, as the response with status.
 func JSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
