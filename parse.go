@@ -149,6 +149,8 @@ func parseClaims(data []byte, c *Claims, d *dates) error {
 			err = stringClaim(&s, name, &c.Scope)
 		case "client_id":
 			err = stringClaim(&s, name, &c.ClientID)
+		case "sid":
+			err = stringClaim(&s, name, &c.SessionID)
 		case "user_id":
 			if k := s.peek(); k != kindString && k != kindNumber {
 				err = claimError(name)

@@ -22,6 +22,10 @@ var (
 	bodyMalformed     = []byte(`{"detail":"Authorization header must contain two space-delimited values","code":"bad_authorization_header"}`)
 	bodyForbidden     = []byte(`{"detail":"You do not have permission to perform this action."}`)
 	bodyScope         = []byte(`{"detail":"You do not have permission to perform this action.","code":"insufficient_scope"}`)
+	bodyUserNotFound  = []byte(`{"detail":"User not found","code":"user_not_found"}`)
+	bodyUserInactive  = []byte(`{"detail":"User is inactive","code":"user_inactive"}`)
+	bodyNoUser        = []byte(`{"detail":"Token contained no recognizable user identification","code":"token_not_valid"}`)
+	bodyUnavailable   = []byte(`{"detail":"Service temporarily unavailable, try again later.","code":"service_unavailable"}`)
 )
 
 func tokenBody(message string) []byte {
@@ -33,21 +37,20 @@ const (
 	msgInvalid   = "Token is invalid or expired"
 	msgWrongType = "Token has wrong type"
 	msgNoExp     = "Token has no 'exp' claim"
+	msgRevoked   = "Token is blacklisted"
 )
 
 var (
 	bodyInvalid   = tokenBody(msgInvalid)
 	bodyWrongType = tokenBody(msgWrongType)
 	bodyNoExp     = tokenBody(msgNoExp)
+	bodyRevoked   = tokenBody(msgRevoked)
 )
 
 // StatusCode returns the HTTP status for a refusal: 403 for [ErrForbidden]
-// (scope denials included), 401 for everything else.
+// (scope denials included), 503 for [ErrUnavailable], 401 for everything else.
 func StatusCode(err error) int {
-	if errors.Is(err, ErrForbidden) {
-		return http.StatusForbidden
-	}
-	return http.StatusUnauthorized
+	return classify(err).status()
 }
 
 // Challenge returns the WWW-Authenticate value of RFC 6750 §3 for a
@@ -66,8 +69,13 @@ const (
 	failInvalid
 	failWrongType
 	failNoExp
+	failRevoked
+	failUserNotFound
+	failUserInactive
+	failNoUser
 	failScope
 	failForbidden
+	failUnavailable
 	numFailures
 )
 
@@ -77,12 +85,19 @@ var failureBodies = [numFailures][]byte{
 	failInvalid:       bodyInvalid,
 	failWrongType:     bodyWrongType,
 	failNoExp:         bodyNoExp,
+	failRevoked:       bodyRevoked,
+	failUserNotFound:  bodyUserNotFound,
+	failUserInactive:  bodyUserInactive,
+	failNoUser:        bodyNoUser,
 	failScope:         bodyScope,
 	failForbidden:     bodyForbidden,
+	failUnavailable:   bodyUnavailable,
 }
 
 func classify(err error) failure {
 	switch {
+	case errors.Is(err, ErrUnavailable):
+		return failUnavailable
 	case errors.Is(err, ErrNoCredentials):
 		return failNoCredentials
 	case errors.Is(err, ErrMalformedCredentials):
@@ -91,6 +106,14 @@ func classify(err error) failure {
 		return failScope
 	case errors.Is(err, ErrForbidden):
 		return failForbidden
+	case errors.Is(err, ErrTokenRevoked):
+		return failRevoked
+	case errors.Is(err, ErrUserNotFound):
+		return failUserNotFound
+	case errors.Is(err, ErrUserInactive):
+		return failUserInactive
+	case errors.Is(err, ErrNoUserID):
+		return failNoUser
 	case errors.Is(err, ErrTokenWrongType):
 		return failWrongType
 	case errors.Is(err, ErrTokenRequiredClaimMissing):
@@ -100,8 +123,11 @@ func classify(err error) failure {
 }
 
 func (f failure) status() int {
-	if f >= failScope {
+	switch f {
+	case failScope, failForbidden:
 		return http.StatusForbidden
+	case failUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusUnauthorized
 }
@@ -122,6 +148,10 @@ func newChallenges(realm string) *challenges {
 		failInvalid:       invalid(msgInvalid),
 		failWrongType:     invalid(msgWrongType),
 		failNoExp:         invalid(msgNoExp),
+		failRevoked:       invalid(msgRevoked),
+		failUserNotFound:  invalid("User not found"),
+		failUserInactive:  invalid("User is inactive"),
+		failNoUser:        invalid("Token contained no recognizable user identification"),
 		failScope:         base + `, error="insufficient_scope", error_description="The token lacks a required scope"`,
 	} {
 		if v != "" {

@@ -42,6 +42,10 @@ type Claims struct {
 	Scp []string
 	// ClientID is the "client_id" claim of RFC 9068.
 	ClientID string
+	// SessionID is the "sid" claim: the login session a token belongs to.
+	// An [Issuer] gives every token of one login, across rotations, the
+	// same sid, and revokes them together.
+	SessionID string
 }
 
 // Token is a verified JWT. It is immutable, and may be shared between
@@ -148,3 +152,19 @@ func (RawToken) String() string { return "[REDACTED]" }
 
 // LogValue implements [slog.LogValuer]: loggers see "[REDACTED]".
 func (RawToken) LogValue() slog.Value { return slog.StringValue("[REDACTED]") }
+
+// claimText returns a string or number claim as text, "" for anything else.
+func claimText(t *Token, name string) string {
+	raw, ok := t.RawClaim(name)
+	if !ok || len(raw) == 0 {
+		return ""
+	}
+	if raw[0] == '"' {
+		s, _ := ClaimAs[string](t, name)
+		return s
+	}
+	if raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9' {
+		return string(raw)
+	}
+	return ""
+}

@@ -55,7 +55,11 @@ func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
 		return nil, err
 	}
 	c.errs = nil
-	return &Verifier{keys: keys, cfg: c}, nil
+	v := &Verifier{keys: keys, cfg: c}
+	for _, bind := range c.checkMakers {
+		v.cfg.checks = append(v.cfg.checks, bind(&v.cfg))
+	}
+	return v, nil
 }
 
 // Verify verifies raw, a compact JWS, and returns its token. Every error
@@ -147,6 +151,11 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 	}
 	if c.tokenType != "" && t.Claims.TokenType != "" && t.Claims.TokenType != c.tokenType {
 		return nil, errTokenType
+	}
+	for _, check := range c.checks {
+		if err := check(ctx, t); err != nil {
+			return nil, err
+		}
 	}
 	for _, check := range c.validators {
 		if err := check(ctx, t); err != nil {

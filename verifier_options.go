@@ -23,7 +23,28 @@ type verifierConfig struct {
 	tokenType   string
 	expOptional bool
 	validators  []func(context.Context, *Token) error
+	subjectName string                        // WithSubjectClaim
+	checkMakers []func(*verifierConfig) check // store and user checks, bound at construction
+	checks      []check
 	errs        []error
+}
+
+// check is a built-in check that runs after the claims are valid. Its errors
+// are already the verifier's own.
+type check func(context.Context, *Token) error
+
+// subject returns the token's user: the claim of WithSubjectClaim, else
+// "sub", else "user_id".
+func (c *verifierConfig) subject(t *Token) string {
+	switch c.subjectName {
+	case "":
+		return t.Subject()
+	case "sub":
+		return t.Claims.Subject
+	case "user_id":
+		return t.Claims.UserID
+	}
+	return claimText(t, c.subjectName)
 }
 
 func (c *verifierConfig) fail(format string, args ...any) {
@@ -132,6 +153,18 @@ func WithClock(now func() time.Time) VerifierOption {
 			c.fail("nil clock")
 		}
 		c.now = now
+	}
+}
+
+// WithSubjectClaim names the claim that identifies the user for
+// [WithUserCheck] and [WithRevocationCheck]. By default it is "sub", or
+// "user_id" when there is no "sub".
+func WithSubjectClaim(name string) VerifierOption {
+	return func(c *verifierConfig) {
+		if name == "" {
+			c.fail("empty subject claim")
+		}
+		c.subjectName = name
 	}
 }
 

@@ -1,0 +1,372 @@
+package jwtguard
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Authenticator checks a username and password for the obtain endpoint. It
+// is supplied by the application.
+type Authenticator interface {
+	// Authenticate returns the user's ID and whether the account is active,
+	// or an error matching [ErrInvalidCredentials] when the username and
+	// password do not match a user. Any other error is a failure to answer:
+	// the endpoint logs it and responds 503. It must be safe for concurrent
+	// use, and should take the same time whether or not the user exists.
+	Authenticate(ctx context.Context, username, password string) (userID string, active bool, err error)
+}
+
+// AuthenticatorFunc adapts a function to an [Authenticator].
+type AuthenticatorFunc func(ctx context.Context, username, password string) (string, bool, error)
+
+// Authenticate calls f.
+func (f AuthenticatorFunc) Authenticate(ctx context.Context, username, password string) (string, bool, error) {
+	return f(ctx, username, password)
+}
+
+// ErrInvalidCredentials: no active account matches the username and
+// password. An [Authenticator] returns it.
+var ErrInvalidCredentials = errors.New("jwtguard: no active account found with the given credentials")
+
+// LoginHook is told of every sign-in attempt that reached the
+// [Authenticator]: err is nil on success, and matches
+// [ErrInvalidCredentials] or [ErrUserInactive] on failure. userID is "" when
+// unknown. It runs before the response is written; keep it quick.
+type LoginHook func(r *http.Request, username, userID string, err error)
+
+// Endpoints are the HTTP token endpoints of simplejwt, answering as a
+// Django REST Framework server does (same statuses, JSON bodies and key
+// order, WWW-Authenticate on every 401, Allow on 405), so a client written
+// for a Django API works unchanged:
+//
+//	POST /api/token/            {"username","password"} -> {"refresh","access"}
+//	POST /api/token/refresh/    {"refresh"}             -> {"access","refresh"} (rotated)
+//	POST /api/token/verify/     {"token"}               -> {}
+//	POST /api/token/blacklist/  {"refresh"}             -> {} (logout)
+//
+// Bodies may be JSON, form-encoded or multipart. Responses carry
+// Cache-Control: no-store. Endpoints are immutable and safe for concurrent
+// use.
+type Endpoints struct {
+	issuer   *Issuer
+	auth     Authenticator
+	throttle *LoginThrottle
+	hook     LoginHook
+	log      *slog.Logger
+	maxBody  int64
+	realm    []string
+}
+
+// EndpointOption configures [Endpoints].
+type EndpointOption func(*endpointConfig)
+
+type endpointConfig struct {
+	throttle *LoginThrottle
+	hook     LoginHook
+	log      *slog.Logger
+	maxBody  int64
+	realm    string
+	errs     []error
+}
+
+// WithLoginThrottle limits sign-in attempts (see [LoginThrottle]). There is
+// no throttle by default; production servers want one.
+func WithLoginThrottle(t *LoginThrottle) EndpointOption {
+	return func(c *endpointConfig) {
+		if t == nil {
+			c.errs = append(c.errs, configError("nil throttle"))
+		}
+		c.throttle = t
+	}
+}
+
+// WithLoginHook sets a function told of every sign-in attempt.
+func WithLoginHook(h LoginHook) EndpointOption {
+	return func(c *endpointConfig) {
+		if h == nil {
+			c.errs = append(c.errs, configError("nil login hook"))
+		}
+		c.hook = h
+	}
+}
+
+// WithEndpointLogger sets the logger for failures the client does not see:
+// an authenticator or store error, a reused refresh token. The default
+// discards. Tokens and passwords are never logged.
+func WithEndpointLogger(l *slog.Logger) EndpointOption {
+	return func(c *endpointConfig) {
+		if l == nil {
+			c.errs = append(c.errs, configError("nil logger"))
+		}
+		c.log = l
+	}
+}
+
+// WithMaxBodySize sets the largest request body read, [DefaultMaxBodySize]
+// (64 KiB) by default; larger ones are refused with 413.
+func WithMaxBodySize(n int64) EndpointOption {
+	return func(c *endpointConfig) {
+		if n < 1 {
+			c.errs = append(c.errs, configError("max body size %d is below 1", n))
+		}
+		c.maxBody = n
+	}
+}
+
+// WithEndpointRealm sets the realm of the WWW-Authenticate challenge,
+// "api" by default, as DRF's.
+func WithEndpointRealm(realm string) EndpointOption {
+	return func(c *endpointConfig) { c.realm = realm }
+}
+
+// NewEndpoints returns the token endpoints of issuer, signing users in
+// through auth.
+func NewEndpoints(issuer *Issuer, auth Authenticator, opts ...EndpointOption) (*Endpoints, error) {
+	c := endpointConfig{maxBody: DefaultMaxBodySize, realm: "api"}
+	if issuer == nil {
+		c.errs = append(c.errs, configError("nil issuer"))
+	}
+	if auth == nil {
+		c.errs = append(c.errs, configError("nil authenticator"))
+	}
+	for _, opt := range opts {
+		opt(&c)
+	}
+	if err := errors.Join(c.errs...); err != nil {
+		return nil, err
+	}
+	e := &Endpoints{
+		issuer:   issuer,
+		auth:     auth,
+		throttle: c.throttle,
+		hook:     c.hook,
+		log:      c.log,
+		maxBody:  c.maxBody,
+		realm:    []string{`Bearer realm="` + quoteRealm(c.realm) + `"`},
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	return e, nil
+}
+
+// Register mounts the four endpoints on mux under prefix, "/api/token/"
+// for simplejwt's paths. A request without the trailing slash is
+// redirected, as Django's APPEND_SLASH does.
+func (e *Endpoints) Register(mux *http.ServeMux, prefix string) {
+	if !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	mux.Handle(prefix+"{$}", e.Obtain())
+	mux.Handle(prefix+"refresh/{$}", e.Refresh())
+	mux.Handle(prefix+"verify/{$}", e.Verify())
+	mux.Handle(prefix+"blacklist/{$}", e.Blacklist())
+}
+
+var (
+	fieldUsername = formField{name: "username", trim: true}
+	fieldPassword = formField{name: "password"}
+	fieldRefresh  = formField{name: "refresh", trim: true}
+	fieldToken    = formField{name: "token", trim: true}
+)
+
+// Fixed bodies of the endpoints, DRF's and simplejwt's.
+var (
+	bodyEmpty         = []byte(`{}`)
+	bodyNoAccount     = []byte(`{"detail":"No active account found with the given credentials"}`)
+	bodyVerifyRevoked = []byte(`{"non_field_errors":["Token is blacklisted"]}`)
+	bodyServerError   = []byte(`{"detail":"A server error occurred."}`)
+	allowPost         = []string{"POST, OPTIONS"}
+)
+
+// Obtain is the sign-in endpoint: username and password in, a pair out.
+func (e *Endpoints) Obtain() http.Handler {
+	return e.endpoint("Token Obtain Pair", func(w http.ResponseWriter, r *http.Request) {
+		if e.throttle != nil {
+			if wait, ok := e.throttle.allowClient(r); !ok {
+				e.throttled(w, wait)
+				return
+			}
+		}
+		v, ok := e.form(w, r, fieldUsername, fieldPassword)
+		if !ok {
+			return
+		}
+		username, password := v[0], v[1]
+		if e.throttle != nil {
+			if wait, ok := e.throttle.allowUser(username); !ok {
+				e.throttled(w, wait)
+				return
+			}
+		}
+		ctx := r.Context()
+		id, active, err := e.auth.Authenticate(ctx, username, password)
+		if err == nil && (id == "" || !active) {
+			err = ErrUserInactive
+		}
+		if err != nil && !errors.Is(err, ErrInvalidCredentials) && !errors.Is(err, ErrUserInactive) {
+			e.log.LogAttrs(ctx, slog.LevelError, "jwtguard: authenticator failed", slog.String("error", err.Error()))
+			e.write(w, http.StatusServiceUnavailable, bodyUnavailable)
+			return
+		}
+		if e.hook != nil {
+			e.hook(r, username, id, err)
+		}
+		if err != nil {
+			if e.throttle != nil {
+				e.throttle.failed(username)
+			}
+			e.write(w, http.StatusUnauthorized, bodyNoAccount)
+			return
+		}
+		pair, err := e.issuer.Issue(ctx, id)
+		if err != nil {
+			e.fail(w, r, err)
+			return
+		}
+		e.write(w, http.StatusOK, pairBody("refresh", pair.Refresh, "access", pair.Access))
+	})
+}
+
+// Refresh is the refresh endpoint: a refresh token in, a new pair out; the
+// presented token is spent.
+func (e *Endpoints) Refresh() http.Handler {
+	return e.endpoint("Token Refresh", func(w http.ResponseWriter, r *http.Request) {
+		v, ok := e.form(w, r, fieldRefresh)
+		if !ok {
+			return
+		}
+		pair, err := e.issuer.Refresh(r.Context(), v[0])
+		if err != nil {
+			e.fail(w, r, err)
+			return
+		}
+		e.write(w, http.StatusOK, pairBody("access", pair.Access, "refresh", pair.Refresh))
+	})
+}
+
+// Verify is the verify endpoint: 200 {} for a good token of either type.
+func (e *Endpoints) Verify() http.Handler {
+	return e.endpoint("Token Verify", func(w http.ResponseWriter, r *http.Request) {
+		v, ok := e.form(w, r, fieldToken)
+		if !ok {
+			return
+		}
+		_, err := e.issuer.Verify(r.Context(), v[0])
+		switch {
+		case err == nil:
+			e.write(w, http.StatusOK, bodyEmpty)
+		case errors.Is(err, ErrTokenRevoked):
+			e.write(w, http.StatusBadRequest, bodyVerifyRevoked)
+		default:
+			e.fail(w, r, err)
+		}
+	})
+}
+
+// Blacklist is the logout endpoint: it revokes a refresh token and its
+// login session.
+func (e *Endpoints) Blacklist() http.Handler {
+	return e.endpoint("Token Blacklist", func(w http.ResponseWriter, r *http.Request) {
+		v, ok := e.form(w, r, fieldRefresh)
+		if !ok {
+			return
+		}
+		if err := e.issuer.Logout(r.Context(), v[0]); err != nil {
+			e.fail(w, r, err)
+			return
+		}
+		e.write(w, http.StatusOK, bodyEmpty)
+	})
+}
+
+// endpoint answers OPTIONS and refuses methods other than POST.
+func (e *Endpoints) endpoint(name string, post http.HandlerFunc) http.Handler {
+	options := []byte(`{"name":"` + name + `","description":"","renders":["application/json"],` +
+		`"parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"]}`)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost:
+			post(w, r)
+		case http.MethodOptions:
+			e.write(w, http.StatusOK, options)
+		default:
+			body := append([]byte(`{"detail":`), appendJSONString(nil, `Method "`+r.Method+`" not allowed.`)...)
+			e.write(w, http.StatusMethodNotAllowed, append(body, '}'))
+		}
+	})
+}
+
+func (e *Endpoints) form(w http.ResponseWriter, r *http.Request, fields ...formField) ([]string, bool) {
+	v, err := readForm(r, e.maxBody, fields...)
+	if err != nil {
+		var fe *formError
+		if errors.As(err, &fe) {
+			e.write(w, fe.status, fe.body)
+		} else {
+			e.write(w, http.StatusBadRequest, bodyServerError)
+		}
+		return nil, false
+	}
+	return v, true
+}
+
+// fail answers a failed token operation.
+func (e *Endpoints) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var msg string
+	switch {
+	case errors.Is(err, ErrUnavailable):
+		e.log.LogAttrs(r.Context(), slog.LevelError, "jwtguard: token store unavailable", slog.String("error", err.Error()))
+		e.write(w, http.StatusServiceUnavailable, bodyUnavailable)
+		return
+	case errors.Is(err, ErrUserNotFound), errors.Is(err, ErrUserInactive):
+		e.write(w, http.StatusUnauthorized, []byte(`{"detail":"No active account found for the given token.","code":"no_active_account"}`))
+		return
+	case errors.Is(err, ErrTokenRevoked):
+		msg = msgRevoked
+	case errors.Is(err, ErrTokenWrongType):
+		msg = msgWrongType
+	case errors.Is(err, ErrInvalidToken):
+		msg = msgInvalid
+	default:
+		e.log.LogAttrs(r.Context(), slog.LevelError, "jwtguard: issuing failed", slog.String("error", err.Error()))
+		e.write(w, http.StatusInternalServerError, bodyServerError)
+		return
+	}
+	e.write(w, http.StatusUnauthorized, []byte(`{"detail":"`+msg+`","code":"token_not_valid"}`))
+}
+
+func (e *Endpoints) throttled(w http.ResponseWriter, wait time.Duration) {
+	secs := int64((wait + time.Second - 1) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	n := strconv.FormatInt(secs, 10)
+	unit := " seconds."
+	if secs == 1 {
+		unit = " second."
+	}
+	w.Header().Set("Retry-After", n)
+	e.write(w, http.StatusTooManyRequests, []byte(`{"detail":"Request was throttled. Expected available in `+n+unit+`"}`))
+}
+
+func (e *Endpoints) write(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h["Allow"] = allowPost[:1:1]
+	h["X-Content-Type-Options"] = []string{"nosniff"}
+	var challenge []string
+	if status == http.StatusUnauthorized {
+		challenge = e.realm[:1:1]
+	}
+	writeError(w, status, challenge, body)
+}
+
+// pairBody writes {"k1":"v1","k2":"v2"}; tokens need no escaping.
+func pairBody(k1, v1, k2, v2 string) []byte {
+	return []byte(`{"` + k1 + `":"` + v1 + `","` + k2 + `":"` + v2 + `"}`)
+}

@@ -1,0 +1,352 @@
+package jwtguard
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strconv"
+	"time"
+)
+
+// Issuer signs access and refresh tokens, as simplejwt does, and keeps
+// their state in a [Store]: refresh rotates (the presented refresh token is
+// spent and a new pair returned), a spent refresh token presented again
+// revokes its whole login session (reuse detection, OAuth 2.0 Security BCP
+// §4.14), and logout revokes the session. It is immutable and safe for
+// concurrent use.
+//
+// Tokens look like simplejwt's: header {"alg":"HS256","typ":"JWT"} (plus
+// "kid" when the key has one), claims token_type, exp, iat, jti (32
+// lowercase hex digits) and user_id, in that order, then "sid", the login
+// session every token of one sign-in shares across rotations. A Django
+// service with the same secret accepts them, and the issuer refreshes
+// tokens that simplejwt minted (each becomes a session of its own).
+type Issuer struct {
+	key     *SigningKey
+	keys    *KeySet
+	store   Store
+	cfg     issuerConfig
+	refresh *Verifier // refresh tokens
+	any     *Verifier // any type, for the verify endpoint
+	users   check     // nil without WithUserLookup
+	log     *slog.Logger
+}
+
+// Pair is an access token and the refresh token issued with it.
+type Pair struct {
+	Access           string
+	Refresh          string
+	AccessExpiresAt  time.Time
+	RefreshExpiresAt time.Time
+}
+
+// NewIssuer returns an issuer that signs with key and keeps state in
+// store. It reports every problem with the options at once.
+func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, error) {
+	c := issuerConfig{
+		access:    DefaultAccessLifetime,
+		refresh:   DefaultRefreshLifetime,
+		userClaim: "user_id",
+		now:       time.Now,
+	}
+	if key == nil {
+		c.fail("nil signing key")
+	}
+	if store == nil {
+		c.fail("nil store")
+	}
+	for _, opt := range opts {
+		opt(&c)
+	}
+	if c.refresh < c.access {
+		c.fail("refresh lifetime %v is shorter than access lifetime %v", c.refresh, c.access)
+	}
+	if err := errors.Join(c.errs...); err != nil {
+		return nil, err
+	}
+	c.errs = nil
+	keys, err := NewKeySet(append([]*Key{key.public}, c.retired...)...)
+	if err != nil {
+		return nil, err
+	}
+	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.log}
+	if i.log == nil {
+		i.log = slog.New(slog.DiscardHandler)
+	}
+	if i.refresh, err = i.verifier(WithTokenType("refresh")); err != nil {
+		return nil, err
+	}
+	if i.any, err = i.verifier(WithTokenType("")); err != nil {
+		return nil, err
+	}
+	if c.users != nil {
+		uv, err := i.verifier(WithTokenType(""), WithUserCheck(c.users, c.usersFor))
+		if err != nil {
+			return nil, err
+		}
+		i.users = uv.cfg.checks[0]
+	}
+	return i, nil
+}
+
+// verifier returns a verifier for the issuer's own tokens.
+func (i *Issuer) verifier(opts ...VerifierOption) (*Verifier, error) {
+	base := []VerifierOption{
+		WithClock(i.cfg.now),
+		WithLeeway(i.cfg.leeway),
+		WithSubjectClaim(i.cfg.userClaim),
+	}
+	if i.cfg.iss != "" {
+		base = append(base, WithIssuer(i.cfg.iss))
+	}
+	if len(i.cfg.aud) > 0 {
+		base = append(base, WithAudience(i.cfg.aud...))
+	}
+	return NewVerifier(i.keys, append(base, opts...)...)
+}
+
+// Verifier returns a verifier of the issuer's access tokens, for a [Guard].
+// It checks the store under [WithAccessRevocation] and the user under
+// [WithUserLookup]; opts add to or override the issuer's settings.
+func (i *Issuer) Verifier(opts ...VerifierOption) (*Verifier, error) {
+	var base []VerifierOption
+	if i.cfg.revocation {
+		base = append(base, WithRevocationCheck(i.store, i.cfg.revocationFor))
+	}
+	if i.cfg.users != nil {
+		base = append(base, WithUserCheck(i.cfg.users, i.cfg.usersFor))
+	}
+	return i.verifier(append(base, opts...)...)
+}
+
+// Keys returns the keys that verify the issuer's tokens: the signing key's
+// and the retired ones.
+func (i *Issuer) Keys() *KeySet { return i.keys }
+
+// Issue returns a new pair for the user subject: a new login session.
+func (i *Issuer) Issue(ctx context.Context, subject string) (*Pair, error) {
+	if subject == "" {
+		return nil, configError("empty subject")
+	}
+	return i.issue(ctx, subject, randomHex())
+}
+
+func (i *Issuer) issue(ctx context.Context, subject, session string) (*Pair, error) {
+	var extra []byte
+	if i.cfg.extra != nil {
+		m, err := i.cfg.extra(ctx, subject)
+		if err != nil {
+			return nil, err
+		}
+		for name := range m {
+			if reservedClaim(name) || name == i.cfg.userClaim {
+				return nil, configError("extra claim %q is written by the issuer", name)
+			}
+		}
+		if extra, err = appendMembers(nil, m); err != nil {
+			return nil, err
+		}
+	}
+	iat := i.cfg.now().Truncate(time.Second)
+	p := &Pair{AccessExpiresAt: iat.Add(i.cfg.access), RefreshExpiresAt: iat.Add(i.cfg.refresh)}
+	var err error
+	if p.Access, err = i.sign("access", subject, session, iat, p.AccessExpiresAt, extra); err != nil {
+		return nil, err
+	}
+	if p.Refresh, err = i.sign("refresh", subject, session, iat, p.RefreshExpiresAt, extra); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// sign writes and signs one token.
+func (i *Issuer) sign(kind, subject, session string, iat, exp time.Time, extra []byte) (string, error) {
+	claims := make([]byte, 0, 192+len(extra))
+	claims = append(claims, `{"token_type":`...)
+	claims = appendJSONString(claims, kind)
+	claims = append(claims, `,"exp":`...)
+	claims = strconv.AppendInt(claims, exp.Unix(), 10)
+	claims = append(claims, `,"iat":`...)
+	claims = strconv.AppendInt(claims, iat.Unix(), 10)
+	claims = append(claims, `,"jti":"`...)
+	claims = append(claims, randomHex()...)
+	claims = append(claims, `",`...)
+	claims = appendJSONString(claims, i.cfg.userClaim)
+	claims = append(claims, ':')
+	claims = appendUserID(claims, subject, i.cfg.userClaim != "user_id")
+	claims = append(claims, `,"sid":`...)
+	claims = appendJSONString(claims, session)
+	if i.cfg.iss != "" {
+		claims = append(claims, `,"iss":`...)
+		claims = appendJSONString(claims, i.cfg.iss)
+	}
+	switch len(i.cfg.aud) {
+	case 0:
+	case 1:
+		claims = append(claims, `,"aud":`...)
+		claims = appendJSONString(claims, i.cfg.aud[0])
+	default:
+		claims = append(claims, `,"aud":[`...)
+		for n, a := range i.cfg.aud {
+			if n > 0 {
+				claims = append(claims, ',')
+			}
+			claims = appendJSONString(claims, a)
+		}
+		claims = append(claims, ']')
+	}
+	claims = append(claims, extra...)
+	claims = append(claims, '}')
+
+	enc := base64.RawURLEncoding
+	out := make([]byte, 0, len(i.key.header)+enc.EncodedLen(len(claims))+2+enc.EncodedLen(512))
+	out = append(out, i.key.header...)
+	out = append(out, '.')
+	out = enc.AppendEncode(out, claims)
+	input := len(out)
+	out = append(out, '.')
+	out, err := i.key.sign(out, out[:input])
+	if err != nil {
+		return "", err
+	}
+	return string(out), nil
+}
+
+// subject returns the user a verified token of the issuer names.
+func (i *Issuer) subject(t *Token) string { return i.refresh.cfg.subject(t) }
+
+// Refresh spends the refresh token raw and returns a new pair of the same
+// login session. A token spent before is a sign of theft: the whole session
+// is revoked and the error matches [ErrTokenSpent] and [ErrTokenRevoked].
+// Errors match [ErrInvalidToken] for a bad token, [ErrTokenWrongType] for
+// one that is not a refresh token, [ErrTokenRevoked] for a revoked one, the
+// user errors under [WithUserLookup], and [ErrUnavailable] when the store
+// fails.
+func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
+	t, err := i.refresh.Verify(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	if t.Claims.TokenType != "refresh" {
+		return nil, errTokenType
+	}
+	subject := i.subject(t)
+	if t.Claims.ID == "" || subject == "" {
+		return nil, errNoRefreshID
+	}
+	rec := recordOf(t, subject)
+	switch err := i.store.Spend(ctx, rec); {
+	case err == nil:
+	case errors.Is(err, ErrTokenSpent):
+		until := i.cfg.now().Add(i.cfg.refresh + i.cfg.leeway)
+		if rerr := i.store.RevokeFamily(ctx, rec.Family, until); rerr != nil {
+			i.log.LogAttrs(ctx, slog.LevelError, "jwtguard: revoking a reused session failed",
+				slog.String("subject", subject), slog.String("error", rerr.Error()))
+			return nil, unavailable(rerr)
+		}
+		i.log.LogAttrs(ctx, slog.LevelWarn, "jwtguard: refresh token reused; session revoked",
+			slog.String("subject", subject), slog.String("jti", rec.ID))
+		return nil, errReused
+	case errors.Is(err, ErrTokenRevoked):
+		return nil, errRevoked
+	default:
+		return nil, unavailable(err)
+	}
+	if i.users != nil {
+		if err := i.users(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	return i.issue(ctx, subject, rec.Family)
+}
+
+// Verify checks a token of either type, as simplejwt's verify endpoint
+// does: signature, expiry, and that it was neither revoked nor spent
+// ([ErrTokenRevoked]).
+func (i *Issuer) Verify(ctx context.Context, raw string) (*Token, error) {
+	t, err := i.any.Verify(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := i.checkStore(ctx, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Logout revokes the refresh token raw and its whole login session: the
+// session's refresh tokens, and its access tokens for verifiers that check
+// revocation. A token already revoked or spent gives [ErrTokenRevoked].
+func (i *Issuer) Logout(ctx context.Context, raw string) error {
+	t, err := i.refresh.Verify(ctx, raw)
+	if err != nil {
+		return err
+	}
+	if t.Claims.TokenType != "refresh" {
+		return errTokenType
+	}
+	if t.Claims.ID == "" {
+		return errNoRefreshID
+	}
+	if err := i.checkStore(ctx, t); err != nil {
+		return err
+	}
+	rec := recordOf(t, i.subject(t))
+	if err := i.store.Revoke(ctx, rec); err != nil {
+		return unavailable(err)
+	}
+	if err := i.store.RevokeFamily(ctx, rec.Family, i.cfg.now().Add(i.cfg.refresh+i.cfg.leeway)); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// RevokeToken revokes one verified token by its "jti" until it expires:
+// an access token, for verifiers that check revocation.
+func (i *Issuer) RevokeToken(ctx context.Context, t *Token) error {
+	if t.Claims.ID == "" {
+		return errNoRefreshID
+	}
+	if err := i.store.Revoke(ctx, recordOf(t, i.subject(t))); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// RevokeSubject revokes every token of the user subject issued until now,
+// to the second: logout everywhere, or a password change. Tokens issued
+// later in the same second are revoked too.
+func (i *Issuer) RevokeSubject(ctx context.Context, subject string) error {
+	now := i.cfg.now()
+	if err := i.store.RevokeSubject(ctx, subject, now, now.Add(i.cfg.refresh+i.cfg.leeway+time.Second)); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+func (i *Issuer) checkStore(ctx context.Context, t *Token) error {
+	switch err := i.store.Check(ctx, recordOf(t, i.subject(t))); {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrTokenRevoked), errors.Is(err, ErrTokenSpent):
+		return errRevoked
+	default:
+		return unavailable(err)
+	}
+}
+
+var (
+	errReused      = invalid("refresh token reused; its session is revoked", ErrTokenSpent, ErrTokenRevoked)
+	errNoRefreshID = invalid(`token has no "jti" or user claim`, ErrTokenRequiredClaimMissing)
+)
+
+// randomHex returns 32 lowercase hex digits of fresh randomness, as
+// simplejwt's jti (a UUID4's hex).
+func randomHex() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

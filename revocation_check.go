@@ -1,0 +1,76 @@
+package jwtguard
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// WithRevocationCheck makes the verifier ask store whether a token was
+// revoked: by its "jti", its login session ("sid"), or its subject (every
+// token issued before a cutoff). Answers are cached per token for up to
+// maxStale (0: ask every time), and never past the token's expiry: a token
+// revoked now may still pass for maxStale on a server that checked it
+// before. When the store cannot answer, the token is refused with an error
+// matching [ErrUnavailable] (503): revocation fails closed.
+func WithRevocationCheck(store Store, maxStale time.Duration) VerifierOption {
+	return func(c *verifierConfig) {
+		if store == nil {
+			c.fail("nil store")
+			return
+		}
+		if maxStale < 0 {
+			c.fail("negative cache time %v", maxStale)
+		}
+		rc := &revocationCheck{store: store, cache: newTTLCache[bool](maxStale)}
+		c.checkMakers = append(c.checkMakers, func(cfg *verifierConfig) check { return rc.bind(cfg) })
+	}
+}
+
+type revocationCheck struct {
+	store Store
+	cache *ttlCache[bool] // jti -> revoked
+}
+
+func (rc *revocationCheck) bind(c *verifierConfig) check {
+	return func(ctx context.Context, t *Token) error {
+		now := c.now()
+		id := t.Claims.ID
+		if id != "" {
+			if revoked, ok := rc.cache.get(id, now); ok {
+				if revoked {
+					return errRevoked
+				}
+				return nil
+			}
+		}
+		err := rc.store.Check(ctx, recordOf(t, c.subject(t)))
+		revoked := errors.Is(err, ErrTokenRevoked) || errors.Is(err, ErrTokenSpent)
+		if err != nil && !revoked {
+			return unavailable(err)
+		}
+		if id != "" {
+			rc.cache.put(id, revoked, now, t.Claims.ExpiresAt)
+		}
+		if revoked {
+			return errRevoked
+		}
+		return nil
+	}
+}
+
+// recordOf describes a verified token to a store. A token without "sid"
+// (one minted by simplejwt, say) is its own family.
+func recordOf(t *Token, subject string) Record {
+	family := t.Claims.SessionID
+	if family == "" {
+		family = t.Claims.ID
+	}
+	return Record{
+		ID:        t.Claims.ID,
+		Family:    family,
+		Subject:   subject,
+		IssuedAt:  t.Claims.IssuedAt,
+		ExpiresAt: t.Claims.ExpiresAt,
+	}
+}

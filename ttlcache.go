@@ -1,0 +1,75 @@
+package jwtguard
+
+import (
+	"sync"
+	"time"
+)
+
+// ttlCacheMax bounds the entries of one cache. When it is full, expired
+// entries go first, then an arbitrary eighth of the rest: a flood of new
+// keys costs at most some extra lookups, never unbounded memory.
+const ttlCacheMax = 1 << 16
+
+// ttlCache remembers answers for a short time. A zero maxAge disables it.
+type ttlCache[V any] struct {
+	maxAge time.Duration
+	mu     sync.RWMutex
+	m      map[string]ttlEntry[V]
+}
+
+type ttlEntry[V any] struct {
+	v     V
+	until time.Time
+}
+
+func newTTLCache[V any](maxAge time.Duration) *ttlCache[V] {
+	return &ttlCache[V]{maxAge: maxAge, m: make(map[string]ttlEntry[V])}
+}
+
+func (c *ttlCache[V]) get(key string, now time.Time) (V, bool) {
+	if c.maxAge <= 0 {
+		var zero V
+		return zero, false
+	}
+	c.mu.RLock()
+	e, ok := c.m[key]
+	c.mu.RUnlock()
+	if !ok || !now.Before(e.until) {
+		var zero V
+		return zero, false
+	}
+	return e.v, true
+}
+
+// put remembers v for maxAge, and not past limit when limit is set.
+func (c *ttlCache[V]) put(key string, v V, now, limit time.Time) {
+	if c.maxAge <= 0 {
+		return
+	}
+	until := now.Add(c.maxAge)
+	if !limit.IsZero() && limit.Before(until) {
+		until = limit
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= ttlCacheMax {
+		c.evict(now)
+	}
+	c.m[key] = ttlEntry[V]{v: v, until: until}
+}
+
+func (c *ttlCache[V]) evict(now time.Time) {
+	for k, e := range c.m {
+		if !now.Before(e.until) {
+			delete(c.m, k)
+		}
+	}
+	drop := len(c.m) - ttlCacheMax + ttlCacheMax/8
+	for k := range c.m {
+		if drop <= 0 {
+			break
+		}
+		delete(c.m, k)
+		drop--
+	}
+}
