@@ -157,7 +157,8 @@ func NewEndpoints(issuer *Issuer, auth Authenticator, opts ...EndpointOption) (*
 
 // Register mounts the four endpoints on mux under prefix, "/api/token/"
 // for simplejwt's paths. A request without the trailing slash is
-// redirected, as Django's APPEND_SLASH does.
+// redirected to it with 307, which, unlike the 301 of Django's
+// APPEND_SLASH, keeps the POST and its body.
 func (e *Endpoints) Register(mux *http.ServeMux, prefix string) {
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
