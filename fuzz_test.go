@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/jwtguard/jwtguard"
@@ -112,6 +114,36 @@ func FuzzParseJWKSet(f *testing.F) {
 			if len(k.Algorithms()) == 0 {
 				t.Fatalf("key %q verifies nothing", k.ID())
 			}
+		}
+	})
+}
+
+// FuzzEndpoints posts arbitrary bodies to the token endpoints: never a
+// panic or a 5xx, always a JSON body, a pair only for the right password.
+func FuzzEndpoints(f *testing.F) {
+	iss, _ := newIssuer(f, newTestClock())
+	e, err := jwtguard.NewEndpoints(iss, testUsers, jwtguard.WithMaxBodySize(4096))
+	must(f, err)
+	handlers := []http.Handler{e.Obtain(), e.Refresh(), e.Verify(), e.Blacklist()}
+	f.Add(uint8(0), "application/json", `{"username":"vitor","password":"123"}`)
+	f.Add(uint8(0), "application/x-www-form-urlencoded", `username=vitor&password=123&password=1`)
+	f.Add(uint8(0), "multipart/form-data; boundary=xx", "--xx\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nvitor\r\n--xx--\r\n")
+	f.Add(uint8(1), "application/json", `{"refresh":"a.b.c"}`)
+	f.Add(uint8(2), "application/json; charset=utf-8", `{"token":12}`)
+	f.Add(uint8(3), "text/plain", `{`)
+	f.Add(uint8(0), "application/json", "{\"username\":\"a\",\n \"password\" 1}")
+	f.Fuzz(func(t *testing.T, which uint8, contentType, body string) {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		w := httptest.NewRecorder()
+		handlers[int(which)%len(handlers)].ServeHTTP(w, req)
+		switch w.Code {
+		case 200, 400, 401, 413, 415:
+		default:
+			t.Fatalf("status %d for %q %q: %s", w.Code, contentType, body, w.Body)
+		}
+		if !json.Valid(w.Body.Bytes()) {
+			t.Fatalf("body is not JSON: %q", w.Body)
 		}
 	})
 }

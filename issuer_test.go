@@ -80,7 +80,11 @@ func TestIssuerTokenShape(t *testing.T) {
 			t.Errorf("%s signature is not 43 base64url characters", c.kind)
 		}
 	}
-	if sid := func(tok string) string { var v struct{ Sid string }; json.Unmarshal([]byte(decodePart(t, tok, 1)), &v); return v.Sid }; sid(p.Access) != sid(p.Refresh) {
+	if sid := func(tok string) string {
+		var v struct{ Sid string }
+		json.Unmarshal([]byte(decodePart(t, tok, 1)), &v)
+		return v.Sid
+	}; sid(p.Access) != sid(p.Refresh) {
 		t.Error("the pair's tokens have different sids")
 	}
 
