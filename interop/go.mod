@@ -4,4 +4,9 @@ go 1.25.0
 
 require github.com/jwtguard/jwtguard v0.0.0
 
+require (
+	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+	golang.org/x/time v0.15.0 // indirect
+)
+
 replace github.com/jwtguard/jwtguard => ..
