@@ -44,6 +44,29 @@
 // token an upstream Handler put in the context. Both are
 // func(http.Handler) http.Handler, so they plug into chi as they are.
 //
+// # Issuing tokens
+//
+// An [Issuer] signs access and refresh pairs as simplejwt does (5 minutes
+// and 24 hours, HS256 by default; any [SigningKey]) and keeps their state
+// in a [Store]. [Endpoints] serve simplejwt's four views byte for byte:
+//
+//	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, secret)
+//	issuer, err := jwtguard.NewIssuer(key, jwtguard.NewMemoryStore(),
+//		jwtguard.WithAccessRevocation(5*time.Second))
+//	endpoints, err := jwtguard.NewEndpoints(issuer, myUsers,
+//		jwtguard.WithLoginThrottle(throttle))
+//	endpoints.Register(mux, "/api/token/")
+//	verifier, err := issuer.Verifier() // for the Guard
+//
+// Refresh rotates: the presented refresh token is spent and a new pair
+// returned; a spent token presented again revokes its whole login session
+// (every token sharing its "sid"). Logout revokes the session; revocation
+// by token and by user ([Issuer.RevokeSubject]) reaches access tokens for
+// verifiers with [WithRevocationCheck]. [MemoryStore] forgets on restart;
+// the stores/sql and stores/redis modules keep state and share it between
+// instances; the storetest package checks any Store. [Issuer.JWKS]
+// publishes public keys for other services.
+//
 // # Adapters
 //
 // Other frameworks call [Guard.Authenticate], [Guard.Authorize] and
@@ -87,4 +110,9 @@
 //   - The query string is read only with [FromQuery]; nothing reads it by
 //     default.
 //   - A nil policy given to [Guard.Require] denies everything.
+//   - A store or user lookup that cannot answer refuses the request with
+//     503 ([ErrUnavailable]); a revocation is never skipped because its
+//     store is down.
+//   - The sign-in throttle takes the client address from X-Forwarded-For
+//     only through proxies named with [TrustedProxies].
 package jwtguard

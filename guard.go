@@ -185,10 +185,14 @@ func (g *Guard) skipped(r *http.Request) bool {
 
 func (g *Guard) logRefusal(r *http.Request, msg string, err error) {
 	ctx := r.Context()
-	if !g.log.Enabled(ctx, slog.LevelInfo) {
+	level := slog.LevelInfo
+	if errors.Is(err, ErrUnavailable) {
+		level = slog.LevelError // not the client's fault: someone must look
+	}
+	if !g.log.Enabled(ctx, level) {
 		return
 	}
-	g.log.LogAttrs(ctx, slog.LevelInfo, "jwtguard: "+msg,
+	g.log.LogAttrs(ctx, level, "jwtguard: "+msg,
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.String("remote", r.RemoteAddr),
