@@ -169,6 +169,17 @@ func (e *Endpoints) Register(mux *http.ServeMux, prefix string) {
 	mux.Handle(prefix+"blacklist/{$}", e.Blacklist())
 }
 
+// RegisterSliding mounts simplejwt's sliding-token views on mux under
+// prefix: obtain ({"username","password"} -> {"token"}) and refresh/
+// ({"token"} -> {"token"}).
+func (e *Endpoints) RegisterSliding(mux *http.ServeMux, prefix string) {
+	if !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	mux.Handle(prefix+"{$}", e.SlidingObtain())
+	mux.Handle(prefix+"refresh/{$}", e.SlidingRefresh())
+}
+
 var (
 	fieldUsername = formField{name: "username", trim: true}
 	fieldPassword = formField{name: "password"}
@@ -188,50 +199,93 @@ var (
 // Obtain is the sign-in endpoint: username and password in, a pair out.
 func (e *Endpoints) Obtain() http.Handler {
 	return e.endpoint("Token Obtain Pair", func(w http.ResponseWriter, r *http.Request) {
-		if e.throttle != nil {
-			if wait, ok := e.throttle.allowClient(r); !ok {
-				e.throttled(w, wait)
-				return
-			}
-		}
-		v, ok := e.form(w, r, fieldUsername, fieldPassword)
+		id, ok := e.login(w, r)
 		if !ok {
 			return
 		}
-		username, password := v[0], v[1]
-		if e.throttle != nil {
-			if wait, ok := e.throttle.allowUser(username); !ok {
-				e.throttled(w, wait)
-				return
-			}
-		}
-		ctx := r.Context()
-		id, active, err := e.auth.Authenticate(ctx, username, password)
-		if err == nil && (id == "" || !active) {
-			err = ErrUserInactive
-		}
-		if err != nil && !errors.Is(err, ErrInvalidCredentials) && !errors.Is(err, ErrUserInactive) {
-			e.log.LogAttrs(ctx, slog.LevelError, "jwtguard: authenticator failed", slog.String("error", err.Error()))
-			e.write(w, http.StatusServiceUnavailable, bodyUnavailable)
-			return
-		}
-		if e.hook != nil {
-			e.hook(r, username, id, err)
-		}
-		if err != nil {
-			if e.throttle != nil {
-				e.throttle.failed(username)
-			}
-			e.write(w, http.StatusUnauthorized, bodyNoAccount)
-			return
-		}
-		pair, err := e.issuer.Issue(ctx, id)
+		pair, err := e.issuer.Issue(r.Context(), id)
 		if err != nil {
 			e.fail(w, r, err)
 			return
 		}
 		e.write(w, http.StatusOK, pairBody("refresh", pair.Refresh, "access", pair.Access))
 	})
+}
+
+// SlidingObtain is the sign-in endpoint for sliding tokens: username and
+// password in, {"token": …} out.
+func (e *Endpoints) SlidingObtain() http.Handler {
+	return e.endpoint("Token Obtain Sliding", func(w http.ResponseWriter, r *http.Request) {
+		id, ok := e.login(w, r)
+		if !ok {
+			return
+		}
+		tok, _, err := e.issuer.IssueSliding(r.Context(), id)
+		if err != nil {
+			e.fail(w, r, err)
+			return
+		}
+		e.write(w, http.StatusOK, []byte(`{"token":"`+tok+`"}`))
+	})
+}
+
+// SlidingRefresh renews a sliding token: {"token": …} in and out.
+func (e *Endpoints) SlidingRefresh() http.Handler {
+	return e.endpoint("Token Refresh Sliding", func(w http.ResponseWriter, r *http.Request) {
+		v, ok := e.form(w, r, fieldToken)
+		if !ok {
+			return
+		}
+		tok, _, err := e.issuer.RefreshSliding(r.Context(), v[0])
+		if err != nil {
+			e.fail(w, r, err)
+			return
+		}
+		e.write(w, http.StatusOK, []byte(`{"token":"`+tok+`"}`))
+	})
+}
+
+// login checks the credentials of a sign-in request, throttled, and
+// returns the user's ID; on failure it answers and reports false.
+func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool) {
+	if e.throttle != nil {
+		if wait, ok := e.throttle.allowClient(r); !ok {
+			e.throttled(w, wait)
+			return "", false
+		}
+	}
+	v, ok := e.form(w, r, fieldUsername, fieldPassword)
+	if !ok {
+		return "", false
+	}
+	username, password := v[0], v[1]
+	if e.throttle != nil {
+		if wait, ok := e.throttle.allowUser(username); !ok {
+			e.throttled(w, wait)
+			return "", false
+		}
+	}
+	ctx := r.Context()
+	id, active, err := e.auth.Authenticate(ctx, username, password)
+	if err == nil && (id == "" || !active) {
+		err = ErrUserInactive
+	}
+	if err != nil && !errors.Is(err, ErrInvalidCredentials) && !errors.Is(err, ErrUserInactive) {
+		e.log.LogAttrs(ctx, slog.LevelError, "jwtguard: authenticator failed", slog.String("error", err.Error()))
+		e.write(w, http.StatusServiceUnavailable, bodyUnavailable)
+		return "", false
+	}
+	if e.hook != nil {
+		e.hook(r, username, id, err)
+	}
+	if err != nil {
+		if e.throttle != nil {
+			e.throttle.failed(username)
+		}
+		e.write(w, http.StatusUnauthorized, bodyNoAccount)
+		return "", false
+	}
+	return id, true
 }
 
 // Refresh is the refresh endpoint: a refresh token in, a new pair out; the

@@ -30,6 +30,7 @@ type Issuer struct {
 	store   Store
 	cfg     issuerConfig
 	refresh *Verifier // refresh tokens
+	sliding *Verifier // sliding tokens
 	any     *Verifier // any type, for the verify endpoint
 	users   check     // nil without WithUserLookup
 	log     *slog.Logger
@@ -77,6 +78,9 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		i.log = slog.New(slog.DiscardHandler)
 	}
 	if i.refresh, err = i.verifier(WithTokenType("refresh")); err != nil {
+		return nil, err
+	}
+	if i.sliding, err = i.verifier(WithTokenType("sliding")); err != nil {
 		return nil, err
 	}
 	if i.any, err = i.verifier(WithTokenType("")); err != nil {
@@ -135,6 +139,23 @@ func (i *Issuer) Issue(ctx context.Context, subject string) (*Pair, error) {
 }
 
 func (i *Issuer) issue(ctx context.Context, subject, session string) (*Pair, error) {
+	extra, err := i.extraClaims(ctx, subject)
+	if err != nil {
+		return nil, err
+	}
+	iat := i.cfg.now().Truncate(time.Second)
+	p := &Pair{AccessExpiresAt: iat.Add(i.cfg.access), RefreshExpiresAt: iat.Add(i.cfg.refresh)}
+	if p.Access, err = i.sign("access", subject, session, iat, p.AccessExpiresAt, time.Time{}, extra); err != nil {
+		return nil, err
+	}
+	if p.Refresh, err = i.sign("refresh", subject, session, iat, p.RefreshExpiresAt, time.Time{}, extra); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// extraClaims returns the members WithExtraClaims adds, as JSON text.
+func (i *Issuer) extraClaims(ctx context.Context, subject string) ([]byte, error) {
 	var extra []byte
 	if i.cfg.extra != nil {
 		m, err := i.cfg.extra(ctx, subject)
@@ -150,20 +171,11 @@ func (i *Issuer) issue(ctx context.Context, subject, session string) (*Pair, err
 			return nil, err
 		}
 	}
-	iat := i.cfg.now().Truncate(time.Second)
-	p := &Pair{AccessExpiresAt: iat.Add(i.cfg.access), RefreshExpiresAt: iat.Add(i.cfg.refresh)}
-	var err error
-	if p.Access, err = i.sign("access", subject, session, iat, p.AccessExpiresAt, extra); err != nil {
-		return nil, err
-	}
-	if p.Refresh, err = i.sign("refresh", subject, session, iat, p.RefreshExpiresAt, extra); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return extra, nil
 }
 
-// sign writes and signs one token.
-func (i *Issuer) sign(kind, subject, session string, iat, exp time.Time, extra []byte) (string, error) {
+// sign writes and signs one token; refreshExp is set for sliding tokens.
+func (i *Issuer) sign(kind, subject, session string, iat, exp, refreshExp time.Time, extra []byte) (string, error) {
 	claims := make([]byte, 0, 192+len(extra))
 	claims = append(claims, `{"token_type":`...)
 	claims = appendJSONString(claims, kind)
@@ -173,7 +185,12 @@ func (i *Issuer) sign(kind, subject, session string, iat, exp time.Time, extra [
 	claims = strconv.AppendInt(claims, iat.Unix(), 10)
 	claims = append(claims, `,"jti":"`...)
 	claims = append(claims, randomHex()...)
-	claims = append(claims, `",`...)
+	claims = append(claims, '"')
+	if !refreshExp.IsZero() {
+		claims = append(claims, `,"refresh_exp":`...)
+		claims = strconv.AppendInt(claims, refreshExp.Unix(), 10)
+	}
+	claims = append(claims, ',')
 	claims = appendJSONString(claims, i.cfg.userClaim)
 	claims = append(claims, ':')
 	claims = appendUserID(claims, subject, i.cfg.userClaim != "user_id")
