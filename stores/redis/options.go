@@ -1,0 +1,42 @@
+package redisstore
+
+import (
+	"fmt"
+	"strings"
+)
+
+// DefaultKeyPrefix is the prefix of every key a [Store] writes unless
+// [WithKeyPrefix] sets another.
+const DefaultKeyPrefix = "jwtguard:"
+
+// Option configures a [Store]. Options are applied in order by [New],
+// which reports every problem with them at once.
+type Option func(*config)
+
+type config struct {
+	prefix string
+	errs   []error
+}
+
+func (c *config) fail(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("redisstore: "+format, args...))
+}
+
+// WithKeyPrefix sets the prefix of every key the store writes; the default
+// is [DefaultKeyPrefix]. Stores with different prefixes share nothing, so
+// several applications, or test runs, can use one Redis.
+//
+// The prefix may carry its own Redis Cluster hash tag ("app:{auth}:") to
+// choose the hash slot that holds the store's keys. It must not contain an
+// empty hash tag ("{}" as its first brace pair): Redis would then hash
+// each whole key, and the keys that one operation touches would no longer
+// share a slot.
+func WithKeyPrefix(prefix string) Option {
+	return func(c *config) {
+		if i := strings.IndexByte(prefix, '{'); i >= 0 && strings.HasPrefix(prefix[i+1:], "}") {
+			c.fail("key prefix %q: its first brace pair {} is an empty hash tag, which would spread one operation's keys over several hash slots", prefix)
+			return
+		}
+		c.prefix = prefix
+	}
+}
