@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard"
+	"github.com/jwtguard/jwtguard/storetest"
 )
 
 // BenchmarkSpend spends a new token each time: one script run that reads
@@ -45,4 +46,17 @@ func BenchmarkCheck(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkRefresh is a refresh through an Issuer on this store.
+func BenchmarkRefresh(b *testing.B) {
+	c := newClient(b)
+	storetest.BenchmarkRefresh(b, newStore(b, c, newPrefix(b, c)))
+}
+
+// BenchmarkRevocationCheck is the access-token revocation check on the hot
+// path, asked of Redis every time and behind the verifier's cache.
+func BenchmarkRevocationCheck(b *testing.B) {
+	c := newClient(b)
+	storetest.BenchmarkRevocationCheck(b, newStore(b, c, newPrefix(b, c)))
 }
