@@ -18,11 +18,11 @@ func (s *Store) Purge(ctx context.Context) (int64, error) {
 
 func (s *Store) purge(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, query := range s.q.purge {
+	for _, st := range s.q.purge {
 		if err := s.acquire(ctx); err != nil {
 			return total, err
 		}
-		res, err := s.db.ExecContext(ctx, query, floorMillis(now))
+		res, err := st.exec(ctx, s.db, floorMillis(now))
 		var n int64
 		if err == nil {
 			n, err = res.RowsAffected()

@@ -76,10 +76,14 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 	if err != nil {
 		return nil, err
 	}
+	q := newQueries(t)
+	if err := q.prepare(ctx, db, dialect); err != nil {
+		return nil, err
+	}
 	s := &Store{
 		db:            db,
 		dialect:       dialect,
-		q:             newQueries(t),
+		q:             q,
 		now:           time.Now,
 		logger:        c.logger,
 		purgeInterval: c.purgeInterval,
@@ -90,14 +94,15 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 	return s, nil
 }
 
-// Close releases the store. It closes the database only when the store
-// opened it ([OpenSQLite]); a database passed to [New] stays open. The
-// store must not be used after Close.
+// Close releases the store's prepared statements, and closes the database
+// when the store opened it ([OpenSQLite]); a database passed to [New] stays
+// open. Calls after Close return errors.
 func (s *Store) Close() error {
+	err := s.q.close()
 	if s.ownsDB {
-		return s.db.Close()
+		err = errors.Join(err, s.db.Close())
 	}
-	return nil
+	return err
 }
 
 // Spend implements [jwtguard.Store]: it marks r.ID spent until r.ExpiresAt
@@ -112,7 +117,7 @@ func (s *Store) Spend(ctx context.Context, r jwtguard.Record) error {
 		if err := s.acquire(ctx); err != nil {
 			return err
 		}
-		res, err := s.db.ExecContext(ctx, s.q.spend,
+		res, err := s.q.spend.exec(ctx, s.db,
 			r.ID, ceilMillis(r.ExpiresAt), r.Family, r.Subject, secondMillis(r.IssuedAt), floorMillis(now))
 		var n int64
 		if err == nil {
@@ -167,7 +172,7 @@ func (s *Store) Check(ctx context.Context, r jwtguard.Record) error {
 
 func (s *Store) check(ctx context.Context, r jwtguard.Record, now time.Time) error {
 	var state int64
-	err := s.db.QueryRowContext(ctx, s.q.check,
+	err := s.q.check.queryRow(ctx, s.db,
 		r.ID, r.Family, r.Subject, secondMillis(r.IssuedAt), floorMillis(now)).Scan(&state)
 	if err != nil {
 		return fmt.Errorf("sqlstore: check: %w", err)
@@ -184,11 +189,11 @@ func (s *Store) check(ctx context.Context, r jwtguard.Record, now time.Time) err
 }
 
 // write runs one writing statement, then purges if it is time.
-func (s *Store) write(ctx context.Context, op, query string, args ...any) error {
+func (s *Store) write(ctx context.Context, op string, st *stmt, args ...any) error {
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, query, args...)
+	_, err := st.exec(ctx, s.db, args...)
 	s.release()
 	if err != nil {
 		return fmt.Errorf("sqlstore: %s: %w", op, err)

@@ -1,0 +1,78 @@
+package sqlstore_test
+
+import (
+	"context"
+	"strconv"
+	"sync/atomic"
+	"testing"
+
+	sqlstore "github.com/jwtguard/jwtguard/stores/sql"
+)
+
+// benchStores runs fn on a new store of each dialect.
+func benchStores(b *testing.B, fn func(b *testing.B, s *sqlstore.Store)) {
+	b.Run("sqlite", func(b *testing.B) {
+		s, _ := newSQLite(b)
+		fn(b, s)
+	})
+	b.Run("postgresql", func(b *testing.B) {
+		s, _ := newPostgres(b)
+		fn(b, s)
+	})
+}
+
+// A rotation: the refresh token is spent for the first time.
+func BenchmarkSpend(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *sqlstore.Store) {
+		ctx := context.Background()
+		r := record()
+		ids := make([]string, b.N)
+		for i := range ids {
+			ids[i] = r.ID + strconv.Itoa(i)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			r.ID = ids[i]
+			if err := s.Spend(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// Rotations from many goroutines at once, as a busy service has them.
+func BenchmarkSpendParallel(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *sqlstore.Store) {
+		ctx := context.Background()
+		base := record()
+		var n atomic.Int64
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			r := base
+			for pb.Next() {
+				r.ID = base.ID + strconv.FormatInt(n.Add(1), 10)
+				if err := s.Spend(ctx, r); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
+
+// A check of a token that is neither spent nor revoked: the common case.
+func BenchmarkCheck(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *sqlstore.Store) {
+		ctx := context.Background()
+		r := record()
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			if err := s.Check(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
