@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Authenticator checks a username and password for the obtain endpoint. It
@@ -199,11 +201,12 @@ var (
 // Obtain is the sign-in endpoint: username and password in, a pair out.
 func (e *Endpoints) Obtain() http.Handler {
 	return e.endpoint("Token Obtain Pair", func(w http.ResponseWriter, r *http.Request) {
+		checked := e.issuer.cfg.now()
 		id, ok := e.login(w, r)
 		if !ok {
 			return
 		}
-		pair, err := e.issuer.Issue(r.Context(), id)
+		pair, err := e.issuer.issueAt(r.Context(), id, checked)
 		if err != nil {
 			e.fail(w, r, err)
 			return
@@ -259,8 +262,10 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 		return "", false
 	}
 	username, password := v[0], v[1]
+	var res *rate.Reservation
 	if e.throttle != nil {
-		if wait, ok := e.throttle.allowUser(username); !ok {
+		var wait time.Duration
+		if res, wait, ok = e.throttle.reserveUser(username); !ok {
 			e.throttled(w, wait)
 			return "", false
 		}
@@ -271,6 +276,9 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 		err = ErrUserInactive
 	}
 	if err != nil && !errors.Is(err, ErrInvalidCredentials) && !errors.Is(err, ErrUserInactive) {
+		if e.throttle != nil {
+			e.throttle.succeeded(res) // not the user's failure
+		}
 		e.log.LogAttrs(ctx, slog.LevelError, "jwtguard: authenticator failed", slog.String("error", err.Error()))
 		e.write(w, http.StatusServiceUnavailable, bodyUnavailable)
 		return "", false
@@ -279,11 +287,11 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 		e.hook(r, username, id, err)
 	}
 	if err != nil {
-		if e.throttle != nil {
-			e.throttle.failed(username)
-		}
 		e.write(w, http.StatusUnauthorized, bodyNoAccount)
 		return "", false
+	}
+	if e.throttle != nil {
+		e.throttle.succeeded(res)
 	}
 	return id, true
 }

@@ -8,7 +8,10 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Issuer signs access and refresh tokens, as simplejwt does, and keeps
@@ -132,18 +135,38 @@ func (i *Issuer) Keys() *KeySet { return i.keys }
 
 // Issue returns a new pair for the user subject: a new login session.
 func (i *Issuer) Issue(ctx context.Context, subject string) (*Pair, error) {
-	if subject == "" {
-		return nil, configError("empty subject")
+	if err := checkSubject(subject); err != nil {
+		return nil, err
 	}
-	return i.issue(ctx, subject, randomHex())
+	return i.issue(ctx, subject, randomHex(), i.cfg.now())
 }
 
-func (i *Issuer) issue(ctx context.Context, subject, session string) (*Pair, error) {
+// issueAt is Issue with the time the credentials were checked: a sign-in
+// checked before a [Issuer.RevokeSubject] cutoff must not outlive it
+// because signing happened a second later.
+func (i *Issuer) issueAt(ctx context.Context, subject string, checked time.Time) (*Pair, error) {
+	if err := checkSubject(subject); err != nil {
+		return nil, err
+	}
+	return i.issue(ctx, subject, randomHex(), checked)
+}
+
+// checkSubject refuses user IDs that would not survive the trip through
+// JSON unchanged: empty, invalid UTF-8, control characters.
+func checkSubject(subject string) error {
+	if subject == "" || !utf8.ValidString(subject) || strings.ContainsFunc(subject, unicode.IsControl) {
+		return configError("user ID is empty or not printable UTF-8")
+	}
+	return nil
+}
+
+// issue signs a pair of session; iat is when the caller's checks ran.
+func (i *Issuer) issue(ctx context.Context, subject, session string, now time.Time) (*Pair, error) {
 	extra, err := i.extraClaims(ctx, subject)
 	if err != nil {
 		return nil, err
 	}
-	iat := i.cfg.now().Truncate(time.Second)
+	iat := now.Truncate(time.Second)
 	p := &Pair{AccessExpiresAt: iat.Add(i.cfg.access), RefreshExpiresAt: iat.Add(i.cfg.refresh)}
 	if p.Access, err = i.sign("access", subject, session, iat, p.AccessExpiresAt, time.Time{}, extra); err != nil {
 		return nil, err
@@ -255,18 +278,11 @@ func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
 		return nil, errNoRefreshID
 	}
 	rec := recordOf(t, subject)
+	now := i.cfg.now() // before the spend: the new pair is no younger than the checks
 	switch err := i.store.Spend(ctx, rec); {
 	case err == nil:
 	case errors.Is(err, ErrTokenSpent):
-		until := i.cfg.now().Add(i.cfg.refresh + i.cfg.leeway)
-		if rerr := i.store.RevokeFamily(ctx, rec.Family, until); rerr != nil {
-			i.log.LogAttrs(ctx, slog.LevelError, "jwtguard: revoking a reused session failed",
-				slog.String("subject", subject), slog.String("error", rerr.Error()))
-			return nil, unavailable(rerr)
-		}
-		i.log.LogAttrs(ctx, slog.LevelWarn, "jwtguard: refresh token reused; session revoked",
-			slog.String("subject", subject), slog.String("jti", rec.ID))
-		return nil, errReused
+		return nil, i.reused(ctx, rec)
 	case errors.Is(err, ErrTokenRevoked):
 		return nil, errRevoked
 	default:
@@ -277,7 +293,31 @@ func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
 			return nil, err
 		}
 	}
-	return i.issue(ctx, subject, rec.Family)
+	return i.issue(ctx, subject, rec.Family, now)
+}
+
+// reused answers the reuse of a spent refresh token: a sign of theft, so
+// the whole session is revoked.
+func (i *Issuer) reused(ctx context.Context, rec Record) error {
+	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
+		i.log.LogAttrs(ctx, slog.LevelError, "jwtguard: revoking a reused session failed",
+			slog.String("subject", rec.Subject), slog.String("error", err.Error()))
+		return unavailable(err)
+	}
+	i.log.LogAttrs(ctx, slog.LevelWarn, "jwtguard: refresh token reused; session revoked",
+		slog.String("subject", rec.Subject), slog.String("jti", rec.ID))
+	return errReused
+}
+
+// familyUntil is how long a session's revocation must be kept: past the
+// expiry of any token the session may have, this issuer's or (for a token
+// that came with a longer life, from simplejwt say) the one presented.
+func (i *Issuer) familyUntil(rec Record) time.Time {
+	until := i.cfg.now().Add(i.cfg.refresh + recordGrace)
+	if rec.ExpiresAt.After(until) {
+		until = rec.ExpiresAt
+	}
+	return until
 }
 
 // Verify checks a token of either type, as simplejwt's verify endpoint
@@ -308,14 +348,22 @@ func (i *Issuer) Logout(ctx context.Context, raw string) error {
 	if t.Claims.ID == "" {
 		return errNoRefreshID
 	}
-	if err := i.checkStore(ctx, t); err != nil {
-		return err
-	}
 	rec := recordOf(t, i.subject(t))
+	switch err := i.store.Check(ctx, rec); {
+	case err == nil:
+	case errors.Is(err, ErrTokenSpent):
+		// Logging out with a token a rotation already spent: whoever holds
+		// its successor must not stay signed in.
+		return i.reused(ctx, rec)
+	case errors.Is(err, ErrTokenRevoked):
+		return errRevoked
+	default:
+		return unavailable(err)
+	}
 	if err := i.store.Revoke(ctx, rec); err != nil {
 		return unavailable(err)
 	}
-	if err := i.store.RevokeFamily(ctx, rec.Family, i.cfg.now().Add(i.cfg.refresh+i.cfg.leeway)); err != nil {
+	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
 		return unavailable(err)
 	}
 	return nil
@@ -338,7 +386,7 @@ func (i *Issuer) RevokeToken(ctx context.Context, t *Token) error {
 // later in the same second are revoked too.
 func (i *Issuer) RevokeSubject(ctx context.Context, subject string) error {
 	now := i.cfg.now()
-	if err := i.store.RevokeSubject(ctx, subject, now, now.Add(i.cfg.refresh+i.cfg.leeway+time.Second)); err != nil {
+	if err := i.store.RevokeSubject(ctx, subject, now, now.Add(i.cfg.refresh+recordGrace+time.Second)); err != nil {
 		return unavailable(err)
 	}
 	return nil

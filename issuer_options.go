@@ -65,7 +65,7 @@ func WithRefreshLifetime(d time.Duration) IssuerOption {
 // is always a string, as RFC 7519 asks.
 func WithUserClaim(name string) IssuerOption {
 	return func(c *issuerConfig) {
-		if name == "" || reservedClaim(name) {
+		if name == "" || reservedClaim(name) && name != "sub" && name != "user_id" {
 			c.fail("user claim %q is empty or reserved", name)
 		}
 		c.userClaim = name
@@ -103,7 +103,8 @@ func WithTokenAudience(aud ...string) IssuerOption {
 // called once per pair, at login and at every refresh, so claims such as
 // roles follow the user's current state. It must not set the claims the
 // issuer writes itself (token_type, exp, iat, jti, sid, iss, aud, nbf,
-// refresh_exp and the user claim), and must be safe for concurrent use.
+// refresh_exp, the user claim, and neither "sub" nor "user_id", which
+// verifiers read as the user), and must be safe for concurrent use.
 func WithExtraClaims(fn func(ctx context.Context, subject string) (map[string]any, error)) IssuerOption {
 	return func(c *issuerConfig) {
 		if fn == nil {
@@ -196,7 +197,7 @@ func WithIssuerLogger(l *slog.Logger) IssuerOption {
 // reservedClaim reports whether the issuer writes the claim name itself.
 func reservedClaim(name string) bool {
 	switch name {
-	case "token_type", "exp", "iat", "jti", "sid", "iss", "aud", "nbf", "refresh_exp":
+	case "token_type", "exp", "iat", "jti", "sid", "iss", "aud", "nbf", "refresh_exp", "sub", "user_id":
 		return true
 	}
 	return false

@@ -39,7 +39,7 @@ func newIssuer(t testing.TB, clock *testClock, opts ...jwtguard.IssuerOption) (*
 	t.Helper()
 	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
 	must(t, err)
-	store := jwtguard.NewMemoryStore()
+	store := jwtguard.NewMemoryStore(jwtguard.MemoryClock(clock.Now))
 	iss, err := jwtguard.NewIssuer(key, store, append([]jwtguard.IssuerOption{jwtguard.WithIssuerClock(clock.Now)}, opts...)...)
 	must(t, err)
 	return iss, store

@@ -19,6 +19,7 @@ import (
 // publish a new key at least maxAge before signing with it.
 func (i *Issuer) JWKS(maxAge time.Duration) http.Handler {
 	body := encodeJWKSet(i.keys.All())
+	maxAge = max(maxAge, 0)
 	cache := []string{"public, max-age=" + strconv.Itoa(int(maxAge/time.Second))}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -59,6 +59,11 @@ func (rc *revocationCheck) bind(c *verifierConfig) check {
 	}
 }
 
+// recordGrace keeps a store's entry past its token's "exp" for the longest
+// leeway a verifier may allow (WithLeeway caps it at 5 minutes): a verifier
+// with leeway still accepts the token then, so the store must still know it.
+const recordGrace = 5 * time.Minute
+
 // recordOf describes a verified token to a store. A token without "sid"
 // (one minted by simplejwt, say) is its own family.
 func recordOf(t *Token, subject string) Record {
@@ -71,6 +76,6 @@ func recordOf(t *Token, subject string) Record {
 		Family:    family,
 		Subject:   subject,
 		IssuedAt:  t.Claims.IssuedAt,
-		ExpiresAt: t.Claims.ExpiresAt,
+		ExpiresAt: t.Claims.ExpiresAt.Add(recordGrace),
 	}
 }

@@ -49,6 +49,9 @@ func NewSigningKey(kid, algorithm string, key any) (*SigningKey, error) {
 		k.key = secret
 		k.public, err = NewHMACKey(kid, secret, algorithm)
 	case *rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey:
+		if !validPrivateKey(priv) {
+			return nil, configError("invalid %T", key)
+		}
 		k.key = priv
 		k.public, err = NewPublicKey(kid, priv.(crypto.Signer).Public(), algorithm)
 	default:
@@ -60,6 +63,18 @@ func NewSigningKey(kid, algorithm string, key any) (*SigningKey, error) {
 	k.method = signingMethod(a)
 	k.header = encodeHeader(kid, algorithm)
 	return k, nil
+}
+
+func validPrivateKey(key any) bool {
+	switch priv := key.(type) {
+	case *rsa.PrivateKey:
+		return priv != nil && priv.N != nil && priv.Validate() == nil
+	case *ecdsa.PrivateKey:
+		return priv != nil && priv.Curve != nil && priv.D != nil //nolint:staticcheck // presence only
+	case ed25519.PrivateKey:
+		return len(priv) == ed25519.PrivateKeySize
+	}
+	return false
 }
 
 // ID returns the key ID, "" when the key has none.

@@ -13,8 +13,8 @@ import (
 // IssueSliding returns a sliding token for the user subject, valid for the
 // access lifetime and renewable for the refresh lifetime, and its expiry.
 func (i *Issuer) IssueSliding(ctx context.Context, subject string) (string, time.Time, error) {
-	if subject == "" {
-		return "", time.Time{}, configError("empty subject")
+	if err := checkSubject(subject); err != nil {
+		return "", time.Time{}, err
 	}
 	iat := i.cfg.now().Truncate(time.Second)
 	return i.slide(ctx, subject, randomHex(), iat, iat.Add(i.cfg.refresh))

@@ -56,7 +56,9 @@ type Record struct {
 	Subject string
 	// IssuedAt is the token's "iat".
 	IssuedAt time.Time
-	// ExpiresAt is the token's "exp": the store may forget the entry after it.
+	// ExpiresAt is when the store may forget the entry: the token's "exp"
+	// plus the longest leeway any verifier allows, so that no verifier
+	// still accepts the token once its entry is gone.
 	ExpiresAt time.Time
 }
 
@@ -66,7 +68,8 @@ var (
 	// [ErrInvalidToken].
 	ErrTokenRevoked = errors.New("jwtguard: token is revoked")
 	// ErrTokenSpent: the refresh token was already used by a rotation.
-	// Presenting it again revokes its whole family.
+	// Presenting it again to [Issuer.Refresh] or [Issuer.Logout] revokes
+	// its whole family.
 	ErrTokenSpent = errors.New("jwtguard: refresh token already used")
 )
 

@@ -37,14 +37,31 @@ type memSubject struct {
 // sweepInterval is how often, at most, a write scans for expired entries.
 const sweepInterval = time.Minute
 
+// MemoryOption configures a [MemoryStore].
+type MemoryOption func(*MemoryStore)
+
+// MemoryClock sets the clock by which entries expire. The default is
+// time.Now; tests pass the clock their issuer reads.
+func MemoryClock(now func() time.Time) MemoryOption {
+	return func(s *MemoryStore) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
+
 // NewMemoryStore returns an empty in-memory store.
-func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{
+func NewMemoryStore(opts ...MemoryOption) *MemoryStore {
+	s := &MemoryStore{
 		now:      time.Now,
 		tokens:   make(map[string]memToken),
 		families: make(map[string]time.Time),
 		subjects: make(map[string]memSubject),
 	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
 }
 
 // Spend implements [Store].

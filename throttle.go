@@ -116,18 +116,30 @@ func NewLoginThrottle(opts ...ThrottleOption) (*LoginThrottle, error) {
 }
 
 // allowClient takes one attempt from the client's bucket, or reports how
-// long until one is available.
+// long until one is available. IPv6 clients are counted per /64, the
+// block one subscriber gets, so rotating addresses within it buys nothing.
 func (t *LoginThrottle) allowClient(r *http.Request) (time.Duration, bool) {
-	return t.clients.take(ClientAddr(r, t.trusted...).String(), t.now())
+	addr := ClientAddr(r, t.trusted...)
+	key := addr.String()
+	if addr.Is6() {
+		key = netip.PrefixFrom(addr, 64).Masked().String()
+	}
+	return t.clients.take(key, t.now())
 }
 
-// allowUser reports whether username may try, without taking a token.
-func (t *LoginThrottle) allowUser(username string) (time.Duration, bool) {
-	return t.users.peek(userKey(username), t.now())
+// reserveUser takes a token from username's bucket before the password is
+// checked, so that concurrent guesses count; [LoginThrottle.succeeded]
+// gives it back. It reports how long to wait when the bucket is empty.
+func (t *LoginThrottle) reserveUser(username string) (*rate.Reservation, time.Duration, bool) {
+	return t.users.reserve(userKey(username), t.now())
 }
 
-// failed takes a token from username's bucket.
-func (t *LoginThrottle) failed(username string) { t.users.take(userKey(username), t.now()) }
+// succeeded returns a sign-in's token: only failures count.
+func (t *LoginThrottle) succeeded(res *rate.Reservation) {
+	if res != nil {
+		res.CancelAt(t.now())
+	}
+}
 
 // userKey bounds the memory a username takes in the table: long ones are
 // hashed.
@@ -174,17 +186,19 @@ func (l *limiters) take(key string, now time.Time) (time.Duration, bool) {
 	return l.wait(e, now), false
 }
 
-func (l *limiters) peek(key string, now time.Time) (time.Duration, bool) {
+func (l *limiters) reserve(key string, now time.Time) (*rate.Reservation, time.Duration, bool) {
 	if l == nil {
-		return 0, true
+		return nil, 0, true
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e, ok := l.m[key]
-	if !ok || e.lim.TokensAt(now) >= 1 {
-		return 0, true
+	e := l.entry(key, now)
+	res := e.lim.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return nil, d, false
 	}
-	return l.wait(e, now), false
+	return res, 0, true
 }
 
 // wait is how long until e's bucket holds a token.

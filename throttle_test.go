@@ -23,7 +23,7 @@ func TestLimitersBounded(t *testing.T) {
 	if _, ok := l.m["victim"]; !ok {
 		t.Fatal("the most recently seen limiter was evicted")
 	}
-	if _, ok := l.peek("victim", now); ok {
+	if _, _, ok := l.reserve("victim", now); ok {
 		t.Fatal("the victim's bucket was reset by eviction")
 	}
 }
