@@ -71,8 +71,9 @@ func WithTablePrefix(prefix string) Option {
 }
 
 // WithSchema qualifies the store's tables with a schema: a PostgreSQL
-// schema, or the name of an attached SQLite database. The schema must
-// exist; the store creates tables, not schemas. The name follows the rules
+// schema, or on SQLite "main" or a database that every connection of the
+// pool attaches. The schema must exist; the store creates tables, not
+// schemas. The name follows the rules
 // of [WithTablePrefix] but may be 63 bytes long and may not be empty. By
 // default names are not qualified: PostgreSQL looks them up through the
 // connection's search_path, and SQLite in its main database.

@@ -12,12 +12,13 @@ import (
 	"github.com/jwtguard/jwtguard"
 )
 
-// Store is a [jwtguard.Store] in SQL tables. Every method is one statement,
-// or on Spend's rare losing path two, so any number of goroutines and
-// processes may share the tables: a Store is safe for concurrent use, and
-// stores in different processes on one database see each other's writes
-// at once. A method that cannot reach the database, or whose context is
-// done, returns an error, never nil: callers fail closed.
+// Store is a [jwtguard.Store] in SQL tables. Each answer comes from one
+// statement (Spend, on its rare losing path, asks a second time to say
+// why), so any number of goroutines and processes may share the tables: a
+// Store is safe for concurrent use, and stores in different processes on
+// one database see each other's writes at once. A method that cannot reach
+// the database, or whose context is done, returns an error, never nil:
+// callers fail closed.
 //
 // Expiry is measured by the clock of the process calling, not the
 // database's, and entries are kept at least until their expiry, rounded up
@@ -27,12 +28,11 @@ import (
 //
 // Make one with [New] or [OpenSQLite]; the zero value is not usable.
 type Store struct {
-	db      *sql.DB
-	ownsDB  bool // Close closes db
-	dialect Dialect
-	q       queries
-	now     func() time.Time
-	logger  *slog.Logger
+	db     *sql.DB
+	ownsDB bool // Close closes db
+	q      queries
+	now    func() time.Time
+	logger *slog.Logger
 
 	// writes admits one writer at a time on SQLite, where the database
 	// lock would make the others sleep and poll; nil on PostgreSQL.
@@ -82,7 +82,6 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 	}
 	s := &Store{
 		db:            db,
-		dialect:       dialect,
 		q:             q,
 		now:           time.Now,
 		logger:        c.logger,
