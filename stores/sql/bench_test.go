@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/jwtguard/jwtguard/storetest"
 	sqlstore "github.com/jwtguard/jwtguard/stores/sql"
 )
 
@@ -75,4 +76,15 @@ func BenchmarkCheck(b *testing.B) {
 			}
 		}
 	})
+}
+
+// A refresh through an Issuer on each dialect.
+func BenchmarkRefresh(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *sqlstore.Store) { storetest.BenchmarkRefresh(b, s) })
+}
+
+// The access-token revocation check on the hot path, asked of the
+// database every time and behind the verifier's cache.
+func BenchmarkRevocationCheck(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *sqlstore.Store) { storetest.BenchmarkRevocationCheck(b, s) })
 }
