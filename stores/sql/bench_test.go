@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/jwtguard/jwtguard/storetest"
 	sqlstore "github.com/jwtguard/jwtguard/stores/sql"
+	"github.com/jwtguard/jwtguard/storetest"
 )
 
 // benchStores runs fn on a new store of each dialect.
