@@ -19,11 +19,8 @@ func WithRevocationCheck(store Store, maxStale time.Duration) VerifierOption {
 			c.fail("nil store")
 			return
 		}
-		if maxStale < 0 {
-			c.fail("negative cache time %v", maxStale)
-		}
 		rc := &revocationCheck{store: store, cache: newTTLCache[bool](maxStale)}
-		c.checkMakers = append(c.checkMakers, func(cfg *verifierConfig) check { return rc.bind(cfg) })
+		c.addCheck(maxStale, rc.bind)
 	}
 }
 

@@ -66,80 +66,73 @@ func NewMemoryStore(opts ...MemoryOption) *MemoryStore {
 
 // Spend implements [Store].
 func (s *MemoryStore) Spend(ctx context.Context, r Record) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if err := s.check(r, now); err != nil {
-		return err
-	}
-	s.sweep(now)
-	s.tokens[r.ID] = memToken{until: r.ExpiresAt}
-	return nil
+	return s.locked(ctx, func(now time.Time) error {
+		if err := s.check(r, now); err != nil {
+			return err
+		}
+		s.sweep(now)
+		s.tokens[r.ID] = memToken{until: r.ExpiresAt}
+		return nil
+	})
 }
 
 // Revoke implements [Store].
 func (s *MemoryStore) Revoke(ctx context.Context, r Record) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	s.sweep(now)
-	if t, ok := s.tokens[r.ID]; ok && t.until.After(r.ExpiresAt) {
-		r.ExpiresAt = t.until
-	}
-	s.tokens[r.ID] = memToken{revoked: true, until: r.ExpiresAt}
-	return nil
+	return s.locked(ctx, func(now time.Time) error {
+		s.sweep(now)
+		if t, ok := s.tokens[r.ID]; ok && t.until.After(r.ExpiresAt) {
+			r.ExpiresAt = t.until
+		}
+		s.tokens[r.ID] = memToken{revoked: true, until: r.ExpiresAt}
+		return nil
+	})
 }
 
 // RevokeFamily implements [Store].
 func (s *MemoryStore) RevokeFamily(ctx context.Context, family string, until time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sweep(s.now())
-	if old, ok := s.families[family]; !ok || until.After(old) {
-		s.families[family] = until
-	}
-	return nil
+	return s.locked(ctx, func(now time.Time) error {
+		s.sweep(now)
+		if old, ok := s.families[family]; !ok || until.After(old) {
+			s.families[family] = until
+		}
+		return nil
+	})
 }
 
 // RevokeSubject implements [Store].
 func (s *MemoryStore) RevokeSubject(ctx context.Context, subject string, before, until time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	s.sweep(now)
-	cur, ok := s.subjects[subject]
-	if ok && cur.until.After(now) {
-		if cur.before.After(before) {
-			before = cur.before
+	return s.locked(ctx, func(now time.Time) error {
+		s.sweep(now)
+		if cur, ok := s.subjects[subject]; ok && cur.until.After(now) {
+			before = later(before, cur.before)
+			until = later(until, cur.until)
 		}
-		if cur.until.After(until) {
-			until = cur.until
-		}
-	}
-	s.subjects[subject] = memSubject{before: before, until: until}
-	return nil
+		s.subjects[subject] = memSubject{before: before, until: until}
+		return nil
+	})
 }
 
 // Check implements [Store].
 func (s *MemoryStore) Check(ctx context.Context, r Record) error {
+	return s.locked(ctx, func(now time.Time) error { return s.check(r, now) })
+}
+
+// locked runs fn under the store's lock, unless ctx is already done: a
+// caller that gave up gets an error, never an answer it did not wait for.
+func (s *MemoryStore) locked(ctx context.Context, fn func(now time.Time) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.check(r, s.now())
+	return fn(s.now())
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func (s *MemoryStore) check(r Record, now time.Time) error {

@@ -61,11 +61,8 @@ func WithUserCheck(users UserLookup, maxStale time.Duration) VerifierOption {
 			c.fail("nil user lookup")
 			return
 		}
-		if maxStale < 0 {
-			c.fail("negative cache time %v", maxStale)
-		}
 		uc := &userCheck{users: users, cache: newTTLCache[bool](maxStale)}
-		c.checkMakers = append(c.checkMakers, func(cfg *verifierConfig) check { return uc.bind(cfg) })
+		c.addCheck(maxStale, uc.bind)
 	}
 }
 

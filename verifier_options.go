@@ -33,6 +33,15 @@ type verifierConfig struct {
 // are already the verifier's own.
 type check func(context.Context, *Token) error
 
+// addCheck adds a cached built-in check, bound to the final config when
+// the verifier is built.
+func (c *verifierConfig) addCheck(maxStale time.Duration, bind func(*verifierConfig) check) {
+	if maxStale < 0 {
+		c.fail("negative cache time %v", maxStale)
+	}
+	c.checkMakers = append(c.checkMakers, bind)
+}
+
 // subject returns the token's user: the claim of WithSubjectClaim, else
 // "sub", else "user_id".
 func (c *verifierConfig) subject(t *Token) string {

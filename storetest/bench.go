@@ -14,19 +14,9 @@ import (
 //
 //	func BenchmarkRefresh(b *testing.B) { storetest.BenchmarkRefresh(b, newStore(b)) }
 func BenchmarkRefresh(b *testing.B, s jwtguard.Store) {
-	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, []byte("a-benchmark-secret-of-32-bytes!!"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	iss, err := jwtguard.NewIssuer(key, s)
-	if err != nil {
-		b.Fatal(err)
-	}
+	iss, p := benchIssuer(b, s)
 	ctx := context.Background()
-	p, err := iss.Issue(ctx, "1")
-	if err != nil {
-		b.Fatal(err)
-	}
+	var err error
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -45,19 +35,8 @@ func BenchmarkRevocationCheck(b *testing.B, s jwtguard.Store) {
 		maxStale time.Duration
 	}{{"check=uncached", 0}, {"check=cached", 5 * time.Second}} {
 		b.Run(c.name, func(b *testing.B) {
-			key, err := jwtguard.NewSigningKey("", jwtguard.HS256, []byte("a-benchmark-secret-of-32-bytes!!"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			iss, err := jwtguard.NewIssuer(key, s, jwtguard.WithAccessRevocation(c.maxStale))
-			if err != nil {
-				b.Fatal(err)
-			}
+			iss, p := benchIssuer(b, s, jwtguard.WithAccessRevocation(c.maxStale))
 			ctx := context.Background()
-			p, err := iss.Issue(ctx, "1")
-			if err != nil {
-				b.Fatal(err)
-			}
 			v, err := iss.Verifier()
 			if err != nil {
 				b.Fatal(err)
@@ -70,4 +49,22 @@ func BenchmarkRevocationCheck(b *testing.B, s jwtguard.Store) {
 			}
 		})
 	}
+}
+
+// benchIssuer returns an HS256 issuer on s and a first pair.
+func benchIssuer(b *testing.B, s jwtguard.Store, opts ...jwtguard.IssuerOption) (*jwtguard.Issuer, *jwtguard.Pair) {
+	b.Helper()
+	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, []byte("a-benchmark-secret-of-32-bytes!!"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	iss, err := jwtguard.NewIssuer(key, s, opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := iss.Issue(context.Background(), "1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return iss, p
 }
