@@ -158,3 +158,38 @@ func TestThrottleConcurrentGuesses(t *testing.T) {
 		t.Fatalf("another address of the same /64: %d, want 429", w.Code)
 	}
 }
+
+// A store that cannot answer: 503 with DRF's body from the Guard and from
+// the refresh endpoint, never a pass and never the error's text.
+func TestStoreDownAnswers(t *testing.T) {
+	ctx := context.Background()
+	key, _ := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
+	iss, err := jwtguard.NewIssuer(key, failingStore{}, jwtguard.WithAccessRevocation(time.Minute))
+	must(t, err)
+	p, err := iss.Issue(ctx, "1")
+	must(t, err)
+	v, err := iss.Verifier()
+	must(t, err)
+	g, err := jwtguard.NewGuard(v)
+	must(t, err)
+	h := g.Require(jwtguard.IsAuthenticated())(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		t.Error("the handler ran with the store down")
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Authorization", "Bearer "+p.Access)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	const body = `{"detail":"Service temporarily unavailable, try again later.","code":"service_unavailable"}`
+	if w.Code != 503 || w.Body.String() != body || w.Header().Get("Www-Authenticate") != "" {
+		t.Errorf("Guard with the store down: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	e, err := jwtguard.NewEndpoints(iss, testUsers)
+	must(t, err)
+	req = httptest.NewRequest("POST", "/", strings.NewReader(`{"refresh":"`+p.Refresh+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	w = httptest.NewRecorder()
+	e.Refresh().ServeHTTP(w, req)
+	if w.Code != 503 || w.Body.String() != body {
+		t.Errorf("refresh endpoint with the store down: %d %s", w.Code, w.Body)
+	}
+}
