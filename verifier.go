@@ -146,7 +146,11 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 	if err := c.checkTimes(&d); err != nil {
 		return nil, err
 	}
-	if len(c.audiences) > 0 && !anyIn(t.Claims.Audience, c.audiences) {
+	audiences := c.audiences
+	if a, ok := c.issuerAud[t.Claims.Issuer]; ok {
+		audiences = a
+	}
+	if len(audiences) > 0 && !anyIn(t.Claims.Audience, audiences) {
 		return nil, errAudience
 	}
 	if c.tokenType != "" && t.Claims.TokenType != "" && t.Claims.TokenType != c.tokenType {

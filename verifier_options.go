@@ -19,6 +19,7 @@ type verifierConfig struct {
 	algs        algSet // 0: every algorithm a key allows
 	issuers     []string
 	audiences   []string
+	issuerAud   map[string][]string // WithIssuerAudience
 	typ         string
 	tokenType   string
 	expOptional bool
@@ -114,6 +115,21 @@ func WithAudience(audiences ...string) VerifierOption {
 			}
 		}
 		c.audiences = append(c.audiences, audiences...)
+	}
+}
+
+// WithIssuerAudience sets the audiences accepted for tokens of issuer iss,
+// in place of those of [WithAudience]: with several trusted issuers (see
+// [Issuers]), each names its resource servers its own way.
+func WithIssuerAudience(iss string, audiences ...string) VerifierOption {
+	return func(c *verifierConfig) {
+		if iss == "" || len(audiences) == 0 {
+			c.fail("WithIssuerAudience needs an issuer and an audience")
+		}
+		if c.issuerAud == nil {
+			c.issuerAud = map[string][]string{}
+		}
+		c.issuerAud[iss] = append(c.issuerAud[iss], audiences...)
 	}
 }
 

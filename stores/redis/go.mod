@@ -12,6 +12,8 @@ require github.com/jwtguard/jwtguard v0.0.0
 require github.com/redis/go-redis/v9 v9.22.0
 
 require (
+	github.com/MicahParks/jwkset v0.11.3 // indirect
+	github.com/MicahParks/keyfunc/v3 v3.9.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	go.uber.org/atomic v1.11.0 // indirect
