@@ -70,9 +70,6 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 // loadKeys reads every key the flags name.
 func loadKeys(c *config) ([]*jwtguard.Key, error) {
 	var keys []*jwtguard.Key
-	if c.jwksURL != "" {
-		return nil, errors.New("-jwks-url needs the remote key provider, which this build does not have yet; use -jwks-file")
-	}
 	if c.jwksFile != "" {
 		data, err := os.ReadFile(c.jwksFile)
 		if err != nil {
@@ -116,16 +113,42 @@ func loadKeys(c *config) ([]*jwtguard.Key, error) {
 	return keys, nil
 }
 
-// newHandler builds the routes behind a Guard configured from c.
-func newHandler(c *config, log *slog.Logger) (http.Handler, error) {
-	keys, err := loadKeys(c)
+// keyProvider returns the remote key set of -jwks-url, or a set of the
+// keys the other flags name; close stops the remote set's refreshes.
+func keyProvider(c *config, log *slog.Logger) (p jwtguard.KeyProvider, keys []*jwtguard.Key, algs []string, close func(), err error) {
+	if c.jwksURL != "" {
+		if c.jwksFile != "" || len(c.pems) > 0 || c.hmacFile != "" {
+			return nil, nil, nil, nil, errors.New("-jwks-url trusts the remote set only; drop -jwks-file, -pem and -hmac-secret-file")
+		}
+		r, err := jwtguard.NewRemoteKeySet(c.jwksURL, jwtguard.WithRemoteLogger(log))
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		return r, r.All(), nil, func() { r.Close() }, nil
+	}
+	keys, err = loadKeys(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
 	set, err := jwtguard.NewKeySet(keys...)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
+	return set, keys, set.Algorithms(), func() {}, nil
+}
+
+// newHandler builds the routes behind a Guard configured from c. Call
+// close when the server is done.
+func newHandler(c *config, log *slog.Logger) (h http.Handler, close func(), err error) {
+	set, keys, algs, close, err := keyProvider(c, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			close()
+		}
+	}()
 	opts := []jwtguard.VerifierOption{}
 	if len(c.issuers) > 0 {
 		opts = append(opts, jwtguard.WithIssuer(c.issuers...))
@@ -133,24 +156,23 @@ func newHandler(c *config, log *slog.Logger) (http.Handler, error) {
 	if len(c.audiences) > 0 {
 		opts = append(opts, jwtguard.WithAudience(c.audiences...))
 	}
-	algs := set.Algorithms()
 	if len(c.algs) > 0 {
 		opts = append(opts, jwtguard.WithAlgorithms(c.algs...))
 		algs = c.algs
 	}
 	v, err := jwtguard.NewVerifier(set, opts...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	g, err := jwtguard.NewGuard(v, jwtguard.WithLogger(log))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	kids := make([]string, 0, len(keys))
 	for _, k := range keys {
 		kids = append(kids, fmt.Sprintf("%q:%s", k.ID(), strings.Join(k.Algorithms(), "/")))
 	}
-	log.Info("trust configuration", "keys", kids, "algorithms", algs, "issuers", []string(c.issuers), "audiences", []string(c.audiences))
+	log.Info("trust configuration", "jwks_url", c.jwksURL, "keys", kids, "algorithms", algs, "issuers", []string(c.issuers), "audiences", []string(c.audiences))
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /hello", g.Require(jwtguard.IsAuthenticated())(http.HandlerFunc(hello)))
@@ -159,7 +181,7 @@ func newHandler(c *config, log *slog.Logger) (http.Handler, error) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		serve.JSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
 	})
-	return mux, nil
+	return mux, close, nil
 }
 
 func hello(w http.ResponseWriter, r *http.Request) {
@@ -195,10 +217,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	h, err := newHandler(c, log)
+	h, closeKeys, err := newHandler(c, log)
 	if err != nil {
 		return err
 	}
+	defer closeKeys()
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err

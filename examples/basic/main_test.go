@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard"
 )
 
 func TestBasicServer(t *testing.T) {
@@ -33,8 +36,9 @@ func TestBasicServer(t *testing.T) {
 		"-issuer", "https://id.example", "-audience", "api"}, io.Discard)
 	must(t, err)
 	var logs strings.Builder
-	h, err := newHandler(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	h, closeKeys, err := newHandler(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
 	must(t, err)
+	defer closeKeys()
 	if !strings.Contains(logs.String(), "trust configuration") || !strings.Contains(logs.String(), `\"hs1\":HS256`) {
 		t.Errorf("trust configuration not logged: %s", logs.String())
 	}
@@ -81,16 +85,43 @@ func TestBasicServer(t *testing.T) {
 	}
 }
 
+// -jwks-url: the keys come from a remote JWK Set.
+func TestBasicRemoteKeys(t *testing.T) {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err)
+	sk, err := jwtguard.NewSigningKey("remote-1", jwtguard.ES256, priv)
+	must(t, err)
+	iss, err := jwtguard.NewIssuer(sk, jwtguard.NewMemoryStore(), jwtguard.WithTokenIssuer("https://id.example"))
+	must(t, err)
+	jwks := httptest.NewServer(iss.JWKS(time.Minute))
+	defer jwks.Close()
+	cfg, err := parseFlags([]string{"-jwks-url", jwks.URL, "-issuer", "https://id.example"}, io.Discard)
+	must(t, err)
+	h, closeKeys, err := newHandler(cfg, slog.New(slog.DiscardHandler))
+	must(t, err)
+	defer closeKeys()
+	p, err := iss.Issue(context.Background(), "alice")
+	must(t, err)
+	req := httptest.NewRequest("GET", "/hello", nil)
+	req.Header.Set("Authorization", "Bearer "+p.Access)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != 200 || w.Body.String() != `{"message":"Hello, alice"}` {
+		t.Fatalf("token verified by a remote key: %d %s", w.Code, w.Body)
+	}
+}
+
 func TestBasicFlagErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{},
-		{"-jwks-url", "https://id.example/jwks"},
+		{"-jwks-url", "http://127.0.0.1:1/jwks"},
+		{"-jwks-url", "http://127.0.0.1:1/jwks", "-pem", "x.pem"},
 		{"-pem", "/does/not/exist"},
 		{"-pem-kid", "x"},
 	} {
 		cfg, err := parseFlags(args, io.Discard)
 		if err == nil {
-			_, err = newHandler(cfg, slog.New(slog.DiscardHandler))
+			_, _, err = newHandler(cfg, slog.New(slog.DiscardHandler))
 		}
 		if err == nil {
 			t.Errorf("%v: no error", args)

@@ -1,0 +1,149 @@
+// Command jwks is a resource server in front of any OpenID provider
+// (Auth0, Keycloak, Cognito, ...): it finds the provider's keys through
+// discovery (-issuer) or a JWK Set URL (-jwks-url), refreshes them in the
+// background, and protects two routes.
+//
+//	go run ./examples/jwks -issuer https://id.example.com/ -audience api
+//
+//	GET /hello   any valid access token       {"message":"Hello, <sub>"}
+//	GET /admin   a token with -admin-scope    {"message":"Welcome, admin <sub>"}
+//	GET /healthz always 200; GET /readyz 200 once keys are loaded
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jwtguard/jwtguard"
+	"github.com/jwtguard/jwtguard/examples/internal/serve"
+)
+
+type config struct {
+	addr       string
+	issuer     string
+	jwksURL    string
+	audiences  list
+	adminScope string
+	atJWT      bool
+}
+
+// list is a repeatable string flag.
+type list []string
+
+func (l *list) String() string     { return strings.Join(*l, ",") }
+func (l *list) Set(v string) error { *l = append(*l, v); return nil }
+
+func parseFlags(args []string, out io.Writer) (*config, error) {
+	c := config{}
+	fs := flag.NewFlagSet("jwks", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.issuer, "issuer", "", "the provider's issuer URL: keys by OpenID Connect discovery, and tokens must carry it as iss")
+	fs.StringVar(&c.jwksURL, "jwks-url", "", "a JWK Set URL, instead of discovery")
+	fs.Var(&c.audiences, "audience", "an accepted audience (repeatable)")
+	fs.StringVar(&c.adminScope, "admin-scope", "admin", "the scope GET /admin requires")
+	fs.BoolVar(&c.atJWT, "at-jwt", false, `require RFC 9068 access tokens (typ "at+jwt")`)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if (c.issuer == "") == (c.jwksURL == "") {
+		return nil, errors.New("give one of -issuer and -jwks-url")
+	}
+	return &c, nil
+}
+
+// newHandler connects to the provider and builds the routes. Call close
+// when the server is done.
+func newHandler(ctx context.Context, c *config, log *slog.Logger) (http.Handler, func(), error) {
+	opts := []jwtguard.RemoteOption{jwtguard.WithRemoteLogger(log)}
+	var keys *jwtguard.RemoteKeySet
+	var err error
+	if c.issuer != "" {
+		keys, err = jwtguard.Discover(ctx, c.issuer, opts...)
+	} else {
+		keys, err = jwtguard.NewRemoteKeySet(c.jwksURL, opts...)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	vopts := []jwtguard.VerifierOption{jwtguard.WithTokenType("")} // OpenID providers write no token_type
+	if c.issuer != "" {
+		vopts = append(vopts, jwtguard.WithIssuer(c.issuer))
+	}
+	if len(c.audiences) > 0 {
+		vopts = append(vopts, jwtguard.WithAudience(c.audiences...))
+	}
+	if c.atJWT {
+		vopts = append(vopts, jwtguard.WithExpectedType("at+jwt"))
+	}
+	v, err := jwtguard.NewVerifier(keys, vopts...)
+	if err != nil {
+		keys.Close()
+		return nil, nil, err
+	}
+	g, err := jwtguard.NewGuard(v, jwtguard.WithLogger(log))
+	if err != nil {
+		keys.Close()
+		return nil, nil, err
+	}
+	log.Info("trust configuration", "issuer", c.issuer, "jwks_url", keys.URL(), "keys", keys.Stats().Keys,
+		"audiences", []string(c.audiences), "admin_scope", c.adminScope)
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /hello", g.Require(jwtguard.IsAuthenticated())(greet("Hello, ")))
+	mux.Handle("GET /admin", g.Require(jwtguard.HasScope(c.adminScope))(greet("Welcome, admin ")))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		serve.JSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if keys.Stats().Keys == 0 {
+			serve.JSON(w, http.StatusServiceUnavailable, []byte(`{"status":"no keys yet"}`))
+			return
+		}
+		serve.JSON(w, http.StatusOK, []byte(`{"status":"ready"}`))
+	})
+	return mux, func() { keys.Close() }, nil
+}
+
+func greet(prefix string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, _ := jwtguard.FromRequest(r)
+		body, _ := json.Marshal(map[string]string{"message": prefix + tok.Subject()})
+		serve.JSON(w, http.StatusOK, body)
+	})
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	h, closeKeys, err := newHandler(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer closeKeys()
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	return serve.Run(ctx, serve.NewServer(c.addr, h, log), ln, 20*time.Second, log)
+}
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "jwks:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard"
+)
+
+// A fake provider: discovery, a JWK Set, and tokens signed with its key.
+func TestJWKSExample(t *testing.T) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	must(t, err)
+	sk, err := jwtguard.NewSigningKey("op-1", jwtguard.EdDSA, priv)
+	must(t, err)
+	keyIssuer, err := jwtguard.NewIssuer(sk, jwtguard.NewMemoryStore())
+	must(t, err)
+	mux := http.NewServeMux()
+	op := httptest.NewServer(mux)
+	defer op.Close()
+	mux.Handle("GET /jwks", keyIssuer.JWKS(time.Minute))
+	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, `{"issuer":"`+op.URL+`","jwks_uri":"`+op.URL+`/jwks"}`)
+	})
+
+	token := func(scope string) string {
+		tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
+			"iss": op.URL, "sub": "svc-1", "aud": "api", "scope": scope, "client_id": "svc-1",
+			"exp": time.Now().Add(time.Minute).Unix(),
+		})
+		tok.Header["kid"] = "op-1"
+		tok.Header["typ"] = "at+jwt"
+		raw, err := tok.SignedString(priv)
+		must(t, err)
+		return raw
+	}
+
+	for _, args := range [][]string{
+		{"-issuer", op.URL, "-audience", "api", "-at-jwt"},
+		{"-jwks-url", op.URL + "/jwks", "-audience", "api"},
+	} {
+		cfg, err := parseFlags(args, io.Discard)
+		must(t, err)
+		h, closeKeys, err := newHandler(context.Background(), cfg, slog.New(slog.DiscardHandler))
+		must(t, err)
+		for _, c := range []struct {
+			path, token string
+			status      int
+			body        string
+		}{
+			{"/hello", token("read"), 200, `{"message":"Hello, svc-1"}`},
+			{"/hello", "", 401, `{"detail":"Authentication credentials were not provided."}`},
+			{"/admin", token("read"), 403, `{"detail":"You do not have permission to perform this action.","code":"insufficient_scope"}`},
+			{"/admin", token("read admin"), 200, `{"message":"Welcome, admin svc-1"}`},
+			{"/readyz", "", 200, `{"status":"ready"}`},
+		} {
+			req := httptest.NewRequest("GET", c.path, nil)
+			if c.token != "" {
+				req.Header.Set("Authorization", "Bearer "+c.token)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != c.status || w.Body.String() != c.body {
+				t.Errorf("%v GET %s: %d %s, want %d %s", args, c.path, w.Code, w.Body, c.status, c.body)
+			}
+		}
+		closeKeys()
+	}
+
+	for _, args := range [][]string{{}, {"-issuer", "x", "-jwks-url", "y"}, {"-issuer", op.URL + "/elsewhere"}} {
+		cfg, err := parseFlags(args, io.Discard)
+		if err == nil {
+			_, _, err = newHandler(context.Background(), cfg, slog.New(slog.DiscardHandler))
+		}
+		if err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
