@@ -21,9 +21,12 @@
 //	}
 //
 // Public keys come from [ParsePEM], [ParseJWK], [ParseJWKSet] or
-// [NewPublicKey]; several keys with kids make rotation possible. Any type
-// with a Keys method is a [KeyProvider]; [Issuers] gives each trusted
-// issuer its own keys.
+// [NewPublicKey]; several keys with kids make rotation possible. An
+// identity provider's keys come from [Discover] or [NewRemoteKeySet], which
+// refresh in the background and never make a request wait on a rate
+// limiter. Any type with a Keys method is a [KeyProvider]; [Issuers] gives
+// each trusted issuer its own keys, and [WithIssuerAudience] its own
+// audiences.
 //
 // # A request's path
 //
