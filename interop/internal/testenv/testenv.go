@@ -11,10 +11,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,7 +118,8 @@ func checkInstalled(dir string) error {
 	if err := readJSON(filepath.Join(dir, "package.json"), &pkg); err != nil {
 		return err
 	}
-	for name, want := range pkg.Dependencies {
+	for _, name := range slices.Sorted(maps.Keys(pkg.Dependencies)) {
+		want := pkg.Dependencies[name]
 		var installed struct {
 			Version string `json:"version"`
 		}

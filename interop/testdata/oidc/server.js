@@ -12,7 +12,8 @@
 // There is one client per signing algorithm, so the client chooses the
 // algorithm of its tokens: "interop-ES256" gets ES256 tokens. The tokens have
 // typ "at+jwt", aud AUDIENCE, sub and client_id the client's ID, and the
-// requested scopes that the resource server knows (SCOPES).
+// requested scopes that the resource server knows (SCOPES). Without the
+// resource parameter oidc-provider issues an opaque access token instead.
 //
 // The signing keys are generated at start and are never written anywhere.
 // POST /-/rotate, from a loopback address, replaces every key with a new one:
@@ -97,6 +98,8 @@ function newProvider(issuer, jwks) {
       token_endpoint_auth_method: 'client_secret_basic',
     })),
     jwks,
+    // The resource server's lifetime; saying so also quiets oidc-provider's
+    // notice about the default ttl function.
     ttl: { ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TOKEN_TTL },
     features: {
       devInteractions: { enabled: false },
