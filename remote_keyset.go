@@ -185,7 +185,10 @@ func (r *RemoteKeySet) Stats() RemoteStats {
 // Close stops the background refresh and any fetch in flight, and waits
 // for their goroutines to end. Keys still answers from the last keys.
 func (r *RemoteKeySet) Close() error {
+	// Under mu, so that no Keys call starts a fetch (wg.Add) after this.
+	r.mu.Lock()
 	r.cancel()
+	r.mu.Unlock()
 	r.wg.Wait()
 	return nil
 }
