@@ -21,12 +21,12 @@ func Discover(ctx context.Context, issuer string, opts ...RemoteOption) (*Remote
 		return nil, err
 	}
 	iu, err := url.Parse(issuer)
-	if err != nil || (iu.Scheme != "https" && iu.Scheme != "http") || iu.Host == "" || iu.RawQuery != "" || iu.Fragment != "" {
-		return nil, configError("issuer %q is not an http(s) URL without query or fragment", issuer)
+	if err != nil || !usableURL(iu) || strings.ContainsAny(issuer, "?#") {
+		return nil, configError("issuer %q is not https (or http on a loopback host) without query or fragment", issuer)
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.startupTimeout)
 	defer cancel()
-	body, _, err := fetchBody(ctx, c.client, strings.TrimSuffix(issuer, "/")+"/.well-known/openid-configuration", c.maxSize)
+	body, _, _, err := fetchBody(ctx, c.client, strings.TrimSuffix(issuer, "/")+"/.well-known/openid-configuration", c.maxSize)
 	if err != nil {
 		return nil, configError("discovery for %s: %v", issuer, err)
 	}
@@ -41,7 +41,7 @@ func Discover(ctx context.Context, issuer string, opts ...RemoteOption) (*Remote
 		return nil, configError("discovery for %s: the document names issuer %q", issuer, doc.Issuer)
 	}
 	ju, err := url.Parse(doc.JWKSURI)
-	if err != nil || ju.Host == "" || (ju.Scheme != "https" && !(ju.Scheme == "http" && iu.Scheme == "http")) {
+	if err != nil || !usableURL(ju) || ju.Scheme != "https" && iu.Scheme != "http" || ju.Fragment != "" {
 		return nil, configError("discovery for %s: jwks_uri %q is not usable", issuer, doc.JWKSURI)
 	}
 	return NewRemoteKeySet(doc.JWKSURI, opts...)

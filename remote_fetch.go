@@ -15,49 +15,57 @@ import (
 )
 
 // fetchBody GETs url and returns its body, at most max bytes, and the
-// response's Cache-Control max-age (0 when absent).
-func fetchBody(ctx context.Context, client *http.Client, url string, max int64) ([]byte, time.Duration, error) {
+// response's Cache-Control max-age, when it has one.
+func fetchBody(ctx context.Context, client *http.Client, url string, max int64) ([]byte, time.Duration, bool, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	req.Header.Set("Accept", "application/json, application/jwk-set+json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // let the connection be reused
-		return nil, 0, fmt.Errorf("status %d", resp.StatusCode)
+		return nil, 0, false, fmt.Errorf("status %d", resp.StatusCode)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	if int64(len(body)) > max {
-		return nil, 0, fmt.Errorf("body over %d bytes", max)
+		return nil, 0, false, fmt.Errorf("body over %d bytes", max)
 	}
-	return body, maxAge(resp.Header), nil
+	age, ok := maxAge(resp.Header)
+	return body, age, ok, nil
 }
 
-// maxAge reads Cache-Control's max-age; no-store and no-cache count as 0.
-func maxAge(h http.Header) time.Duration {
+// maxAge reads Cache-Control's max-age (RFC 9111 §5.2.2.1): no-store,
+// no-cache and max-age=0 ask for the shortest caching, a value too large
+// for 31 bits counts as 2^31 seconds.
+func maxAge(h http.Header) (time.Duration, bool) {
 	var age time.Duration
+	found := false
 	for _, v := range h.Values("Cache-Control") {
 		for _, d := range strings.Split(v, ",") {
 			name, val, _ := strings.Cut(strings.TrimSpace(d), "=")
 			switch strings.ToLower(name) {
 			case "no-store", "no-cache":
-				return 0
+				return 0, true
 			case "max-age":
-				if n, err := strconv.ParseInt(strings.Trim(val, `"`), 10, 64); err == nil && n > 0 && n < 1<<31 {
-					age = time.Duration(n) * time.Second
+				n, err := strconv.ParseUint(strings.Trim(val, `"`), 10, 64)
+				if errors.Is(err, strconv.ErrRange) || err == nil && n >= 1<<31 {
+					n, err = 1<<31, nil
+				}
+				if err == nil {
+					age, found = time.Duration(n)*time.Second, true
 				}
 			}
 		}
 	}
-	return age
+	return age, found
 }
 
 var errNoRemoteKeys = errors.New("key set has no usable signature key")

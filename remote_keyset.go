@@ -6,6 +6,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,8 +103,8 @@ type RemoteStats struct {
 func NewRemoteKeySet(rawURL string, opts ...RemoteOption) (*RemoteKeySet, error) {
 	c := newRemoteConfig(opts)
 	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		c.fail("key set URL %q is not an http(s) URL", rawURL)
+	if err != nil || !usableURL(u) {
+		c.fail("key set URL %q is not https (or http on a loopback host)", rawURL)
 	}
 	if err := errors.Join(c.errs...); err != nil {
 		return nil, err
@@ -132,9 +134,13 @@ func NewRemoteKeySet(rawURL string, opts ...RemoteOption) (*RemoteKeySet, error)
 
 // Keys implements [KeyProvider].
 func (r *RemoteKeySet) Keys(ctx context.Context, q KeyQuery) ([]*Key, error) {
-	if set := r.set.Load(); set != nil {
+	set := r.set.Load()
+	if set != nil {
 		keys, err := set.Keys(ctx, q)
-		if err == nil || !errors.Is(err, ErrUnknownKey) {
+		// A kid the set does not name is unknown even when keys without a
+		// kid are offered for it: it may be a key rotated in since.
+		_, named := set.byKid[q.KeyID]
+		if err == nil && (q.KeyID == "" || named) || err != nil && !errors.Is(err, ErrUnknownKey) {
 			return keys, err
 		}
 	}
@@ -145,6 +151,9 @@ func (r *RemoteKeySet) Keys(ctx context.Context, q KeyQuery) ([]*Key, error) {
 	}
 	r.mu.Unlock()
 	if call == nil {
+		if set != nil {
+			return set.Keys(ctx, q)
+		}
 		return nil, ErrUnknownKey
 	}
 	select {
@@ -152,7 +161,7 @@ func (r *RemoteKeySet) Keys(ctx context.Context, q KeyQuery) ([]*Key, error) {
 	case <-ctx.Done():
 		return nil, ErrUnknownKey
 	}
-	set := r.set.Load()
+	set = r.set.Load()
 	if set == nil {
 		return nil, ErrUnknownKey
 	}
@@ -207,6 +216,10 @@ func (r *RemoteKeySet) run(first time.Duration) {
 		case <-timer.C:
 		}
 		r.mu.Lock()
+		if r.ctx.Err() != nil {
+			r.mu.Unlock()
+			return
+		}
 		call := r.call
 		if call == nil {
 			call = r.startLocked("refresh")
@@ -252,7 +265,7 @@ func (r *RemoteKeySet) startLocked(reason string) *fetchCall {
 func (r *RemoteKeySet) fetch(call *fetchCall, reason string) {
 	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.timeout)
 	defer cancel()
-	body, age, err := fetchBody(ctx, r.cfg.client, r.url, r.cfg.maxSize)
+	body, age, hasAge, err := fetchBody(ctx, r.cfg.client, r.url, r.cfg.maxSize)
 	var keys []*Key
 	var skipped int
 	if err == nil {
@@ -276,11 +289,13 @@ func (r *RemoteKeySet) fetch(call *fetchCall, reason string) {
 
 	call.err = err
 	call.next = r.cfg.interval
-	if age > 0 {
+	if hasAge {
 		call.next = min(max(age, r.cfg.minInterval), r.cfg.maxInterval)
 	}
-	r.report(reason, len(keys), skipped, changed, err)
-	close(call.done)
+	close(call.done) // waiting requests go on before the hook and the logger run
+	if r.ctx.Err() == nil || err == nil {
+		r.report(reason, len(keys), skipped, changed, err)
+	}
 }
 
 func (r *RemoteKeySet) report(reason string, n, skipped int, changed bool, err error) {
@@ -314,12 +329,13 @@ func (r *RemoteKeySet) report(reason string, n, skipped int, changed bool, err e
 	}
 }
 
-// fingerprint identifies a set of public keys, to notice changes.
+// fingerprint identifies a set of public keys, in any order, to notice
+// changes.
 func fingerprint(keys []*Key) []byte {
-	var fp []byte
-	for _, k := range keys {
-		fp = append(fp, encodeJWK(k)...)
-		fp = append(fp, 0)
+	jwks := make([]string, len(keys))
+	for i, k := range keys {
+		jwks[i] = string(encodeJWK(k))
 	}
-	return fp
+	slices.Sort(jwks)
+	return []byte(strings.Join(jwks, "\x00"))
 }

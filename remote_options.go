@@ -3,6 +3,8 @@ package jwtguard
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"time"
 )
 
@@ -130,7 +132,8 @@ func WithRemoteLogger(l *slog.Logger) RemoteOption {
 }
 
 // WithRemoteHook sets a function told of every fetch, failure and key-set
-// change, for metrics. It must be quick and safe for concurrent use.
+// change, for metrics. It must be quick and safe for concurrent use, and
+// must not call [RemoteKeySet.Close].
 func WithRemoteHook(hook func(RemoteEvent)) RemoteOption {
 	return func(rc *remoteConfig) {
 		if hook == nil {
@@ -176,10 +179,29 @@ func newRemoteConfig(opts []RemoteOption) remoteConfig {
 	return c
 }
 
-// sameHostRedirect follows at most three redirects, and none to another host.
+// sameHostRedirect follows at most three redirects, and none to another
+// host or scheme (no https to http).
 func sameHostRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 3 || req.URL.Host != via[0].URL.Host {
+	if len(via) >= 3 || req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
 		return http.ErrUseLastResponse
 	}
 	return nil
+}
+
+// usableURL reports whether u may serve keys: https, or http on a
+// loopback host (a local provider, tests). Plain http elsewhere would let
+// anyone on the path hand the verifier its keys.
+func usableURL(u *url.URL) bool {
+	if u.Host == "" || u.User != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		host := u.Hostname()
+		ip, err := netip.ParseAddr(host)
+		return host == "localhost" || err == nil && ip.IsLoopback()
+	}
+	return false
 }

@@ -147,8 +147,12 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 		return nil, err
 	}
 	audiences := c.audiences
-	if a, ok := c.issuerAud[t.Claims.Issuer]; ok {
-		audiences = a
+	if c.issuerAud != nil {
+		if a, ok := c.issuerAud[t.Claims.Issuer]; ok {
+			audiences = a
+		} else if len(audiences) == 0 {
+			return nil, errAudience // per-issuer audiences: an issuer without one fails closed
+		}
 	}
 	if len(audiences) > 0 && !anyIn(t.Claims.Audience, audiences) {
 		return nil, errAudience

@@ -120,7 +120,9 @@ func WithAudience(audiences ...string) VerifierOption {
 
 // WithIssuerAudience sets the audiences accepted for tokens of issuer iss,
 // in place of those of [WithAudience]: with several trusted issuers (see
-// [Issuers]), each names its resource servers its own way.
+// [Issuers]), each names its resource servers its own way. Tokens of an
+// issuer without its own audiences must match those of [WithAudience];
+// without any, they are refused.
 func WithIssuerAudience(iss string, audiences ...string) VerifierOption {
 	return func(c *verifierConfig) {
 		if iss == "" || len(audiences) == 0 {
