@@ -274,7 +274,7 @@ func TestRemoteUnknownKidFlood(t *testing.T) {
 	if validFailed.Load() > 0 {
 		t.Errorf("%d valid verifications failed during the flood", validFailed.Load())
 	}
-	if acceptedAfter > 2*gap+200*time.Millisecond {
+	if acceptedAfter > 2*gap+500*time.Millisecond { // one gap, one fetch, and a loaded CI machine
 		t.Errorf("rotated-in key accepted after %v, gap is %v", acceptedAfter, gap)
 	}
 	t.Logf("%d forged tokens, %d fetches, rotated key accepted after %v", forged.Load(), fetches, acceptedAfter)
@@ -343,8 +343,9 @@ func TestRemoteMaxAge(t *testing.T) {
 	srv.mu.Unlock()
 	newRemote(t, srv.URL, WithRefreshInterval(time.Hour, 500*time.Millisecond, 2*time.Hour))
 	time.Sleep(2500 * time.Millisecond)
-	if n := srv.fetches.Load(); n < 3 || n > 4 {
-		t.Errorf("%d fetches in 2.5 s with max-age=1, want 3 or 4", n)
+	// The interval (an hour) would give 1; max-age=1 gives one a second.
+	if n := srv.fetches.Load(); n < 2 || n > 4 {
+		t.Errorf("%d fetches in 2.5 s with max-age=1, want 2 to 4", n)
 	}
 }
 
