@@ -193,3 +193,30 @@ func TestStoreDownAnswers(t *testing.T) {
 		t.Errorf("refresh endpoint with the store down: %d %s", w.Code, w.Body)
 	}
 }
+
+// A single-purpose token never works as an access or refresh token.
+func TestIssuePurposeToken(t *testing.T) {
+	ctx := context.Background()
+	iss, _ := newIssuer(t, newTestClock())
+	tok, _, err := iss.IssueToken(ctx, "activation", "7", time.Hour)
+	must(t, err)
+	access, err := iss.Verifier()
+	must(t, err)
+	if _, err := access.Verify(ctx, tok); !errors.Is(err, jwtguard.ErrTokenWrongType) {
+		t.Errorf("activation token as access token: %v", err)
+	}
+	if _, err := iss.Refresh(ctx, tok); !errors.Is(err, jwtguard.ErrTokenWrongType) {
+		t.Errorf("activation token as refresh token: %v", err)
+	}
+	purpose, err := jwtguard.NewVerifier(iss.Keys(), jwtguard.WithTokenType("activation"))
+	must(t, err)
+	got, err := purpose.Verify(ctx, tok)
+	if err != nil || got.Claims.UserID != "7" {
+		t.Fatalf("activation verifier: %v", err)
+	}
+	for _, typ := range []string{"", "access", "refresh", "sliding"} {
+		if _, _, err := iss.IssueToken(ctx, typ, "7", time.Hour); err == nil {
+			t.Errorf("IssueToken(%q) accepted", typ)
+		}
+	}
+}
