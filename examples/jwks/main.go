@@ -15,14 +15,10 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/jwtguard/jwtguard"
 	"github.com/jwtguard/jwtguard/examples/internal/serve"
@@ -134,16 +130,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer closeKeys()
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return err
-	}
-	return serve.Run(ctx, serve.NewServer(c.addr, h, log), ln, 20*time.Second, log)
+	return serve.ListenAndRun(ctx, c.addr, h, log)
 }
 
-func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, "jwks:", err)
-		os.Exit(1)
-	}
-}
+func main() { serve.Main("jwks", run) }

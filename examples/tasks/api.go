@@ -1,0 +1,216 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jwtguard/jwtguard"
+)
+
+// app is the Task API: DRF's tutorial, answering as the Django version does.
+type app struct {
+	db       *db
+	issuer   *jwtguard.Issuer
+	guard    *jwtguard.Guard
+	activate *jwtguard.Verifier // activation tokens only
+	trusted  []netip.Prefix
+	log      *slog.Logger
+}
+
+// routes mounts the API. Token endpoints come from jwtguard.
+func (a *app) routes(endpoints *jwtguard.Endpoints) http.Handler {
+	mux := http.NewServeMux()
+	endpoints.Register(mux, "/api/token/")
+	mux.Handle("/hello/{$}", a.view("Hello", "GET, HEAD, OPTIONS", jwtguard.IsAuthenticated(), map[string]http.HandlerFunc{
+		http.MethodGet: a.hello,
+	}))
+	mux.Handle("/tasks/{$}", a.view("Task List", "GET, POST, HEAD, OPTIONS", jwtguard.IsAuthenticatedOrReadOnly(), map[string]http.HandlerFunc{
+		http.MethodGet:  a.listTasks,
+		http.MethodPost: a.createTask,
+	}))
+	mux.Handle("/tasks/{id}/{$}", a.view("Task Instance", "GET, PUT, PATCH, DELETE, HEAD, OPTIONS", jwtguard.IsAuthenticatedOrReadOnly(), map[string]http.HandlerFunc{
+		http.MethodGet:    a.getTask,
+		http.MethodPut:    a.updateTask,
+		http.MethodPatch:  a.updateTask,
+		http.MethodDelete: a.deleteTask,
+	}))
+	mux.Handle("/api-register/{$}", a.view("Register", "POST, OPTIONS", jwtguard.AllowAny(), map[string]http.HandlerFunc{
+		http.MethodPost: a.register,
+	}))
+	mux.Handle("/api-activate/{token}/{$}", a.view("Activate", "GET, HEAD, OPTIONS", jwtguard.AllowAny(), map[string]http.HandlerFunc{
+		http.MethodGet: a.activateUser,
+	}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.db.PingContext(r.Context()); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	return a.accessLog(securityHeaders(mux))
+}
+
+// view is a DRF APIView: authentication and permission first, then the
+// method (405 with Allow for others), OPTIONS answered with metadata.
+func (a *app) view(name, allow string, policy jwtguard.Policy, methods map[string]http.HandlerFunc) http.Handler {
+	if get, ok := methods[http.MethodGet]; ok {
+		methods[http.MethodHead] = get
+	}
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tok, ok := jwtguard.FromRequest(r); ok {
+			setUser(r, tok.Subject())
+		}
+		w.Header().Set("Allow", allow)
+		w.Header().Set("Vary", "Accept")
+		if r.Method == http.MethodOptions {
+			writeJSON(w, http.StatusOK, metadata{Name: name, Description: "", Renders: []string{"application/json"},
+				Parses: []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data"}})
+			return
+		}
+		h, ok := methods[r.Method]
+		if !ok {
+			writeJSON(w, http.StatusMethodNotAllowed, detail(`Method "`+r.Method+`" not allowed.`))
+			return
+		}
+		h(w, r)
+	})
+	guarded := a.guard.Require(policy)(inner)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow) // on refusals too, as DRF sends it
+		guarded.ServeHTTP(w, r)
+	})
+}
+
+type metadata struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Renders     []string `json:"renders"`
+	Parses      []string `json:"parses"`
+}
+
+func (a *app) hello(w http.ResponseWriter, r *http.Request) {
+	tok, _ := jwtguard.FromRequest(r)
+	id, err := parseID(tok.Subject())
+	var u *user
+	if err == nil {
+		u, err = a.db.userByID(r.Context(), id)
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"message": "Hello, " + u.Username})
+}
+
+func detail(msg string) map[string]string { return map[string]string{"detail": msg} }
+
+// writeJSON writes v as compact JSON, as DRF's renderer does.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"detail":"A server error occurred."}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+func (a *app) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	a.log.ErrorContext(r.Context(), "request failed", "path", redactPath(r.URL.Path), "error", err.Error())
+	writeJSON(w, http.StatusInternalServerError, detail("A server error occurred."))
+}
+
+// readBody decodes a JSON, form-encoded or multipart body into raw JSON
+// values, the last of repeated names winning. ok is false after it has
+// answered 400 or 415.
+func readBody(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, detail("Malformed request."))
+		return nil, false
+	}
+	fields := map[string]json.RawMessage{}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return fields, true
+	}
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mediaType {
+	case "application/json":
+		if err := json.Unmarshal(body, &fields); err != nil {
+			writeJSON(w, http.StatusBadRequest, detail("JSON parse error - "+err.Error()))
+			return nil, false
+		}
+	case "application/x-www-form-urlencoded":
+		q, err := url.ParseQuery(string(body))
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, detail("Malformed request."))
+			return nil, false
+		}
+		for k, v := range q {
+			fields[k], _ = json.Marshal(v[len(v)-1])
+		}
+	default:
+		writeJSON(w, http.StatusUnsupportedMediaType, detail(`Unsupported media type "`+mediaType+`" in request.`))
+		return nil, false
+	}
+	return fields, true
+}
+
+// securityHeaders adds the headers of Django's default middleware.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// accessLog logs every request: method, path (activation tokens redacted),
+// status, duration, client address and user. Never a token or a query.
+func (a *app) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		var user string
+		next.ServeHTTP(rec, r.WithContext(withUserSink(r.Context(), &user)))
+		a.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("path", redactPath(r.URL.Path)),
+			slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("client", jwtguard.ClientAddr(r, a.trusted...).String()),
+			slog.String("user", user))
+	})
+}
+
+// redactPath hides the token of an activation link.
+func redactPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, "/api-activate/"); ok && rest != "" {
+		return "/api-activate/[REDACTED]/"
+	}
+	return p
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,192 @@
+// Command tasks is the Task API of the Django REST Framework tutorial, on
+// jwtguard: a client written for the Django version works against it
+// unchanged.
+//
+//	go run ./examples/tasks                      # SQLite under ./data, 127.0.0.1:8000
+//	JWT_SIGNING_KEY=... go run ./examples/tasks -create-user vitor:123
+//	go run ./examples/tasks -database-url postgres://...   # many instances, one database
+//
+// Routes: /api/token/ (obtain), /api/token/refresh/, /api/token/verify/,
+// /api/token/blacklist/, /hello/, /tasks/, /tasks/<id>/, /api-register/,
+// /api-activate/<token>/, /healthz, /readyz.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jwtguard/jwtguard"
+	"github.com/jwtguard/jwtguard/examples/internal/serve"
+	sqlstore "github.com/jwtguard/jwtguard/stores/sql"
+)
+
+type config struct {
+	addr        string
+	data        string
+	databaseURL string
+	users       []string
+	trusted     []netip.Prefix
+	signingKey  string
+}
+
+func parseFlags(args []string, env func(string) string, out io.Writer) (*config, error) {
+	c := config{signingKey: env("JWT_SIGNING_KEY")}
+	fs := flag.NewFlagSet("tasks", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "address to listen on")
+	fs.StringVar(&c.data, "data", "data", "directory of the SQLite database")
+	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL"), "PostgreSQL URL, for many instances sharing state (default $DATABASE_URL; SQLite under -data when empty)")
+	fs.Func("create-user", "a user to create, name:password (repeatable)", func(v string) error {
+		name, pass, ok := strings.Cut(v, ":")
+		if !ok || name == "" || pass == "" {
+			return errors.New("want name:password")
+		}
+		c.users = append(c.users, v)
+		return nil
+	})
+	fs.Func("trusted-proxy", "a reverse proxy's address or CIDR whose X-Forwarded-For is believed (repeatable)", func(v string) error {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, err2 := netip.ParseAddr(v)
+			if err2 != nil {
+				return err
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.trusted = append(c.trusted, p)
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// newApp opens the database, creates users, and wires jwtguard.
+func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, func(), error) {
+	d, err := openDB(ctx, c.databaseURL, c.data)
+	if err != nil {
+		return nil, nil, err
+	}
+	fail := func(err error) (http.Handler, func(), error) { d.Close(); return nil, nil, err }
+	store, err := sqlstore.New(ctx, d.DB, d.dialect)
+	if err != nil {
+		return fail(err)
+	}
+	secret := c.signingKey
+	if secret == "" {
+		b := make([]byte, 32)
+		rand.Read(b)
+		secret = hex.EncodeToString(b)
+		log.Warn("JWT_SIGNING_KEY is not set: using a random key; tokens will not survive a restart")
+	}
+	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, []byte(secret))
+	if err != nil {
+		return fail(err)
+	}
+	u := users{db: d}
+	issuer, err := jwtguard.NewIssuer(key, store,
+		jwtguard.WithUserLookup(u, 5*time.Second),
+		jwtguard.WithAccessRevocation(5*time.Second),
+		jwtguard.WithIssuerLogger(log))
+	if err != nil {
+		return fail(err)
+	}
+	verifier, err := issuer.Verifier()
+	if err != nil {
+		return fail(err)
+	}
+	guard, err := jwtguard.NewGuard(verifier, jwtguard.WithLogger(log))
+	if err != nil {
+		return fail(err)
+	}
+	activate, err := jwtguard.NewVerifier(issuer.Keys(), jwtguard.WithTokenType(activationType))
+	if err != nil {
+		return fail(err)
+	}
+	throttle, err := jwtguard.NewLoginThrottle(jwtguard.TrustedProxies(c.trusted...))
+	if err != nil {
+		return fail(err)
+	}
+	endpoints, err := jwtguard.NewEndpoints(issuer, u, jwtguard.WithLoginThrottle(throttle),
+		jwtguard.WithEndpointLogger(log),
+		jwtguard.WithLoginHook(func(r *http.Request, username, userID string, err error) {
+			if err != nil {
+				log.Info("sign-in refused", "username", username, "client", jwtguard.ClientAddr(r, c.trusted...).String())
+			}
+		}))
+	if err != nil {
+		return fail(err)
+	}
+	if err := seedUsers(ctx, d, c, log); err != nil {
+		return fail(err)
+	}
+	a := &app{db: d, issuer: issuer, guard: guard, activate: activate, trusted: c.trusted, log: log}
+	return a.routes(endpoints), func() { d.Close() }, nil
+}
+
+// seedUsers creates the -create-user users, and a demo user on a first
+// start without any.
+func seedUsers(ctx context.Context, d *db, c *config, log *slog.Logger) error {
+	for _, v := range c.users {
+		name, pass, _ := strings.Cut(v, ":")
+		_, err := createUser(ctx, d, name, pass, true)
+		switch {
+		case errors.Is(err, errDuplicate):
+			log.Info("user exists", "username", name)
+		case err != nil:
+			return err
+		default:
+			log.Info("user created", "username", name)
+		}
+	}
+	if n, err := d.countUsers(ctx); err != nil || n > 0 {
+		return err
+	}
+	b := make([]byte, 9)
+	rand.Read(b)
+	pass := hex.EncodeToString(b)
+	if _, err := createUser(ctx, d, "demo", pass, true); err != nil {
+		return err
+	}
+	base := "http://" + c.addr
+	fmt.Fprintf(os.Stderr, `
+A demo user was created: demo / %[2]s. Try:
+
+  curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"demo","password":"%[2]s"}' %[1]s/api/token/
+  curl -s -H "Authorization: Bearer $ACCESS" %[1]s/hello/
+  curl -s -X POST -H "Authorization: Bearer $ACCESS" -H 'Content-Type: application/json' \
+       -d '{"title":"Try jwtguard","person":1,"due_to":"2030-01-01T10:00:00Z"}' %[1]s/tasks/
+  curl -s -X POST -H 'Content-Type: application/json' -d "{\"refresh\":\"$REFRESH\"}" %[1]s/api/token/refresh/
+  curl -s -X POST -H 'Content-Type: application/json' -d "{\"refresh\":\"$REFRESH\"}" %[1]s/api/token/blacklist/
+
+`, base, pass)
+	return nil
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	c, err := parseFlags(args, os.Getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	h, closeApp, err := newApp(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer closeApp()
+	return serve.ListenAndRun(ctx, c.addr, h, log)
+}
+
+func main() { serve.Main("tasks", run) }
