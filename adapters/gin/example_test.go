@@ -1,0 +1,56 @@
+package jwtguardgin_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/jwtguard/jwtguard"
+	jwtguardgin "github.com/jwtguard/jwtguard/adapters/gin"
+)
+
+// A gin API with an authenticated route. A valid token passes; a missing
+// token, a malformed header and a hostile "alg: none" token get the
+// Guard's answers.
+func Example() {
+	gin.SetMode(gin.ReleaseMode)
+	secret := []byte("the-signing-key-your-django-app-uses")
+	key, _ := jwtguard.NewHMACKey("", secret, jwtguard.HS256)
+	keys, _ := jwtguard.NewKeySet(key)
+	verifier, _ := jwtguard.NewVerifier(keys)
+	guard, _ := jwtguard.NewGuard(verifier)
+
+	r := gin.New()
+	r.Use(jwtguardgin.Authenticate(guard))
+	r.GET("/hello", jwtguardgin.Require(guard, jwtguard.IsAuthenticated()), func(c *gin.Context) {
+		tok, _ := jwtguardgin.Token(c)
+		c.String(http.StatusOK, "Hello, %s", tok.Subject())
+	})
+
+	valid, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"token_type": "access", "user_id": 1, "exp": time.Now().Add(5 * time.Minute).Unix(),
+	}).SignedString(secret)
+	for _, auth := range []string{
+		"Bearer " + valid,
+		"",
+		"Bearer a b",
+		"Bearer eyJhbGciOiJub25lIn0.eyJ1c2VyX2lkIjoxfQ.",
+	} {
+		req := httptest.NewRequest("GET", "/hello", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		fmt.Println(w.Code, w.Body.String())
+	}
+	// Output:
+	// 200 Hello, 1
+	// 401 {"detail":"Authentication credentials were not provided."}
+	// 401 {"detail":"Authorization header must contain two space-delimited values","code":"bad_authorization_header"}
+	// 401 {"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token is invalid or expired"}]}
+}
