@@ -31,6 +31,11 @@ func newRouter(g *jwtguard.Guard) http.Handler {
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		serve.JSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
 	})
+	// The keys are in hand before the server listens: once it answers, it
+	// is ready.
+	r.Get("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		serve.JSON(w, http.StatusOK, []byte(`{"status":"ready"}`))
+	})
 	r.Group(func(r chi.Router) {
 		r.Use(g.Handler)
 		r.With(g.Require(jwtguard.IsAuthenticated())).Get("/hello", func(w http.ResponseWriter, r *http.Request) {

@@ -34,6 +34,7 @@ func TestRouter(t *testing.T) {
 		{"POST", "/items/", "", 401, `{"detail":"Authentication credentials were not provided."}`},
 		{"POST", "/items/", tok, 201, `{"id":2,"name":"created"}`},
 		{"GET", "/healthz", "", 200, `{"status":"ok"}`},
+		{"GET", "/readyz", "", 200, `{"status":"ready"}`},
 	} {
 		req, _ := http.NewRequest(c.method, srv.URL+c.path, nil)
 		if c.auth != "" {
