@@ -18,8 +18,9 @@ const DefaultMaxBodySize = 64 << 10
 
 // formField describes one field of a token endpoint, as a DRF CharField.
 type formField struct {
-	name string
-	trim bool // strip white space, as CharField does but PasswordField does not
+	name     string
+	trim     bool // strip white space, as CharField does but PasswordField does not
+	optional bool // absent is "", not "This field is required."
 }
 
 // formError is a request the endpoint refuses before looking at the
@@ -69,6 +70,9 @@ func readForm(r *http.Request, maxBody int64, fields ...formField) ([]string, er
 func fieldValue(values map[string]json.RawMessage, f formField) (string, string) {
 	raw, ok := values[f.name]
 	if !ok {
+		if f.optional {
+			return "", ""
+		}
 		return "", "This field is required."
 	}
 	var s string

@@ -62,6 +62,7 @@ type Endpoints struct {
 	log      *slog.Logger
 	maxBody  int64
 	realm    []string
+	cookies  *CookieMode // nil: tokens in bodies only
 }
 
 // EndpointOption configures [Endpoints].
@@ -73,6 +74,7 @@ type endpointConfig struct {
 	log      *slog.Logger
 	maxBody  int64
 	realm    string
+	cookies  *CookieMode
 	errs     []error
 }
 
@@ -126,6 +128,22 @@ func WithEndpointRealm(realm string) EndpointOption {
 	return func(c *endpointConfig) { c.realm = realm }
 }
 
+// WithEndpointCookies sets tokens as cookies ([CookieMode]): sign-in and
+// refresh set the access, refresh and CSRF cookies (the tokens stay out of
+// the body unless [WithTokensInBody]); refresh and blacklist take the
+// refresh token from its cookie when the body has none, after the CSRF
+// check; blacklist clears the cookies. Every POST must also pass the
+// cookie mode's origin check, so that another site can neither sign a
+// browser in to an account of its choosing nor sign it out.
+func WithEndpointCookies(m *CookieMode) EndpointOption {
+	return func(c *endpointConfig) {
+		if m == nil {
+			c.errs = append(c.errs, configError("nil cookie mode"))
+		}
+		c.cookies = m
+	}
+}
+
 // NewEndpoints returns the token endpoints of issuer, signing users in
 // through auth.
 func NewEndpoints(issuer *Issuer, auth Authenticator, opts ...EndpointOption) (*Endpoints, error) {
@@ -150,6 +168,7 @@ func NewEndpoints(issuer *Issuer, auth Authenticator, opts ...EndpointOption) (*
 		log:      c.log,
 		maxBody:  c.maxBody,
 		realm:    []string{`Bearer realm="` + quoteRealm(c.realm) + `"`},
+		cookies:  c.cookies,
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -186,7 +205,9 @@ var (
 	fieldUsername = formField{name: "username", trim: true}
 	fieldPassword = formField{name: "password"}
 	fieldRefresh  = formField{name: "refresh", trim: true}
-	fieldToken    = formField{name: "token", trim: true}
+	// fieldRefreshOrCookie is the refresh field where a cookie may stand in.
+	fieldRefreshOrCookie = formField{name: "refresh", trim: true, optional: true}
+	fieldToken           = formField{name: "token", trim: true}
 )
 
 // Fixed bodies of the endpoints, DRF's and simplejwt's.
@@ -211,7 +232,10 @@ func (e *Endpoints) Obtain() http.Handler {
 			e.fail(w, r, err)
 			return
 		}
-		e.write(w, http.StatusOK, pairBody("refresh", pair.Refresh, "access", pair.Access))
+		if e.cookies != nil {
+			e.cookies.setPair(w, pair, checked, "")
+		}
+		e.writePair(w, pairBody("refresh", pair.Refresh, "access", pair.Access))
 	})
 }
 
@@ -300,16 +324,24 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 // presented token is spent.
 func (e *Endpoints) Refresh() http.Handler {
 	return e.endpoint("Token Refresh", func(w http.ResponseWriter, r *http.Request) {
-		v, ok := e.form(w, r, fieldRefresh)
+		raw, cookie, ok := e.refreshToken(w, r)
 		if !ok {
 			return
 		}
-		pair, err := e.issuer.Refresh(r.Context(), v[0])
+		now := e.issuer.cfg.now()
+		pair, err := e.issuer.Refresh(r.Context(), raw)
 		if err != nil {
 			e.fail(w, r, err)
 			return
 		}
-		e.write(w, http.StatusOK, pairBody("access", pair.Access, "refresh", pair.Refresh))
+		if e.cookies != nil {
+			csrf := ""
+			if cookie {
+				csrf = e.cookies.keptCSRF(r) // it passed the check
+			}
+			e.cookies.setPair(w, pair, now, csrf)
+		}
+		e.writePair(w, pairBody("access", pair.Access, "refresh", pair.Refresh))
 	})
 }
 
@@ -336,6 +368,10 @@ func (e *Endpoints) Verify() http.Handler {
 // login session.
 func (e *Endpoints) Blacklist() http.Handler {
 	return e.endpoint("Token Blacklist", func(w http.ResponseWriter, r *http.Request) {
+		if e.cookies != nil {
+			e.cookieLogout(w, r)
+			return
+		}
 		v, ok := e.form(w, r, fieldRefresh)
 		if !ok {
 			return
@@ -355,6 +391,12 @@ func (e *Endpoints) endpoint(name string, post http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodPost:
+			if e.cookies != nil {
+				if err := e.cookies.csrf.checkOrigin(r); err != nil {
+					e.write(w, http.StatusForbidden, failureBodies[classify(err)])
+					return
+				}
+			}
 			post(w, r)
 		case http.MethodOptions:
 			e.write(w, http.StatusOK, options)

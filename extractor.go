@@ -76,20 +76,29 @@ func FromHeader(name string) Extractor {
 
 // FromCookie reads the token from the named cookie. Two cookies of that name,
 // which is how cookie tossing from a sibling domain shows, are malformed.
-func FromCookie(name string) Extractor {
-	return ExtractorFunc(func(r *http.Request) (string, error) {
-		cookies := r.CookiesNamed(name)
-		switch len(cookies) {
-		case 0:
+// A [Guard] runs its [CSRF] check on every unsafe request whose token this
+// extractor found, alone or inside [FirstOf].
+func FromCookie(name string) Extractor { return cookieExtractor(name) }
+
+type cookieExtractor string
+
+func (c cookieExtractor) Extract(r *http.Request) (string, error) {
+	cookies := r.CookiesNamed(string(c))
+	switch len(cookies) {
+	case 0:
+		return "", nil
+	case 1:
+		if cookies[0].Value == "" {
 			return "", nil
-		case 1:
-			if cookies[0].Value == "" {
-				return "", nil
-			}
-			return singleToken(cookies[0].Value)
 		}
-		return "", ErrMalformedCredentials
-	})
+		return singleToken(cookies[0].Value)
+	}
+	return "", ErrMalformedCredentials
+}
+
+func (c cookieExtractor) extractSource(r *http.Request) (string, bool, error) {
+	tok, err := c.Extract(r)
+	return tok, tok != "", err
 }
 
 // FromQuery reads the token from the named query parameter. Tokens in URLs end
@@ -119,15 +128,40 @@ func FromQuery(name string) Extractor {
 // An error stops the search: malformed credentials are never skipped over
 // in favour of others.
 func FirstOf(extractors ...Extractor) Extractor {
-	list := append([]Extractor(nil), extractors...)
-	return ExtractorFunc(func(r *http.Request) (string, error) {
-		for _, e := range list {
-			if tok, err := e.Extract(r); tok != "" || err != nil {
-				return tok, err
-			}
+	return firstOf(append([]Extractor(nil), extractors...))
+}
+
+type firstOf []Extractor
+
+func (f firstOf) Extract(r *http.Request) (string, error) {
+	tok, _, err := f.extractSource(r)
+	return tok, err
+}
+
+func (f firstOf) extractSource(r *http.Request) (string, bool, error) {
+	for _, e := range f {
+		if tok, cookie, err := extract(e, r); tok != "" || err != nil {
+			return tok, cookie, err
 		}
-		return "", nil
-	})
+	}
+	return "", false, nil
+}
+
+// sourceExtractor is an Extractor that also tells whether the token came
+// from a cookie, and so needs a CSRF check on unsafe requests.
+type sourceExtractor interface {
+	extractSource(r *http.Request) (tok string, cookie bool, err error)
+}
+
+// extract runs e on r, telling whether the token came from a cookie. An
+// extractor of the application's own says nothing of its source: it is
+// taken not to read cookies.
+func extract(e Extractor, r *http.Request) (string, bool, error) {
+	if s, ok := e.(sourceExtractor); ok {
+		return s.extractSource(r)
+	}
+	tok, err := e.Extract(r)
+	return tok, false, err
 }
 
 // singleHeader returns the value of a header that may appear at most once,

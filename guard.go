@@ -22,6 +22,7 @@ type Guard struct {
 	skip       []func(*http.Request) bool
 	preflight  bool
 	optional   bool
+	csrf       *CSRF
 	challenges *challenges
 }
 
@@ -46,10 +47,20 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		skip:       c.skip,
 		preflight:  c.preflight,
 		optional:   c.optional,
+		csrf:       c.csrf,
 		challenges: newChallenges(c.realm),
+	}
+	if g.extractor == nil && c.cookies != nil {
+		g.extractor = c.cookies.Extractor()
 	}
 	if g.extractor == nil {
 		g.extractor = FromAuthorization()
+	}
+	if g.csrf == nil && c.cookies != nil {
+		g.csrf = c.cookies.csrf
+	}
+	if g.csrf == nil {
+		g.csrf = defaultCSRF
 	}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
@@ -63,11 +74,19 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 // Authenticate extracts and verifies the request's token. It returns nil
 // and nil for a request without credentials, and an error matching
 // [ErrMalformedCredentials] or [ErrInvalidToken] for bad ones (nil and nil
-// under [WithCredentialsOptional]). Failures are logged.
+// under [WithCredentialsOptional]). A token taken from a cookie on an
+// unsafe request must pass the [CSRF] check first; a failure matches
+// [ErrCSRF], with or without WithCredentialsOptional. Failures are logged.
 func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
-	raw, err := g.extractor.Extract(r)
+	raw, cookie, err := extract(g.extractor, r)
 	if err == nil && raw == "" {
 		return nil, nil
+	}
+	if err == nil && cookie {
+		if err := g.csrf.Check(r); err != nil {
+			g.logRefusal(r, "CSRF check failed", err)
+			return nil, err
+		}
 	}
 	var t *Token
 	if err == nil {

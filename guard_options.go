@@ -16,6 +16,8 @@ type guardConfig struct {
 	preflight bool
 	optional  bool
 	realm     string
+	csrf      *CSRF
+	cookies   *CookieMode
 	errs      []error
 }
 
@@ -106,4 +108,30 @@ func WithPreflight() GuardOption {
 // bad and refreshes it.
 func WithCredentialsOptional() GuardOption {
 	return func(c *guardConfig) { c.optional = true }
+}
+
+// WithCookies reads tokens as a browser app in [CookieMode] sends them: the
+// Authorization header first, then the access cookie (unless
+// [WithExtractor] says otherwise), with the cookie mode's [CSRF] check on
+// every unsafe request authenticated by the cookie.
+func WithCookies(m *CookieMode) GuardOption {
+	return func(c *guardConfig) {
+		if m == nil {
+			c.fail("nil cookie mode")
+		}
+		c.cookies = m
+	}
+}
+
+// WithCSRF sets the check run on unsafe requests whose token came from a
+// cookie ([FromCookie]). The default is the cookie mode's, or NewCSRF()
+// without one: a Guard never takes a token from a cookie without a CSRF
+// check.
+func WithCSRF(check *CSRF) GuardOption {
+	return func(c *guardConfig) {
+		if check == nil {
+			c.fail("nil CSRF check")
+		}
+		c.csrf = check
+	}
 }

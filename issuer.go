@@ -369,6 +369,21 @@ func (i *Issuer) Logout(ctx context.Context, raw string) error {
 	return nil
 }
 
+// EndSession revokes the login session of t, a token of this issuer that
+// was verified (an access token from an authenticated request, say): the
+// session's refresh tokens, and its access tokens for verifiers that check
+// revocation. A token minted without a session ("sid") is its own session.
+func (i *Issuer) EndSession(ctx context.Context, t *Token) error {
+	if t == nil || t.Claims.ID == "" {
+		return errNoRefreshID
+	}
+	rec := recordOf(t, i.subject(t))
+	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
 // RevokeToken revokes one verified token by its "jti" until it expires:
 // an access token, for verifiers that check revocation.
 func (i *Issuer) RevokeToken(ctx context.Context, t *Token) error {

@@ -8,10 +8,10 @@ import (
 
 // ErrorHandler writes the response for a request that the [Guard] refuses.
 // err matches one of the package's sentinels: [ErrNoCredentials],
-// [ErrMalformedCredentials], [ErrInvalidToken], [ErrForbidden] or
-// [ErrInsufficientScope]. Its text may hold internal detail: log it, do not
-// send it. [StatusCode] and [Challenge] give the status and the
-// WWW-Authenticate value the default handler uses.
+// [ErrMalformedCredentials], [ErrInvalidToken], [ErrForbidden],
+// [ErrInsufficientScope], [ErrCSRF] or [ErrUnavailable]. Its text may hold
+// internal detail: log it, do not send it. [StatusCode] and [Challenge]
+// give the status and the WWW-Authenticate value the default handler uses.
 type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
 // The default bodies, byte for byte those of Django REST Framework with
@@ -48,7 +48,8 @@ var (
 )
 
 // StatusCode returns the HTTP status for a refusal: 403 for [ErrForbidden]
-// (scope denials included), 503 for [ErrUnavailable], 401 for everything else.
+// (scope denials included) and [ErrCSRF], 503 for [ErrUnavailable], 401
+// for everything else.
 func StatusCode(err error) int {
 	return classify(err).status()
 }
@@ -76,6 +77,10 @@ const (
 	failScope
 	failForbidden
 	failUnavailable
+	failCSRFOrigin
+	failCSRFNoCookie
+	failCSRFMissing
+	failCSRFIncorrect
 	numFailures
 )
 
@@ -92,12 +97,31 @@ var failureBodies = [numFailures][]byte{
 	failScope:         bodyScope,
 	failForbidden:     bodyForbidden,
 	failUnavailable:   bodyUnavailable,
+	failCSRFOrigin:    csrfBody(errCSRFOrigin),
+	failCSRFNoCookie:  csrfBody(errCSRFNoCookie),
+	failCSRFMissing:   csrfBody(errCSRFMissing),
+	failCSRFIncorrect: csrfBody(errCSRFIncorrect),
+}
+
+// csrfBody is DRF's answer to a failed CSRF check, with a code of its own.
+func csrfBody(err error) []byte {
+	return []byte(`{"detail":"CSRF Failed: ` + err.(*csrfError).reason + `","code":"csrf_failed"}`)
 }
 
 func classify(err error) failure {
 	switch {
 	case errors.Is(err, ErrUnavailable):
 		return failUnavailable
+	case errors.Is(err, ErrCSRF):
+		switch {
+		case errors.Is(err, errCSRFOrigin):
+			return failCSRFOrigin
+		case errors.Is(err, errCSRFNoCookie):
+			return failCSRFNoCookie
+		case errors.Is(err, errCSRFMissing):
+			return failCSRFMissing
+		}
+		return failCSRFIncorrect
 	case errors.Is(err, ErrNoCredentials):
 		return failNoCredentials
 	case errors.Is(err, ErrMalformedCredentials):
@@ -124,7 +148,7 @@ func classify(err error) failure {
 
 func (f failure) status() int {
 	switch f {
-	case failScope, failForbidden:
+	case failScope, failForbidden, failCSRFOrigin, failCSRFNoCookie, failCSRFMissing, failCSRFIncorrect:
 		return http.StatusForbidden
 	case failUnavailable:
 		return http.StatusServiceUnavailable

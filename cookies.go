@@ -1,0 +1,274 @@
+package jwtguard
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Default cookie names and paths of a [CookieMode].
+const (
+	DefaultAccessCookie      = "access_token"
+	DefaultRefreshCookie     = "refresh_token"
+	DefaultRefreshCookiePath = "/api/token/refresh/"
+)
+
+// CookieMode carries tokens in cookies, for browser apps that should not
+// keep them where script can read them:
+//
+//   - the token endpoints ([WithEndpointCookies]) set the access and the
+//     refresh token as HttpOnly cookies, each with a Max-Age of its token's
+//     lifetime, and a CSRF cookie that the page's script reads and echoes
+//     in a header; refresh reads the refresh cookie when the body has no
+//     token, and rotates all three; blacklist (logout) revokes the session
+//     and clears all three;
+//   - the [Guard] ([WithCookies]) reads the access token from the
+//     Authorization header first, then from the access cookie, and runs
+//     the [CSRF] check on every unsafe request whose token came from the
+//     cookie. A failed check is a 403, never an anonymous request.
+//
+// Defaults: cookies access_token (Path /) and refresh_token (Path
+// /api/token/refresh/, so no other route ever receives it), csrftoken
+// (Path /, readable by script); Secure, SameSite=Lax, no Domain; tokens
+// left out of response bodies. A CookieMode is immutable and safe for
+// concurrent use.
+type CookieMode struct {
+	access, refresh cookieSpec
+	csrfPath        string
+	domain          string
+	sameSite        http.SameSite
+	secure          bool
+	body            bool
+	csrf            *CSRF
+}
+
+// cookieSpec is one token cookie's name and path.
+type cookieSpec struct{ name, path string }
+
+// CookieOption configures a [CookieMode].
+type CookieOption func(*cookieConfig)
+
+type cookieConfig struct {
+	CookieMode
+	errs []error
+}
+
+func (c *cookieConfig) fail(format string, args ...any) {
+	c.errs = append(c.errs, configError(format, args...))
+}
+
+// WithCookieNames sets the names of the access and refresh cookies,
+// "access_token" and "refresh_token" by default. Names starting with
+// "__Host-" make browsers refuse the cookie unless it is Secure, has Path
+// "/" and no Domain, which guards it against sibling subdomains.
+func WithCookieNames(access, refresh string) CookieOption {
+	return func(c *cookieConfig) {
+		for _, n := range []string{access, refresh} {
+			if !validCookieName(n) {
+				c.fail("cookie name %q is not a valid cookie name", n)
+			}
+		}
+		c.access.name, c.refresh.name = access, refresh
+	}
+}
+
+// WithCookiePaths sets the Path of the access and refresh cookies, "/" and
+// "/api/token/refresh/" by default. Give the refresh cookie the path the
+// refresh endpoint is mounted at; "/api/token/" lets the blacklist
+// endpoint receive it too (logout finds the session through the access
+// cookie otherwise).
+func WithCookiePaths(access, refresh string) CookieOption {
+	return func(c *cookieConfig) {
+		for _, p := range []string{access, refresh} {
+			if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, ";\x00\r\n") {
+				c.fail("cookie path %q must start with / and hold no ';' or control characters", p)
+			}
+		}
+		c.access.path, c.refresh.path = access, refresh
+	}
+}
+
+// WithCookieDomain sets the Domain of every cookie, so that subdomains
+// receive them too. None by default: the cookies go to the host that set
+// them only, which is safer.
+func WithCookieDomain(domain string) CookieOption {
+	return func(c *cookieConfig) {
+		if !validCookieDomain(domain) {
+			c.fail("cookie domain %q is not a valid domain", domain)
+		}
+		c.domain = domain
+	}
+}
+
+// WithSameSite sets the SameSite attribute of every cookie,
+// [http.SameSiteLaxMode] by default. [http.SameSiteNoneMode] needs Secure
+// cookies.
+func WithSameSite(mode http.SameSite) CookieOption {
+	return func(c *cookieConfig) {
+		if mode < http.SameSiteLaxMode || mode > http.SameSiteNoneMode {
+			c.fail("SameSite must be Lax, Strict or None")
+		}
+		c.sameSite = mode
+	}
+}
+
+// WithInsecureCookies leaves out the Secure attribute, for development over
+// plain http on a host other than localhost. Browsers then send the tokens
+// in the clear: never in production. Off by default.
+func WithInsecureCookies() CookieOption {
+	return func(c *cookieConfig) { c.secure = false }
+}
+
+// WithTokensInBody returns the tokens in the endpoints' JSON bodies as well
+// as in cookies, as simplejwt does without cookies. Off by default: a token
+// that script can read is a token that an injected script can steal.
+func WithTokensInBody() CookieOption {
+	return func(c *cookieConfig) { c.body = true }
+}
+
+// WithCookieCSRF sets the CSRF check, NewCSRF() by default. Its cookie
+// name is the CSRF cookie the endpoints set.
+func WithCookieCSRF(check *CSRF) CookieOption {
+	return func(c *cookieConfig) {
+		if check == nil {
+			c.fail("nil CSRF check")
+		}
+		c.csrf = check
+	}
+}
+
+// NewCookieMode returns a cookie mode for [WithEndpointCookies] and
+// [WithCookies]. It reports every problem with the options at once.
+func NewCookieMode(opts ...CookieOption) (*CookieMode, error) {
+	c := cookieConfig{CookieMode: CookieMode{
+		access:   cookieSpec{DefaultAccessCookie, "/"},
+		refresh:  cookieSpec{DefaultRefreshCookie, DefaultRefreshCookiePath},
+		csrfPath: "/",
+		sameSite: http.SameSiteLaxMode,
+		secure:   true,
+		csrf:     defaultCSRF,
+	}}
+	for _, opt := range opts {
+		opt(&c)
+	}
+	if c.sameSite == http.SameSiteNoneMode && !c.secure {
+		c.fail("SameSite=None needs Secure cookies")
+	}
+	if c.csrf != nil {
+		names := map[string]bool{}
+		for _, n := range []string{c.access.name, c.refresh.name, c.csrf.cookie} {
+			if names[n] {
+				c.fail("cookie name %q is used twice", n)
+			}
+			names[n] = true
+		}
+	}
+	if err := errors.Join(c.errs...); err != nil {
+		return nil, err
+	}
+	m := c.CookieMode
+	return &m, nil
+}
+
+// AccessCookie returns the name of the access token's cookie.
+func (m *CookieMode) AccessCookie() string { return m.access.name }
+
+// RefreshCookie returns the name of the refresh token's cookie.
+func (m *CookieMode) RefreshCookie() string { return m.refresh.name }
+
+// CSRF returns the CSRF check of the cookie mode.
+func (m *CookieMode) CSRF() *CSRF { return m.csrf }
+
+// Extractor returns where a [Guard] in cookie mode finds tokens: the
+// Authorization header (Bearer), then the access cookie.
+func (m *CookieMode) Extractor() Extractor {
+	return FirstOf(FromAuthorization(), FromCookie(m.access.name))
+}
+
+// cookie returns a cookie of the mode's attributes; maxAge < 0 clears it.
+func (m *CookieMode) cookie(name, path, value string, maxAge int, httpOnly bool) *http.Cookie {
+	return &http.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     path,
+		Domain:   m.domain,
+		MaxAge:   maxAge,
+		Secure:   m.secure,
+		HttpOnly: httpOnly,
+		SameSite: m.sameSite,
+	}
+}
+
+// setPair sets the cookies of a pair issued at now. csrf is the CSRF
+// cookie's value to keep, or "" for a fresh one.
+func (m *CookieMode) setPair(w http.ResponseWriter, p *Pair, now time.Time, csrf string) {
+	refreshAge := secondsUntil(p.RefreshExpiresAt, now)
+	http.SetCookie(w, m.cookie(m.access.name, m.access.path, p.Access, secondsUntil(p.AccessExpiresAt, now), true))
+	http.SetCookie(w, m.cookie(m.refresh.name, m.refresh.path, p.Refresh, refreshAge, true))
+	if m.csrf.token {
+		if csrf == "" {
+			csrf = newCSRFToken()
+		}
+		http.SetCookie(w, m.cookie(m.csrf.cookie, m.csrfPath, csrf, refreshAge, false))
+	}
+}
+
+// clear expires every cookie of the mode.
+func (m *CookieMode) clear(w http.ResponseWriter) {
+	http.SetCookie(w, m.cookie(m.access.name, m.access.path, "", -1, true))
+	http.SetCookie(w, m.cookie(m.refresh.name, m.refresh.path, "", -1, true))
+	if m.csrf.token {
+		http.SetCookie(w, m.cookie(m.csrf.cookie, m.csrfPath, "", -1, false))
+	}
+}
+
+// keptCSRF returns the request's CSRF cookie, to keep across a refresh
+// that passed the check with it; "" when it has none usable.
+func (m *CookieMode) keptCSRF(r *http.Request) string {
+	cs := r.CookiesNamed(m.csrf.cookie)
+	if len(cs) != 1 || len(cs[0].Value) < minCSRFToken {
+		return ""
+	}
+	return cs[0].Value
+}
+
+// secondsUntil is the whole seconds from now to exp, at least 1.
+func secondsUntil(exp, now time.Time) int {
+	s := int(exp.Sub(now) / time.Second)
+	if s < 1 {
+		s = 1
+	}
+	return s
+}
+
+// newCSRFToken returns 32 random bytes, base64url-encoded (43 characters).
+func newCSRFToken() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// validCookieDomain reports whether d is a host name a Domain attribute may
+// carry: dot-separated labels of letters, digits and inner hyphens, an
+// optional leading dot.
+func validCookieDomain(d string) bool {
+	d = strings.TrimPrefix(d, ".")
+	if d == "" || len(d) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
