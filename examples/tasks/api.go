@@ -22,6 +22,7 @@ type app struct {
 	activate *jwtguard.Verifier // activation tokens only
 	trusted  []netip.Prefix
 	log      *slog.Logger
+	page     bool // serve the browser page (cookie mode)
 }
 
 // routes mounts the API. Token endpoints come from jwtguard.
@@ -47,6 +48,10 @@ func (a *app) routes(endpoints *jwtguard.Endpoints) http.Handler {
 	mux.Handle("/api-activate/{token}/{$}", a.view("Activate", "GET, HEAD, OPTIONS", jwtguard.AllowAny(), map[string]http.HandlerFunc{
 		http.MethodGet: a.activateUser,
 	}))
+	if a.page {
+		mux.Handle("GET /{$}", pageHandler("index.html"))
+		mux.Handle("GET /app.js", pageHandler("app.js"))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -6,9 +6,12 @@
 //	JWT_SIGNING_KEY=... go run ./examples/tasks -create-user vitor:123
 //	go run ./examples/tasks -database-url postgres://...   # many instances, one database
 //
+//	go run ./examples/tasks -cookies            # browser mode: open http://127.0.0.1:8000/
+//
 // Routes: /api/token/ (obtain), /api/token/refresh/, /api/token/verify/,
 // /api/token/blacklist/, /hello/, /tasks/, /tasks/<id>/, /api-register/,
-// /api-activate/<token>/, /healthz, /readyz.
+// /api-activate/<token>/, /healthz, /readyz; with -cookies, / (a page that
+// signs in, calls the API and refreshes through cookies) and /app.js.
 package main
 
 import (
@@ -38,6 +41,8 @@ type config struct {
 	users       []string
 	trusted     []netip.Prefix
 	signingKey  string
+	cookies     bool // tokens in HttpOnly cookies, with CSRF protection, and the browser page
+	insecure    bool // cookies without Secure, for plain http beyond localhost
 }
 
 func parseFlags(args []string, env func(string) string, out io.Writer) (*config, error) {
@@ -47,6 +52,8 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "address to listen on")
 	fs.StringVar(&c.data, "data", "data", "directory of the SQLite database")
 	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL"), "PostgreSQL URL, for many instances sharing state (default $DATABASE_URL; SQLite under -data when empty)")
+	fs.BoolVar(&c.cookies, "cookies", false, "browser mode: tokens in HttpOnly cookies with CSRF protection, and a page at / to try it")
+	fs.BoolVar(&c.insecure, "insecure-cookies", false, "with -cookies: leave out Secure, for plain http on a host other than localhost (never in production)")
 	fs.Func("create-user", "a user to create, name:password (repeatable)", func(v string) error {
 		name, pass, ok := strings.Cut(v, ":")
 		if !ok || name == "" || pass == "" {
@@ -107,7 +114,17 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	guard, err := jwtguard.NewGuard(verifier, jwtguard.WithLogger(log))
+	guardOpts := []jwtguard.GuardOption{jwtguard.WithLogger(log)}
+	endpointOpts := []jwtguard.EndpointOption{jwtguard.WithEndpointLogger(log)}
+	if c.cookies {
+		mode, err := cookieMode(c)
+		if err != nil {
+			return fail(err)
+		}
+		guardOpts = append(guardOpts, jwtguard.WithCookies(mode))
+		endpointOpts = append(endpointOpts, jwtguard.WithEndpointCookies(mode))
+	}
+	guard, err := jwtguard.NewGuard(verifier, guardOpts...)
 	if err != nil {
 		return fail(err)
 	}
@@ -119,20 +136,19 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	endpoints, err := jwtguard.NewEndpoints(issuer, u, jwtguard.WithLoginThrottle(throttle),
-		jwtguard.WithEndpointLogger(log),
+	endpoints, err := jwtguard.NewEndpoints(issuer, u, append(endpointOpts, jwtguard.WithLoginThrottle(throttle),
 		jwtguard.WithLoginHook(func(r *http.Request, username, userID string, err error) {
 			if err != nil {
 				log.Info("sign-in refused", "username", username, "client", jwtguard.ClientAddr(r, c.trusted...).String())
 			}
-		}))
+		}))...)
 	if err != nil {
 		return fail(err)
 	}
 	if err := seedUsers(ctx, d, c, log); err != nil {
 		return fail(err)
 	}
-	a := &app{db: d, issuer: issuer, guard: guard, activate: activate, trusted: c.trusted, log: log}
+	a := &app{db: d, issuer: issuer, guard: guard, activate: activate, trusted: c.trusted, log: log, page: c.cookies}
 	return a.routes(endpoints), func() { d.Close() }, nil
 }
 
@@ -161,6 +177,10 @@ func seedUsers(ctx context.Context, d *db, c *config, log *slog.Logger) error {
 		return err
 	}
 	base := "http://" + c.addr
+	if c.cookies {
+		fmt.Fprintf(os.Stderr, "\nA demo user was created: demo / %s. Open %s/ in a browser to sign in.\n\n", pass, base)
+		return nil
+	}
 	fmt.Fprintf(os.Stderr, `
 A demo user was created: demo / %[2]s. Try:
 

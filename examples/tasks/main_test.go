@@ -16,7 +16,16 @@ import (
 // tutorial user vitor / 123 (id 1).
 func server(t *testing.T) *httptest.Server {
 	t.Helper()
-	c, err := parseFlags([]string{"-data", t.TempDir(), "-create-user", "vitor:123"},
+	srv := httptest.NewServer(newTestApp(t))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newTestApp returns the app on a fresh SQLite database with the user
+// vitor / 123 and the extra flags args, closed when the test ends.
+func newTestApp(t *testing.T, args ...string) http.Handler {
+	t.Helper()
+	c, err := parseFlags(append([]string{"-data", t.TempDir(), "-create-user", "vitor:123"}, args...),
 		func(k string) string {
 			if k == "JWT_SIGNING_KEY" {
 				return "drf-anchor-shared-test-secret"
@@ -30,9 +39,8 @@ func server(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); closeApp() })
-	return srv
+	t.Cleanup(closeApp)
+	return h
 }
 
 type resp struct {
