@@ -70,6 +70,28 @@
 // instances; the storetest package checks any Store. [Issuer.JWKS]
 // publishes public keys for other services.
 //
+// # Cookie mode for browser apps
+//
+// A [CookieMode] keeps tokens where a page's script cannot read them. With
+// [WithEndpointCookies] the sign-in and refresh endpoints set the access
+// and refresh tokens as HttpOnly, Secure, SameSite=Lax cookies (the
+// refresh cookie scoped to the refresh path), each with its token's
+// lifetime, plus a CSRF cookie the script reads; refresh and logout read
+// the cookies when the body has no token, and logout clears them. With
+// [WithCookies] the [Guard] takes the token from the Authorization header,
+// else from the access cookie:
+//
+//	mode, err := jwtguard.NewCookieMode()
+//	endpoints, err := jwtguard.NewEndpoints(issuer, users, jwtguard.WithEndpointCookies(mode))
+//	guard, err := jwtguard.NewGuard(verifier, jwtguard.WithCookies(mode))
+//
+// Every unsafe request (anything but GET, HEAD and OPTIONS) whose token
+// came from a cookie must pass the [CSRF] check: net/http's cross-origin
+// protection (Sec-Fetch-Site, or Origin against Host) and the CSRF cookie
+// echoed in the X-CSRFToken header, Django's names. A failure is a 403
+// with the code "csrf_failed", never an anonymous request. The check runs
+// on any [FromCookie] token, with or without a cookie mode.
+//
 // # Adapters
 //
 // Other frameworks call [Guard.Authenticate], [Guard.Authorize] and
@@ -110,6 +132,8 @@
 //   - ECDSA signatures with r or s of zero are refused (CVE-2022-21449).
 //   - Two Authorization headers, or two cookies of the token's name, are
 //     malformed credentials, not a choice between them.
+//   - A token from a cookie never authenticates an unsafe request that
+//     fails the [CSRF] check; [WithCredentialsOptional] does not change it.
 //   - The query string is read only with [FromQuery]; nothing reads it by
 //     default.
 //   - A nil policy given to [Guard.Require] denies everything.
