@@ -11,9 +11,12 @@ import (
 
 // Default cookie names and paths of a [CookieMode].
 const (
-	DefaultAccessCookie      = "access_token"
-	DefaultRefreshCookie     = "refresh_token"
-	DefaultRefreshCookiePath = "/api/token/refresh/"
+	DefaultAccessCookie  = "access_token"
+	DefaultRefreshCookie = "refresh_token"
+	// DefaultRefreshCookiePath is the prefix of the token endpoints, as
+	// Endpoints.Register mounts them: the refresh and blacklist endpoints
+	// receive the refresh cookie, no other route does.
+	DefaultRefreshCookiePath = "/api/token/"
 )
 
 // CookieMode carries tokens in cookies, for browser apps that should not
@@ -31,9 +34,10 @@ const (
 //     cookie. A failed check is a 403, never an anonymous request.
 //
 // Defaults: cookies access_token (Path /) and refresh_token (Path
-// /api/token/refresh/, so no other route ever receives it), csrftoken
-// (Path /, readable by script); Secure, SameSite=Lax, no Domain; tokens
-// left out of response bodies. A CookieMode is immutable and safe for
+// /api/token/, so that only the token endpoints ever receive it: refresh
+// to rotate it, blacklist to revoke its session), csrftoken (Path /,
+// readable by script); Secure, SameSite=Lax, no Domain; tokens left out
+// of response bodies. A CookieMode is immutable and safe for
 // concurrent use.
 type CookieMode struct {
 	access, refresh cookieSpec
@@ -61,9 +65,11 @@ func (c *cookieConfig) fail(format string, args ...any) {
 }
 
 // WithCookieNames sets the names of the access and refresh cookies,
-// "access_token" and "refresh_token" by default. Names starting with
-// "__Host-" make browsers refuse the cookie unless it is Secure, has Path
-// "/" and no Domain, which guards it against sibling subdomains.
+// "access_token" and "refresh_token" by default. A name starting with
+// "__Host-" makes browsers refuse the cookie unless it is Secure, has Path
+// "/" and no Domain, which keeps a sibling subdomain from planting one of
+// its own; "__Secure-" needs Secure. NewCookieMode refuses the
+// combinations browsers would drop.
 func WithCookieNames(access, refresh string) CookieOption {
 	return func(c *cookieConfig) {
 		for _, n := range []string{access, refresh} {
@@ -76,10 +82,12 @@ func WithCookieNames(access, refresh string) CookieOption {
 }
 
 // WithCookiePaths sets the Path of the access and refresh cookies, "/" and
-// "/api/token/refresh/" by default. Give the refresh cookie the path the
-// refresh endpoint is mounted at; "/api/token/" lets the blacklist
-// endpoint receive it too (logout finds the session through the access
-// cookie otherwise).
+// "/api/token/" by default. Give the refresh cookie the prefix the token
+// endpoints are mounted at. A path that only the refresh endpoint matches
+// ("/api/token/refresh/") keeps it from the blacklist endpoint, which then
+// finds the session through the access cookie, and cannot once that
+// cookie has expired: signing out then clears the cookies but leaves the
+// session's refresh token valid until it expires.
 func WithCookiePaths(access, refresh string) CookieOption {
 	return func(c *cookieConfig) {
 		for _, p := range []string{access, refresh} {
@@ -157,6 +165,11 @@ func NewCookieMode(opts ...CookieOption) (*CookieMode, error) {
 	if c.sameSite == http.SameSiteNoneMode && !c.secure {
 		c.fail("SameSite=None needs Secure cookies")
 	}
+	c.checkPrefix(c.access)
+	c.checkPrefix(c.refresh)
+	if c.csrf != nil && c.csrf.token {
+		c.checkPrefix(cookieSpec{c.csrf.cookie, c.csrfPath})
+	}
 	if c.csrf != nil {
 		names := map[string]bool{}
 		for _, n := range []string{c.access.name, c.refresh.name, c.csrf.cookie} {
@@ -171,6 +184,17 @@ func NewCookieMode(opts ...CookieOption) (*CookieMode, error) {
 	}
 	m := c.CookieMode
 	return &m, nil
+}
+
+// checkPrefix refuses a cookie whose name's prefix its attributes break
+// (RFC 6265bis §4.1.3): browsers would drop it without a word.
+func (c *cookieConfig) checkPrefix(s cookieSpec) {
+	switch {
+	case strings.HasPrefix(s.name, "__Host-") && (!c.secure || c.domain != "" || s.path != "/"):
+		c.fail("cookie %q needs Secure, Path \"/\" and no Domain", s.name)
+	case strings.HasPrefix(s.name, "__Secure-") && !c.secure:
+		c.fail("cookie %q needs Secure", s.name)
+	}
 }
 
 // AccessCookie returns the name of the access token's cookie.
@@ -202,17 +226,15 @@ func (m *CookieMode) cookie(name, path, value string, maxAge int, httpOnly bool)
 	}
 }
 
-// setPair sets the cookies of a pair issued at now. csrf is the CSRF
-// cookie's value to keep, or "" for a fresh one.
-func (m *CookieMode) setPair(w http.ResponseWriter, p *Pair, now time.Time, csrf string) {
+// setPair sets the cookies of a pair issued at now, with a fresh CSRF
+// token: a value planted in the browser never outlives a sign-in or a
+// refresh.
+func (m *CookieMode) setPair(w http.ResponseWriter, p *Pair, now time.Time) {
 	refreshAge := secondsUntil(p.RefreshExpiresAt, now)
 	http.SetCookie(w, m.cookie(m.access.name, m.access.path, p.Access, secondsUntil(p.AccessExpiresAt, now), true))
 	http.SetCookie(w, m.cookie(m.refresh.name, m.refresh.path, p.Refresh, refreshAge, true))
 	if m.csrf.token {
-		if csrf == "" {
-			csrf = newCSRFToken()
-		}
-		http.SetCookie(w, m.cookie(m.csrf.cookie, m.csrfPath, csrf, refreshAge, false))
+		http.SetCookie(w, m.cookie(m.csrf.cookie, m.csrfPath, newCSRFToken(), refreshAge, false))
 	}
 }
 
@@ -223,16 +245,6 @@ func (m *CookieMode) clear(w http.ResponseWriter) {
 	if m.csrf.token {
 		http.SetCookie(w, m.cookie(m.csrf.cookie, m.csrfPath, "", -1, false))
 	}
-}
-
-// keptCSRF returns the request's CSRF cookie, to keep across a refresh
-// that passed the check with it; "" when it has none usable.
-func (m *CookieMode) keptCSRF(r *http.Request) string {
-	cs := r.CookiesNamed(m.csrf.cookie)
-	if len(cs) != 1 || len(cs[0].Value) < minCSRFToken {
-		return ""
-	}
-	return cs[0].Value
 }
 
 // secondsUntil is the whole seconds from now to exp, at least 1.

@@ -108,7 +108,7 @@ func TestCookieAttributesDefault(t *testing.T) {
 		httpOnly   bool
 	}{
 		{"access_token", "/", 300, true},
-		{"refresh_token", "/api/token/refresh/", 86400, true},
+		{"refresh_token", "/api/token/", 86400, true},
 		{"csrftoken", "/", 86400, false},
 	}
 	if len(j) != len(want) {
@@ -140,8 +140,8 @@ func TestCookieAttributesConfigured(t *testing.T) {
 	csrf, err := jwtguard.NewCSRF(jwtguard.WithCSRFNames("xsrf", "X-XSRF-Token"))
 	must(t, err)
 	m := mustMode(t,
-		jwtguard.WithCookieNames("__Host-at", "rt"),
-		jwtguard.WithCookiePaths("/", "/api/token/"),
+		jwtguard.WithCookieNames("at", "rt"),
+		jwtguard.WithCookiePaths("/", "/api/token/refresh/"),
 		jwtguard.WithCookieDomain("example.com"),
 		jwtguard.WithSameSite(http.SameSiteStrictMode),
 		jwtguard.WithInsecureCookies(),
@@ -154,10 +154,10 @@ func TestCookieAttributesConfigured(t *testing.T) {
 		t.Fatalf("login: %d %s", r.status, r.body)
 	}
 	access, refresh := pairOf(t, r)
-	if j["__Host-at"] == nil || j["__Host-at"].Value != access || j["rt"] == nil || j["rt"].Value != refresh {
+	if j["at"] == nil || j["at"].Value != access || j["rt"] == nil || j["rt"].Value != refresh {
 		t.Fatalf("cookies %v do not carry the body's tokens", j)
 	}
-	for name, path := range map[string]string{"__Host-at": "/", "rt": "/api/token/", "xsrf": "/"} {
+	for name, path := range map[string]string{"at": "/", "rt": "/api/token/refresh/", "xsrf": "/"} {
 		c := j[name]
 		if c == nil || c.Path != path || c.Secure || c.SameSite != http.SameSiteStrictMode || c.Domain != "example.com" {
 			t.Errorf("%s: %v", name, c)
@@ -165,10 +165,10 @@ func TestCookieAttributesConfigured(t *testing.T) {
 	}
 	// The configured names are the ones the Guard and the check read.
 	hdr := []string{"X-XSRF-Token", j["xsrf"].Value}
-	if r := a.request(t, "POST", "/tasks/", "", jar{"a": j["__Host-at"], "x": j["xsrf"]}, hdr...); r.status != 200 {
+	if r := a.request(t, "POST", "/tasks/", "", jar{"a": j["at"], "x": j["xsrf"]}, hdr...); r.status != 200 {
 		t.Errorf("POST with the configured names: %d %s", r.status, r.body)
 	}
-	if r := a.request(t, "POST", "/tasks/", "", jar{"a": j["__Host-at"], "x": j["xsrf"]}, "X-CSRFToken", j["xsrf"].Value); r.status != 403 {
+	if r := a.request(t, "POST", "/tasks/", "", jar{"a": j["at"], "x": j["xsrf"]}, "X-CSRFToken", j["xsrf"].Value); r.status != 403 {
 		t.Errorf("POST with Django's header name: %d, want 403", r.status)
 	}
 }
@@ -188,8 +188,10 @@ func TestCookieRefreshRotates(t *testing.T) {
 		n["refresh_token"].Value == j["refresh_token"].Value {
 		t.Fatalf("refresh did not rotate the cookies: %v", n)
 	}
-	if n["csrftoken"] == nil || n["csrftoken"].Value != csrf || n["csrftoken"].MaxAge != 86400 {
-		t.Errorf("the CSRF cookie should be kept and extended: %v", n["csrftoken"])
+	// A fresh CSRF token: a value planted in the browser does not outlive
+	// a refresh.
+	if n["csrftoken"] == nil || n["csrftoken"].Value == csrf || len(n["csrftoken"].Value) != 43 || n["csrftoken"].MaxAge != 86400 {
+		t.Errorf("the CSRF cookie should be renewed: %v", n["csrftoken"])
 	}
 	if r := a.request(t, "GET", "/hello/", "", jar{"a": n["access_token"]}); r.status != 200 || r.body != "hello 1" {
 		t.Errorf("new access cookie: %d %s", r.status, r.body)
@@ -260,7 +262,7 @@ func TestCookieLogout(t *testing.T) {
 		}
 	}
 	t.Run("refresh cookie", func(t *testing.T) {
-		a := newCookieApp(t, mustMode(t, jwtguard.WithCookiePaths("/", "/api/token/")))
+		a := newCookieApp(t, mustMode(t))
 		j := a.login(t)
 		r := a.request(t, "POST", "/api/token/blacklist/", "", jar{"r": j["refresh_token"], "c": j["csrftoken"]}, "X-CSRFToken", j["csrftoken"].Value)
 		if r.status != 200 || r.body != `{}` {
@@ -275,9 +277,9 @@ func TestCookieLogout(t *testing.T) {
 		}
 	})
 	t.Run("access cookie", func(t *testing.T) {
-		// The default refresh path keeps the refresh cookie from the
-		// blacklist endpoint: the access cookie names the session.
-		a := newCookieApp(t, mustMode(t))
+		// A refresh path of refresh/ alone keeps the refresh cookie from
+		// the blacklist endpoint: the access cookie names the session.
+		a := newCookieApp(t, mustMode(t, jwtguard.WithCookiePaths("/", "/api/token/refresh/")))
 		j := a.login(t)
 		r := a.request(t, "POST", "/api/token/blacklist/", "", jar{"a": j["access_token"], "c": j["csrftoken"]}, "X-CSRFToken", j["csrftoken"].Value)
 		if r.status != 200 {
@@ -290,6 +292,30 @@ func TestCookieLogout(t *testing.T) {
 		r = a.request(t, "POST", "/api/token/refresh/", "", jar{"r": j["refresh_token"], "c": j["csrftoken"]}, "X-CSRFToken", j["csrftoken"].Value)
 		if r.status != 401 {
 			t.Errorf("the session's refresh token after logout: %d %s", r.status, r.body)
+		}
+	})
+	t.Run("after the access cookie expired", func(t *testing.T) {
+		a := newCookieApp(t, mustMode(t))
+		j := a.login(t)
+		a.clock.Add(10 * time.Minute) // the browser has dropped the access cookie
+		r := a.request(t, "POST", "/api/token/blacklist/", "", jar{"r": j["refresh_token"], "c": j["csrftoken"]}, "X-CSRFToken", j["csrftoken"].Value)
+		if r.status != 200 {
+			t.Fatalf("logout: %d %s", r.status, r.body)
+		}
+		r = a.request(t, "POST", "/api/token/refresh/", `{"refresh":"`+j["refresh_token"].Value+`"}`, nil)
+		if r.status != 401 {
+			t.Errorf("the session outlived logout: %d %s", r.status, r.body)
+		}
+	})
+	t.Run("body token leaves the cookies", func(t *testing.T) {
+		a := newCookieApp(t, mustMode(t))
+		mine, other := a.login(t), a.login(t)
+		r := a.request(t, "POST", "/api/token/blacklist/", `{"refresh":"`+other["refresh_token"].Value+`"}`, mine)
+		if r.status != 200 || len(cookiesOf(r)) != 0 {
+			t.Fatalf("logout by body: %d %s %v", r.status, r.body, cookiesOf(r))
+		}
+		if r := a.request(t, "GET", "/hello/", "", jar{"a": mine["access_token"]}); r.status != 200 {
+			t.Errorf("logging out another session ended this one: %d", r.status)
 		}
 	})
 	t.Run("needs CSRF", func(t *testing.T) {
@@ -391,6 +417,37 @@ func TestCookieCSRFNotOptional(t *testing.T) {
 	}
 }
 
+// An extractor of the application's own that reads a cookie gets the CSRF
+// check too: its token is a cookie's value.
+func TestCustomCookieExtractorChecksCSRF(t *testing.T) {
+	v := verifierFor(t)
+	tok := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"token_type":"access","exp":`+strconv.FormatInt(future, 10)+`}`)
+	for name, e := range map[string]jwtguard.Extractor{
+		"wrapped FromCookie": jwtguard.ExtractorFunc(jwtguard.FromCookie("jwt").Extract),
+		"in FirstOf":         jwtguard.FirstOf(jwtguard.FromAuthorization(), jwtguard.ExtractorFunc(jwtguard.FromCookie("jwt").Extract)),
+		"by hand": jwtguard.ExtractorFunc(func(r *http.Request) (string, error) {
+			if c, err := r.Cookie("jwt"); err == nil {
+				return c.Value, nil
+			}
+			return "", nil
+		}),
+	} {
+		g, err := jwtguard.NewGuard(v, jwtguard.WithExtractor(e))
+		must(t, err)
+		h := g.Require(jwtguard.IsAuthenticated())(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		for method, want := range map[string]int{"GET": 200, "POST": 403} {
+			req := httptest.NewRequest(method, "/", nil)
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+			req.AddCookie(&http.Cookie{Name: "jwt", Value: tok})
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != want {
+				t.Errorf("%s, %s: %d, want %d", name, method, w.Code, want)
+			}
+		}
+	}
+}
+
 // FromCookie on its own, without a cookie mode, still gets a CSRF check.
 func TestFromCookieAloneChecksCSRF(t *testing.T) {
 	v := verifierFor(t)
@@ -467,6 +524,11 @@ func TestCookieWithoutCSRFToken(t *testing.T) {
 }
 
 func TestCookieModeOptions(t *testing.T) {
+	hostCSRF, err := jwtguard.NewCSRF(jwtguard.WithCSRFNames("__Host-csrf", "X-CSRF"))
+	must(t, err)
+	if _, err := jwtguard.NewCookieMode(jwtguard.WithCookieNames("__Host-a", "__Secure-r"), jwtguard.WithCookieCSRF(hostCSRF)); err != nil {
+		t.Errorf("__Host- and __Secure- names with their attributes: %v", err)
+	}
 	for _, c := range []struct {
 		name string
 		opts []jwtguard.CookieOption
@@ -482,6 +544,11 @@ func TestCookieModeOptions(t *testing.T) {
 		{"bad domain", []jwtguard.CookieOption{jwtguard.WithCookieDomain("exa mple.com")}},
 		{"empty domain", []jwtguard.CookieOption{jwtguard.WithCookieDomain("")}},
 		{"nil CSRF", []jwtguard.CookieOption{jwtguard.WithCookieCSRF(nil)}},
+		{"__Host- with the default refresh path", []jwtguard.CookieOption{jwtguard.WithCookieNames("__Host-a", "__Host-r")}},
+		{"__Host- without Secure", []jwtguard.CookieOption{jwtguard.WithCookieNames("__Host-a", "r"), jwtguard.WithInsecureCookies()}},
+		{"__Host- with a Domain", []jwtguard.CookieOption{jwtguard.WithCookieNames("__Host-a", "r"), jwtguard.WithCookieDomain("example.com")}},
+		{"__Secure- without Secure", []jwtguard.CookieOption{jwtguard.WithCookieNames("a", "__Secure-r"), jwtguard.WithInsecureCookies()}},
+		{"__Host- CSRF cookie with a Domain", []jwtguard.CookieOption{jwtguard.WithCookieCSRF(hostCSRF), jwtguard.WithCookieDomain("example.com")}},
 	} {
 		if _, err := jwtguard.NewCookieMode(c.opts...); err == nil {
 			t.Errorf("%s: no error", c.name)

@@ -75,7 +75,7 @@
 // A [CookieMode] keeps tokens where a page's script cannot read them. With
 // [WithEndpointCookies] the sign-in and refresh endpoints set the access
 // and refresh tokens as HttpOnly, Secure, SameSite=Lax cookies (the
-// refresh cookie scoped to the refresh path), each with its token's
+// refresh cookie scoped to the token endpoints), each with its token's
 // lifetime, plus a CSRF cookie the script reads; refresh and logout read
 // the cookies when the body has no token, and logout clears them. With
 // [WithCookies] the [Guard] takes the token from the Authorization header,

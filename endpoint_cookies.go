@@ -11,42 +11,44 @@ var errCookieMalformed = invalid("two cookies of the same name", ErrTokenMalform
 
 // refreshToken returns the refresh token of a refresh request: the body's
 // "refresh", or in cookie mode, when the body has none, the refresh cookie
-// once the request passes the CSRF check (cookie is then true). On
-// failure it answers and reports false.
-func (e *Endpoints) refreshToken(w http.ResponseWriter, r *http.Request) (raw string, cookie, ok bool) {
+// once the request passes the CSRF check. On failure it answers and
+// reports false.
+func (e *Endpoints) refreshToken(w http.ResponseWriter, r *http.Request) (string, bool) {
 	if e.cookies == nil {
 		v, ok := e.form(w, r, fieldRefresh)
 		if !ok {
-			return "", false, false
+			return "", false
 		}
-		return v[0], false, true
+		return v[0], true
 	}
 	v, ok := e.form(w, r, fieldRefreshOrCookie)
 	if !ok {
-		return "", false, false
+		return "", false
 	}
 	if v[0] != "" {
-		return v[0], false, true
+		return v[0], true
 	}
 	raw, err := FromCookie(e.cookies.refresh.name).Extract(r)
 	switch {
 	case err != nil:
 		e.fail(w, r, errCookieMalformed)
-		return "", false, false
+		return "", false
 	case raw == "":
 		e.write(w, http.StatusBadRequest, append(append([]byte{'{'}, appendFieldError(nil, fieldRefresh.name, "This field is required.")...), '}'))
-		return "", false, false
+		return "", false
 	}
 	if !e.csrfPassed(w, r) {
-		return "", false, false
+		return "", false
 	}
-	return raw, true, true
+	return raw, true
 }
 
-// cookieLogout is the blacklist endpoint in cookie mode. It revokes the
-// session of the body's refresh token, else of the refresh cookie, else
-// of the access cookie (the refresh cookie's path may keep it from this
-// endpoint), and clears the cookies whatever the token's state, so that a
+// cookieLogout is the blacklist endpoint in cookie mode. A refresh token
+// in the body is logged out as without cookies, and the cookies are left
+// alone: they may belong to another session. Otherwise it revokes the
+// session of the refresh cookie, else of the access cookie (when the
+// refresh cookie's path keeps it from this endpoint), after the CSRF
+// check, and clears the cookies whatever the tokens' state, so that a
 // browser is signed out even when its tokens had expired. A request with
 // no token at all is answered 200 {}: signing out twice is not an error.
 func (e *Endpoints) cookieLogout(w http.ResponseWriter, r *http.Request) {
@@ -54,19 +56,19 @@ func (e *Endpoints) cookieLogout(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	refresh, access := v[0], ""
-	if refresh == "" {
-		var errR, errA error
-		refresh, errR = FromCookie(e.cookies.refresh.name).Extract(r)
-		access, errA = FromCookie(e.cookies.access.name).Extract(r)
-		if errR != nil || errA != nil {
-			e.cookies.clear(w)
-			e.fail(w, r, errCookieMalformed)
-			return
-		}
-		if (refresh != "" || access != "") && !e.csrfPassed(w, r) {
-			return
-		}
+	if v[0] != "" {
+		e.logout(w, r, v[0])
+		return
+	}
+	refresh, errR := FromCookie(e.cookies.refresh.name).Extract(r)
+	access, errA := FromCookie(e.cookies.access.name).Extract(r)
+	if errR != nil || errA != nil {
+		e.cookies.clear(w)
+		e.fail(w, r, errCookieMalformed)
+		return
+	}
+	if (refresh != "" || access != "") && !e.csrfPassed(w, r) {
+		return
 	}
 	e.cookies.clear(w)
 	var err error

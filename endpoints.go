@@ -134,7 +134,8 @@ func WithEndpointRealm(realm string) EndpointOption {
 // refresh token from its cookie when the body has none, after the CSRF
 // check; blacklist clears the cookies. Every POST must also pass the
 // cookie mode's origin check, so that another site can neither sign a
-// browser in to an account of its choosing nor sign it out.
+// browser in to an account of its choosing nor sign it out. The sliding
+// token endpoints are not affected: they answer in the body.
 func WithEndpointCookies(m *CookieMode) EndpointOption {
 	return func(c *endpointConfig) {
 		if m == nil {
@@ -233,7 +234,7 @@ func (e *Endpoints) Obtain() http.Handler {
 			return
 		}
 		if e.cookies != nil {
-			e.cookies.setPair(w, pair, checked, "")
+			e.cookies.setPair(w, pair, checked)
 		}
 		e.writePair(w, pairBody("refresh", pair.Refresh, "access", pair.Access))
 	})
@@ -324,7 +325,7 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 // presented token is spent.
 func (e *Endpoints) Refresh() http.Handler {
 	return e.endpoint("Token Refresh", func(w http.ResponseWriter, r *http.Request) {
-		raw, cookie, ok := e.refreshToken(w, r)
+		raw, ok := e.refreshToken(w, r)
 		if !ok {
 			return
 		}
@@ -335,11 +336,7 @@ func (e *Endpoints) Refresh() http.Handler {
 			return
 		}
 		if e.cookies != nil {
-			csrf := ""
-			if cookie {
-				csrf = e.cookies.keptCSRF(r) // it passed the check
-			}
-			e.cookies.setPair(w, pair, now, csrf)
+			e.cookies.setPair(w, pair, now)
 		}
 		e.writePair(w, pairBody("access", pair.Access, "refresh", pair.Refresh))
 	})
@@ -376,12 +373,17 @@ func (e *Endpoints) Blacklist() http.Handler {
 		if !ok {
 			return
 		}
-		if err := e.issuer.Logout(r.Context(), v[0]); err != nil {
-			e.fail(w, r, err)
-			return
-		}
-		e.write(w, http.StatusOK, bodyEmpty)
+		e.logout(w, r, v[0])
 	})
+}
+
+// logout revokes the session of the refresh token raw and answers.
+func (e *Endpoints) logout(w http.ResponseWriter, r *http.Request, raw string) {
+	if err := e.issuer.Logout(r.Context(), raw); err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	e.write(w, http.StatusOK, bodyEmpty)
 }
 
 // endpoint answers OPTIONS and refuses methods other than POST.

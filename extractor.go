@@ -52,6 +52,11 @@ func (a authHeader) Extract(r *http.Request) (string, error) {
 	return singleToken(rest)
 }
 
+func (a authHeader) extractSource(r *http.Request) (string, bool, error) {
+	tok, err := a.Extract(r)
+	return tok, false, err
+}
+
 func (a authHeader) matches(scheme string) bool {
 	for _, s := range a.schemes {
 		if strings.EqualFold(s, scheme) {
@@ -64,14 +69,22 @@ func (a authHeader) matches(scheme string) bool {
 // FromHeader reads the token as the whole value of the named header, such as
 // "X-Auth-Token". Two such headers, or a value with spaces, are malformed.
 func FromHeader(name string) Extractor {
-	key := textproto.CanonicalMIMEHeaderKey(name)
-	return ExtractorFunc(func(r *http.Request) (string, error) {
-		v, err := singleHeader(r.Header, key)
-		if v == "" || err != nil {
-			return "", err
-		}
-		return singleToken(v)
-	})
+	return namedHeader(textproto.CanonicalMIMEHeaderKey(name))
+}
+
+type namedHeader string
+
+func (h namedHeader) Extract(r *http.Request) (string, error) {
+	v, err := singleHeader(r.Header, string(h))
+	if v == "" || err != nil {
+		return "", err
+	}
+	return singleToken(v)
+}
+
+func (h namedHeader) extractSource(r *http.Request) (string, bool, error) {
+	tok, err := h.Extract(r)
+	return tok, false, err
 }
 
 // FromCookie reads the token from the named cookie. Two cookies of that name,
@@ -105,23 +118,30 @@ func (c cookieExtractor) extractSource(r *http.Request) (string, bool, error) {
 // up in access logs, browser history and Referer headers (RFC 6750 §2.3):
 // use it only where nothing else works, a websocket handshake for example.
 // No default extractor reads the query. Two values are malformed.
-func FromQuery(name string) Extractor {
-	return ExtractorFunc(func(r *http.Request) (string, error) {
-		if r.URL == nil || r.URL.RawQuery == "" {
+func FromQuery(name string) Extractor { return queryParam(name) }
+
+type queryParam string
+
+func (q queryParam) Extract(r *http.Request) (string, error) {
+	if r.URL == nil || r.URL.RawQuery == "" {
+		return "", nil
+	}
+	vs := r.URL.Query()[string(q)]
+	switch len(vs) {
+	case 0:
+		return "", nil
+	case 1:
+		if vs[0] == "" {
 			return "", nil
 		}
-		vs := r.URL.Query()[name]
-		switch len(vs) {
-		case 0:
-			return "", nil
-		case 1:
-			if vs[0] == "" {
-				return "", nil
-			}
-			return singleToken(vs[0])
-		}
-		return "", ErrMalformedCredentials
-	})
+		return singleToken(vs[0])
+	}
+	return "", ErrMalformedCredentials
+}
+
+func (q queryParam) extractSource(r *http.Request) (string, bool, error) {
+	tok, err := q.Extract(r)
+	return tok, false, err
 }
 
 // FirstOf tries each extractor in turn and returns the first token found.
@@ -154,14 +174,29 @@ type sourceExtractor interface {
 }
 
 // extract runs e on r, telling whether the token came from a cookie. An
-// extractor of the application's own says nothing of its source: it is
-// taken not to read cookies.
+// extractor of the application's own says nothing of its source: its token
+// counts as a cookie's when any cookie of the request holds it, so that
+// wrapping FromCookie, or reading r.Cookie by hand, never skips the CSRF
+// check.
 func extract(e Extractor, r *http.Request) (string, bool, error) {
 	if s, ok := e.(sourceExtractor); ok {
 		return s.extractSource(r)
 	}
 	tok, err := e.Extract(r)
-	return tok, false, err
+	return tok, tok != "" && inCookie(r, tok), err
+}
+
+// inCookie reports whether a cookie of r has the value tok.
+func inCookie(r *http.Request, tok string) bool {
+	if len(r.Header["Cookie"]) == 0 {
+		return false
+	}
+	for _, c := range r.Cookies() {
+		if c.Value == tok {
+			return true
+		}
+	}
+	return false
 }
 
 // singleHeader returns the value of a header that may appear at most once,

@@ -14,12 +14,10 @@ import (
 //go:embed web/index.html web/app.js
 var web embed.FS
 
-// cookieMode is the example's browser mode. The refresh cookie goes to
-// every token endpoint under /api/token/ rather than to refresh/ alone, so
-// that signing out (blacklist/) receives it and revokes the session even
-// after the short-lived access cookie has expired.
+// cookieMode is the example's browser mode: jwtguard's defaults, which
+// match the routes of routes(), without Secure only when asked.
 func cookieMode(c *config) (*jwtguard.CookieMode, error) {
-	opts := []jwtguard.CookieOption{jwtguard.WithCookiePaths("/", "/api/token/")}
+	var opts []jwtguard.CookieOption
 	if c.insecure {
 		opts = append(opts, jwtguard.WithInsecureCookies())
 	}

@@ -26,10 +26,23 @@ async function api(method, path, body, retry = true) {
   let data = text;
   try { data = text ? JSON.parse(text) : null; } catch (_) { /* not JSON */ }
   if (res.status === 401 && retry && !path.startsWith('/api/token/')) {
-    const r = await api('POST', '/api/token/refresh/', undefined, false);
+    const r = await refresh();
     if (r.status === 200) return api(method, path, body, false);
   }
   return { status: res.status, data };
+}
+
+// refresh rotates the tokens, one refresh at a time across every tab of
+// the app (Web Locks): two refreshes with the same refresh token look like
+// a stolen token to the server, which then ends the session.
+let refreshing = null;
+function refresh() {
+  if (!refreshing) {
+    const run = () => api('POST', '/api/token/refresh/', undefined, false);
+    refreshing = (navigator.locks ? navigator.locks.request('tasks-token-refresh', run) : run())
+      .finally(() => { refreshing = null; });
+  }
+  return refreshing;
 }
 
 function show(label, r) {
@@ -62,7 +75,7 @@ on('add', 'click', async () => {
   const due = new Date(Date.now() + 7 * 864e5).toISOString().replace(/\.\d+Z$/, 'Z');
   show('POST /tasks/', await api('POST', '/tasks/', { title, person: 1, due_to: due }));
 });
-on('refresh', 'click', async () => show('refresh', await api('POST', '/api/token/refresh/', undefined, false)));
+on('refresh', 'click', async () => show('refresh', await refresh()));
 on('logout', 'click', async () => show('sign out', await api('POST', '/api/token/blacklist/', undefined, false)));
 
 document.getElementById('cookies').textContent = document.cookie || '(none)';
