@@ -56,6 +56,11 @@ else
 	rev="outside a git checkout"
 fi
 
+# The machine may be busy with other work: the load average before and
+# after goes into the README beside the numbers.
+loadavg() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
+load_before=$(loadavg)
+
 bench_cmd=(go test -run '^$' -bench BenchmarkMiddleware -benchmem -count "$count")
 shown="go test -run '^\$' -bench BenchmarkMiddleware -benchmem -count $count" # bench_cmd, quoted
 env_shown="COUNT=$count"
@@ -73,13 +78,16 @@ if [ -n "${BENCH_RAW:-}" ]; then
 	cp "$work/raw.txt" "$BENCH_RAW"
 fi
 
+load_after=$(loadavg)
+
 "$benchstat" -col /impl "$work/raw.txt" >"$work/table.txt"
 cat "$work/table.txt"
 
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n 1)
 {
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') $rev, with $(go version)"
-	echo "on ${cpu:-an unknown CPU} ($(nproc) logical CPUs), by \`$env_shown scripts/bench.sh\`:"
+	echo "on ${cpu:-an unknown CPU} ($(nproc) logical CPUs; load average $load_before before the run,"
+	echo "$load_after after it), by \`$env_shown scripts/bench.sh\`:"
 	echo
 	echo '```sh'
 	echo "cd bench && $shown > raw.txt"
