@@ -72,8 +72,9 @@ func benchAlgs(b *testing.B) []benchAlg {
 	}
 }
 
-// BenchmarkGuard measures one middleware pass of jwtguard and of the minimal
-// golang-jwt middleware, side by side, for each algorithm and case.
+// BenchmarkGuard measures one middleware pass of jwtguard (without and with
+// its verified-token cache) and of the minimal golang-jwt middleware, side
+// by side, for each algorithm and case.
 func BenchmarkGuard(b *testing.B) {
 	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	for _, a := range benchAlgs(b) {
@@ -98,19 +99,23 @@ func BenchmarkGuard(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		v, err := jwtguard.NewVerifier(keys, jwtguard.WithIssuer("https://issuer.example"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		g, err := jwtguard.NewGuard(v)
-		if err != nil {
-			b.Fatal(err)
+		guard := func(opts ...jwtguard.VerifierOption) http.Handler {
+			v, err := jwtguard.NewVerifier(keys, append(opts, jwtguard.WithIssuer("https://issuer.example"))...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			g, err := jwtguard.NewGuard(v)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return g.Require(jwtguard.IsAuthenticated())(ok)
 		}
 		impls := []struct {
 			name string
 			h    http.Handler
 		}{
-			{"jwtguard", g.Require(jwtguard.IsAuthenticated())(ok)},
+			{"jwtguard", guard(jwtguard.WithoutCache())},
+			{"jwtguard-cache", guard()},
 			{"minimal", minimalMiddleware(a.verify, a.name, ok)},
 		}
 		cases := []struct {

@@ -27,14 +27,16 @@ var b64url = base64.RawURLEncoding.Strict()
 // "iat" not in the future, with the leeway; "aud" when configured;
 // "token_type"; and the custom validators.
 type Verifier struct {
-	keys KeyProvider
-	cfg  verifierConfig
+	keys  KeyProvider
+	cfg   verifierConfig
+	cache *tokenCache // nil: WithoutCache
 }
 
 // NewVerifier returns a verifier that trusts the keys of keys. It reports
 // every problem with the options at once.
 func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
-	c := verifierConfig{maxSize: DefaultMaxTokenSize, now: time.Now, tokenType: "access"}
+	c := verifierConfig{maxSize: DefaultMaxTokenSize, now: time.Now, tokenType: "access",
+		cacheEntries: DefaultCacheEntries, cacheBytes: DefaultCacheBytes, cacheMaxAge: DefaultCacheMaxAge}
 	if keys == nil {
 		c.fail("nil key provider")
 	}
@@ -56,6 +58,9 @@ func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
 	}
 	c.errs = nil
 	v := &Verifier{keys: keys, cfg: c}
+	if c.cacheEntries > 0 {
+		v.cache = newTokenCache(c.cacheEntries, c.cacheBytes, c.cacheMaxAge, keys)
+	}
 	for _, bind := range c.checkMakers {
 		v.cfg.checks = append(v.cfg.checks, bind(&v.cfg))
 	}
@@ -66,8 +71,39 @@ func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
 // matches [ErrInvalidToken] and a more specific sentinel.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 	c := &v.cfg
+	now := c.now()
+	if v.cache == nil {
+		t, _, _, err := v.verify(ctx, raw, now)
+		if err != nil {
+			return nil, err
+		}
+		return v.runChecks(ctx, t)
+	}
+	e, h := v.cache.get(raw, now)
+	if e != nil && v.cache.stillTrusted(ctx, v.keys, e) {
+		if err := c.checkTimes(&e.d, now); err != nil {
+			return nil, err
+		}
+		return v.runChecks(ctx, e.tok)
+	}
+	t, key, d, err := v.verify(ctx, raw, now)
+	if err != nil {
+		return nil, err
+	}
+	if t, err = v.runChecks(ctx, t); err != nil {
+		return nil, err
+	}
+	v.cache.put(h, t, key, &d, now)
+	return t, nil
+}
+
+// verify does every check that depends on the token alone, and the times
+// at now. It returns the token, the key that verified it and its dates.
+func (v *Verifier) verify(ctx context.Context, raw string, now time.Time) (*Token, *Key, dates, error) {
+	c := &v.cfg
+	var d dates
 	if len(raw) > c.maxSize {
-		return nil, errTooLarge
+		return nil, nil, d, errTooLarge
 	}
 	dot1, dot2 := -1, -1
 	for i := 0; i < len(raw); i++ {
@@ -78,19 +114,19 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 			} else if dot2 < 0 {
 				dot2 = i
 			} else {
-				return nil, errSegments
+				return nil, nil, d, errSegments
 			}
 		case !isBase64URL(ch):
-			return nil, errEncoding
+			return nil, nil, d, errEncoding
 		}
 	}
 	if dot2 < 0 {
-		return nil, errSegments
+		return nil, nil, d, errSegments
 	}
 	hseg, pseg, sseg := raw[:dot1], raw[dot1+1:dot2], raw[dot2+1:]
 	hlen, plen := b64url.DecodedLen(len(hseg)), b64url.DecodedLen(len(pseg))
 	if len(sseg) > b64url.EncodedLen(maxSignatureSize) {
-		return nil, errSignature
+		return nil, nil, d, errSignature
 	}
 
 	// One buffer holds the decoded header and claims; the token's strings
@@ -98,68 +134,75 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 	buf := make([]byte, hlen+plen)
 	hn, err := b64url.Decode(buf, unsafeBytes(hseg))
 	if err != nil {
-		return nil, errEncoding
+		return nil, nil, d, errEncoding
 	}
 	pn, err := b64url.Decode(buf[hn:], unsafeBytes(pseg))
 	if err != nil {
-		return nil, errEncoding
+		return nil, nil, d, errEncoding
 	}
 	var sigBuf [maxSignatureSize]byte
 	sn, err := b64url.Decode(sigBuf[:], unsafeBytes(sseg))
 	if err != nil {
-		return nil, errEncoding
+		return nil, nil, d, errEncoding
 	}
 
 	t := &Token{Raw: RawToken(raw), payload: buf[hn : hn+pn]}
 	if err := parseHeader(buf[:hn], &t.Header); err != nil {
-		return nil, err
+		return nil, nil, d, err
 	}
 	a, ok := parseAlg(t.Header.Alg)
 	if !ok || !c.algs.has(a) {
-		return nil, errAlg
+		return nil, nil, d, errAlg
 	}
 	if c.typ != "" && !typEqual(t.Header.Typ, c.typ) {
-		return nil, errTyp
+		return nil, nil, d, errTyp
 	}
-	var d dates
 	if err := parseClaims(t.payload, &t.Claims, &d); err != nil {
-		return nil, err
+		return nil, nil, d, err
 	}
 	if len(c.issuers) > 0 && !slices.Contains(c.issuers, t.Claims.Issuer) {
-		return nil, errIssuer
+		return nil, nil, d, errIssuer
 	}
 
 	keys, err := v.keys.Keys(ctx, KeyQuery{Alg: t.Header.Alg, KeyID: t.Header.Kid, Issuer: t.Claims.Issuer})
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrTokenInvalidIssuer):
-		return nil, errIssuer
+		return nil, nil, d, errIssuer
 	case errors.Is(err, ErrUnknownKey):
-		return nil, errNoKey
+		return nil, nil, d, errNoKey
 	default:
-		return nil, providerError(err)
+		return nil, nil, d, providerError(err)
 	}
-	if !verifyAny(keys, a, raw[:dot2], sigBuf[:sn]) {
-		return nil, errSignature
+	key := verifyAny(keys, a, raw[:dot2], sigBuf[:sn])
+	if key == nil {
+		return nil, nil, d, errSignature
 	}
 
-	if err := c.checkTimes(&d); err != nil {
-		return nil, err
+	if err := c.checkTimes(&d, now); err != nil {
+		return nil, nil, d, err
 	}
 	audiences := c.audiences
 	if c.issuerAud != nil {
 		if a, ok := c.issuerAud[t.Claims.Issuer]; ok {
 			audiences = a
 		} else if len(audiences) == 0 {
-			return nil, errAudience // per-issuer audiences: an issuer without one fails closed
+			return nil, nil, d, errAudience // per-issuer audiences: an issuer without one fails closed
 		}
 	}
 	if len(audiences) > 0 && !anyIn(t.Claims.Audience, audiences) {
-		return nil, errAudience
+		return nil, nil, d, errAudience
 	}
 	if c.tokenType != "" && t.Claims.TokenType != "" && t.Claims.TokenType != c.tokenType {
-		return nil, errTokenType
+		return nil, nil, d, errTokenType
 	}
+	return t, key, d, nil
+}
+
+// runChecks runs the revocation and user checks and the custom validators,
+// which depend on more than the token: on every request, cached or not.
+func (v *Verifier) runChecks(ctx context.Context, t *Token) (*Token, error) {
+	c := &v.cfg
 	for _, check := range c.checks {
 		if err := check(ctx, t); err != nil {
 			return nil, err
@@ -173,19 +216,19 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 	return t, nil
 }
 
-func verifyAny(keys []*Key, a alg, input string, sig []byte) bool {
+// verifyAny returns the first of keys that verifies sig, or nil.
+func verifyAny(keys []*Key, a alg, input string, sig []byte) *Key {
 	for _, k := range keys {
 		if k.algs.has(a) && k.verify(a, input, sig) {
-			return true
+			return k
 		}
 	}
-	return false
+	return nil
 }
 
 // checkTimes applies RFC 7519 §4.1.4-6 with the leeway: a token is expired
 // from the second "exp" names (simplejwt and PyJWT agree).
-func (c *verifierConfig) checkTimes(d *dates) error {
-	now := c.now()
+func (c *verifierConfig) checkTimes(d *dates, now time.Time) error {
 	secs := float64(now.Unix()) + float64(now.Nanosecond())/1e9
 	leeway := c.leeway.Seconds()
 	switch {

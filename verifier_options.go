@@ -28,6 +28,10 @@ type verifierConfig struct {
 	checkMakers []func(*verifierConfig) check // store and user checks, bound at construction
 	checks      []check
 	errs        []error
+
+	cacheEntries int // 0: WithoutCache
+	cacheBytes   int64
+	cacheMaxAge  time.Duration
 }
 
 // check is a built-in check that runs after the claims are valid. Its errors
@@ -218,4 +222,35 @@ func typEqual(got, want string) bool {
 		return s
 	}
 	return strings.EqualFold(trim(got), trim(want))
+}
+
+// WithCache bounds the verified-token cache, which is on by default with
+// [DefaultCacheEntries] (10 000) entries, [DefaultCacheBytes] (16 MiB) and
+// [DefaultCacheMaxAge] (10 minutes). A token that passed every check is
+// remembered, so that the same token on the next request skips decoding
+// and the signature check, the bulk of the work; an entry lives no longer
+// than the token's "exp" nor maxAge.
+//
+// Nothing that can change is cached: on every request, cached or not,
+// "exp", "nbf" and "iat" are checked against the clock with the leeway,
+// the key that verified the token must still be among the provider's (a
+// key dropped from a [RemoteKeySet] ends its tokens' entries), and the
+// revocation and user checks and the custom validators run. So the cache
+// changes how fast a token is accepted, never whether it is. Only tokens
+// that passed enter it, so a flood of forged tokens never does; when it is
+// full, tokens not used lately leave first. It costs memory up to the
+// bounds: turn it off with [WithoutCache].
+func WithCache(entries int, bytes int64, maxAge time.Duration) VerifierOption {
+	return func(c *verifierConfig) {
+		if entries < 1 || bytes < 1 || maxAge <= 0 {
+			c.fail("cache bounds %d entries, %d bytes, %v must all be positive", entries, bytes, maxAge)
+		}
+		c.cacheEntries, c.cacheBytes, c.cacheMaxAge = entries, bytes, maxAge
+	}
+}
+
+// WithoutCache turns the verified-token cache off: every request decodes
+// its token and checks its signature. See [WithCache].
+func WithoutCache() VerifierOption {
+	return func(c *verifierConfig) { c.cacheEntries = 0 }
 }

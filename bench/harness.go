@@ -16,7 +16,8 @@ type impl struct {
 // impls is every implementation, in the order of the benchstat columns
 // (the first one is the base the others are compared with).
 var impls = []impl{
-	{"jwtguard", newJWTGuard},
+	{"jwtguard", newJWTGuardUncached},
+	{"jwtguard-cache", newJWTGuard},
 	{"minimal", newMinimal},
 	{"auth0", newAuth0},
 	{"jwtauth", newJWTAuth},

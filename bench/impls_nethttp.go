@@ -16,8 +16,20 @@ import (
 )
 
 // newJWTGuard is jwtguard's quick start, plus issuer and audience checks:
-// a KeySet of one key, a Verifier, and a Guard requiring authentication.
+// a KeySet of one key, a Verifier (with its verified-token cache, on by
+// default), and a Guard requiring authentication.
 func newJWTGuard(a *algorithm, next http.Handler) (http.Handler, error) {
+	return jwtGuard(a, next)
+}
+
+// newJWTGuardUncached is newJWTGuard without the verified-token cache:
+// every request decodes its token and checks its signature, as the peers
+// do.
+func newJWTGuardUncached(a *algorithm, next http.Handler) (http.Handler, error) {
+	return jwtGuard(a, next, jwtguard.WithoutCache())
+}
+
+func jwtGuard(a *algorithm, next http.Handler, opts ...jwtguard.VerifierOption) (http.Handler, error) {
 	var key *jwtguard.Key
 	var err error
 	if secret, ok := a.verify.([]byte); ok {
@@ -32,7 +44,7 @@ func newJWTGuard(a *algorithm, next http.Handler) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := jwtguard.NewVerifier(keys, jwtguard.WithIssuer(issuer), jwtguard.WithAudience(audience))
+	v, err := jwtguard.NewVerifier(keys, append(opts, jwtguard.WithIssuer(issuer), jwtguard.WithAudience(audience))...)
 	if err != nil {
 		return nil, err
 	}

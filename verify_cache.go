@@ -1,0 +1,202 @@
+package jwtguard
+
+import (
+	"context"
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults of the verified-token cache ([WithCache]).
+const (
+	DefaultCacheEntries = 10000
+	DefaultCacheBytes   = 16 << 20
+	DefaultCacheMaxAge  = 10 * time.Minute
+)
+
+// cacheShards spreads the cache over locks, so that concurrent requests
+// rarely meet on one.
+const cacheShards = 16
+
+// cacheEntryOverhead is what an entry costs beside its token's bytes: the
+// entry, the Token, the map slot.
+const cacheEntryOverhead = 320
+
+// evictSample bounds the entries one eviction looks at.
+const evictSample = 32
+
+// tokenCache remembers tokens that passed every check that depends on the
+// token alone — encoding, header, signature, issuer, audience, type — so
+// that the next request with the same token skips decoding and the
+// signature. What depends on the time or on outside state runs again on
+// every hit: "exp", "nbf" and "iat" with the leeway, that the key is still
+// trusted (a key removed from a remote set ends its tokens' entries), the
+// revocation and user checks, and the custom validators.
+//
+// Only tokens that passed every check enter, so an attacker's garbage never
+// does. It is bounded in entries and in bytes; an entry lives no longer
+// than its token's "exp" nor the cache's maximum age. When a shard is full,
+// eviction drops an expired entry or one not used since the last sweep
+// (second chance), so that tokens in use stay.
+type tokenCache struct {
+	seed    maphash.Seed
+	entries int   // per shard
+	bytes   int64 // per shard
+	maxAge  time.Duration
+	trusted bool // the key provider never drops a key: a KeySet
+	shards  [cacheShards]cacheShard
+}
+
+type cacheShard struct {
+	mu       sync.RWMutex
+	m        map[uint64]*cacheEntry
+	bytes    int64
+	inserted uint64 // under mu
+	evicted  uint64 // under mu
+	hits     atomic.Uint64
+	misses   atomic.Uint64
+	_        [64]byte // keep shards on cache lines of their own
+}
+
+type cacheEntry struct {
+	raw   string
+	tok   *Token
+	key   *Key
+	d     dates
+	until time.Time // the maximum age; "exp" is checked with the leeway
+	size  int64
+	used  atomic.Bool
+}
+
+func newTokenCache(entries int, bytes int64, maxAge time.Duration, keys KeyProvider) *tokenCache {
+	c := &tokenCache{
+		seed:    maphash.MakeSeed(),
+		entries: max(1, entries/cacheShards),
+		bytes:   max(1, bytes/cacheShards),
+		maxAge:  maxAge,
+	}
+	_, c.trusted = keys.(*KeySet)
+	for i := range c.shards {
+		c.shards[i].m = make(map[uint64]*cacheEntry)
+	}
+	return c
+}
+
+// get returns the entry for raw, or nil.
+func (c *tokenCache) get(raw string, now time.Time) (*cacheEntry, uint64) {
+	h := maphash.String(c.seed, raw)
+	s := &c.shards[h%cacheShards]
+	s.mu.RLock()
+	e := s.m[h]
+	s.mu.RUnlock()
+	if e == nil || e.raw != raw || !now.Before(e.until) {
+		s.misses.Add(1)
+		return nil, h
+	}
+	if !e.used.Load() {
+		e.used.Store(true)
+	}
+	s.hits.Add(1)
+	return e, h
+}
+
+// put remembers a token that passed every check, verified with key.
+func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) {
+	until := now.Add(c.maxAge)
+	if d.hasExp {
+		if exp := time.Unix(int64(d.exp), 0); exp.Before(until) {
+			until = exp
+		}
+	}
+	e := &cacheEntry{raw: string(t.Raw), tok: t, key: key, d: *d, until: until,
+		size: int64(2*len(t.Raw)) + cacheEntryOverhead}
+	s := &c.shards[h%cacheShards]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old := s.m[h]; old != nil {
+		s.bytes -= old.size
+		delete(s.m, h)
+	}
+	for len(s.m) > 0 && (len(s.m) >= c.entries || s.bytes+e.size > c.bytes) {
+		c.evictOne(s, now)
+	}
+	if e.size > c.bytes {
+		return // larger than a whole shard
+	}
+	s.m[h] = e
+	s.bytes += e.size
+	s.inserted++
+}
+
+// evictOne drops one entry of s, which the caller has locked: the first
+// expired or unused one among a sample (Go's map iteration starts at a
+// random place), marking the used ones it passes unused; the last one
+// looked at when every one was in use.
+func (c *tokenCache) evictOne(s *cacheShard, now time.Time) {
+	var last uint64
+	n := 0
+	for h, e := range s.m {
+		last = h
+		if !now.Before(e.until) || !e.used.Load() {
+			break
+		}
+		e.used.Store(false)
+		if n++; n >= evictSample {
+			break
+		}
+	}
+	s.bytes -= s.m[last].size
+	delete(s.m, last)
+	s.evicted++
+}
+
+// stillTrusted reports whether the key that verified an entry is still
+// among the provider's keys for the token.
+func (c *tokenCache) stillTrusted(ctx context.Context, keys KeyProvider, e *cacheEntry) bool {
+	if c.trusted {
+		return true
+	}
+	t := e.tok
+	ks, err := keys.Keys(ctx, KeyQuery{Alg: t.Header.Alg, KeyID: t.Header.Kid, Issuer: t.Claims.Issuer})
+	if err != nil {
+		return false
+	}
+	for _, k := range ks {
+		if k == e.key {
+			return true
+		}
+	}
+	return false
+}
+
+// CacheStats counts the verified-token cache's work since the verifier was
+// built.
+type CacheStats struct {
+	Hits, Misses, Inserted, Evicted uint64
+	// Entries and Bytes are what the cache holds now.
+	Entries int
+	Bytes   int64
+}
+
+// CacheStats returns the counters of the verified-token cache; all zero
+// when it is off ([WithoutCache]).
+func (v *Verifier) CacheStats() CacheStats {
+	c := v.cache
+	if c == nil {
+		return CacheStats{}
+	}
+	var st CacheStats
+	for i := range c.shards {
+		s := &c.shards[i]
+		st.Hits += s.hits.Load()
+		st.Misses += s.misses.Load()
+		s.mu.RLock()
+		st.Inserted += s.inserted
+		st.Evicted += s.evicted
+		st.Entries += len(s.m)
+		st.Bytes += s.bytes
+		s.mu.RUnlock()
+	}
+	return st
+}

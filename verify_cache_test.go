@@ -1,0 +1,245 @@
+package jwtguard_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard"
+)
+
+// hs256 returns an HS256 access token with the test secret, expiring at exp,
+// made unique by n.
+func hs256(t testing.TB, exp int64, n int) string {
+	t.Helper()
+	return signRaw(t, "HS256", `{"alg":"HS256"}`,
+		`{"token_type":"access","exp":`+strconv.FormatInt(exp, 10)+`,"jti":"`+strconv.Itoa(n)+`"}`)
+}
+
+func TestCacheHit(t *testing.T) {
+	ctx := context.Background()
+	v := verifierFor(t)
+	raw := hs256(t, future, 1)
+	t1, err := v.Verify(ctx, raw)
+	must(t, err)
+	t2, err := v.Verify(ctx, raw)
+	must(t, err)
+	if t1 != t2 {
+		t.Errorf("the second Verify did not come from the cache")
+	}
+	if st := v.CacheStats(); st.Hits != 1 || st.Misses != 1 || st.Inserted != 1 || st.Entries != 1 || st.Bytes <= 0 {
+		t.Errorf("stats %+v", st)
+	}
+	off := verifierFor(t, jwtguard.WithoutCache())
+	u1, _ := off.Verify(ctx, raw)
+	u2, _ := off.Verify(ctx, raw)
+	if u1 == u2 || off.CacheStats() != (jwtguard.CacheStats{}) {
+		t.Errorf("WithoutCache still caches: %+v", off.CacheStats())
+	}
+}
+
+// Garbage never enters: bad signatures, expired tokens, wrong types.
+func TestCacheOnlyValid(t *testing.T) {
+	ctx := context.Background()
+	v := verifierFor(t)
+	good := hs256(t, future, 1)
+	bad := []string{
+		good[:strings.LastIndexByte(good, '.')+1] + strings.Repeat("A", 43),
+		hs256(t, past, 2),
+		signRaw(t, "HS256", `{"alg":"HS256"}`, `{"token_type":"refresh","exp":`+strconv.FormatInt(future, 10)+`}`),
+		"not.a.token",
+	}
+	for i := 0; i < 3; i++ {
+		for _, raw := range bad {
+			if _, err := v.Verify(ctx, raw); err == nil {
+				t.Fatalf("%q passed", raw)
+			}
+		}
+	}
+	if st := v.CacheStats(); st.Entries != 0 || st.Inserted != 0 {
+		t.Errorf("refused tokens entered the cache: %+v", st)
+	}
+}
+
+// A cached token is checked against the clock on every hit, and leaves at
+// the cache's maximum age.
+func TestCacheTimes(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Second)
+	clock := func() time.Time { return now }
+	v := verifierFor(t, jwtguard.WithClock(func() time.Time { return clock() }),
+		jwtguard.WithCache(100, 1<<20, time.Minute), jwtguard.WithLeeway(10*time.Second))
+	raw := hs256(t, now.Add(90*time.Second).Unix(), 1)
+	t1, err := v.Verify(ctx, raw)
+	must(t, err)
+	now = now.Add(59 * time.Second)
+	if t2, err := v.Verify(ctx, raw); err != nil || t2 != t1 {
+		t.Fatalf("within the maximum age: %v, cached %t", err, t2 == t1)
+	}
+	now = now.Add(2 * time.Second) // past the maximum age: verified again
+	t3, err := v.Verify(ctx, raw)
+	if err != nil || t3 == t1 {
+		t.Fatalf("past the maximum age: %v, cached %t", err, t3 == t1)
+	}
+	now = now.Add(30 * time.Second) // 91 s: expired, but within the leeway
+	if _, err := v.Verify(ctx, raw); err != nil {
+		t.Fatalf("within the leeway: %v", err)
+	}
+	now = now.Add(10 * time.Second) // 101 s: past exp and leeway
+	if _, err := v.Verify(ctx, raw); !errors.Is(err, jwtguard.ErrTokenExpired) {
+		t.Fatalf("expired while cached: %v", err)
+	}
+}
+
+// Revocation and the user check run on every hit.
+func TestCacheRevocationAndUser(t *testing.T) {
+	ctx := context.Background()
+	clock := newTestClock()
+	active := atomic.Bool{}
+	active.Store(true)
+	users := jwtguard.UserLookupFunc(func(_ context.Context, id string) (bool, error) { return active.Load(), nil })
+	iss, _ := newIssuer(t, clock, jwtguard.WithAccessRevocation(0), jwtguard.WithUserLookup(users, 0))
+	v, err := iss.Verifier()
+	must(t, err)
+	pair, err := iss.Issue(ctx, "7")
+	must(t, err)
+	for range 2 {
+		if _, err := v.Verify(ctx, pair.Access); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := v.CacheStats(); st.Hits != 1 {
+		t.Fatalf("not cached: %+v", st)
+	}
+	active.Store(false)
+	if _, err := v.Verify(ctx, pair.Access); !errors.Is(err, jwtguard.ErrUserInactive) {
+		t.Errorf("inactive user's cached token: %v", err)
+	}
+	active.Store(true)
+	tok, err := v.Verify(ctx, pair.Access)
+	must(t, err)
+	must(t, iss.RevokeToken(ctx, tok))
+	if _, err := v.Verify(ctx, pair.Access); !errors.Is(err, jwtguard.ErrTokenRevoked) {
+		t.Errorf("revoked cached token: %v", err)
+	}
+}
+
+// Custom validators run on every hit.
+func TestCacheValidators(t *testing.T) {
+	ctx := context.Background()
+	var calls atomic.Int32
+	var refuse atomic.Bool
+	v := verifierFor(t, jwtguard.WithValidator(func(context.Context, *jwtguard.Token) error {
+		calls.Add(1)
+		if refuse.Load() {
+			return errors.New("no")
+		}
+		return nil
+	}))
+	raw := hs256(t, future, 1)
+	for range 3 {
+		_, err := v.Verify(ctx, raw)
+		must(t, err)
+	}
+	refuse.Store(true)
+	if _, err := v.Verify(ctx, raw); !errors.Is(err, jwtguard.ErrTokenInvalidClaims) {
+		t.Errorf("validator's refusal on a hit: %v", err)
+	}
+	if calls.Load() != 4 {
+		t.Errorf("validator ran %d times for 4 verifications", calls.Load())
+	}
+}
+
+// The cache keeps to its bounds, and keeps the token in use while others
+// stream through.
+func TestCacheBoundsAndEviction(t *testing.T) {
+	ctx := context.Background()
+	v := verifierFor(t, jwtguard.WithCache(64, 1<<20, time.Hour))
+	hot := hs256(t, future, 0)
+	hotTok, err := v.Verify(ctx, hot)
+	must(t, err)
+	lost := 0
+	for i := 1; i <= 2000; i++ {
+		_, err := v.Verify(ctx, hs256(t, future, i))
+		must(t, err)
+		tok, err := v.Verify(ctx, hot)
+		must(t, err)
+		if tok != hotTok {
+			lost++
+			hotTok = tok
+		}
+		if st := v.CacheStats(); st.Entries > 64 {
+			t.Fatalf("%d entries, bound 64", st.Entries)
+		}
+	}
+	if lost > 20 {
+		t.Errorf("the hot token left the cache %d times in 2000 inserts", lost)
+	}
+	st := v.CacheStats()
+	if st.Evicted < 1900 {
+		t.Errorf("stats %+v", st)
+	}
+	// The byte bound: 16 shards of 1 KiB hold few tokens of ~100 bytes.
+	small := verifierFor(t, jwtguard.WithCache(100000, 16<<10, time.Hour))
+	for i := range 1000 {
+		_, err := small.Verify(ctx, hs256(t, future, i))
+		must(t, err)
+	}
+	if st := small.CacheStats(); st.Bytes > 16<<10 || st.Entries == 0 || st.Entries > 100 {
+		t.Errorf("byte-bounded cache: %+v", st)
+	}
+}
+
+func TestCacheConcurrent(t *testing.T) {
+	ctx := context.Background()
+	v := verifierFor(t, jwtguard.WithCache(32, 1<<20, time.Hour))
+	toks := make([]string, 100)
+	for i := range toks {
+		toks[i] = hs256(t, future, i)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2000 {
+				raw := toks[(g*7+i*13)%len(toks)]
+				tok, err := v.Verify(ctx, raw)
+				if err != nil || string(tok.Raw) != raw {
+					t.Errorf("verify: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if st := v.CacheStats(); st.Hits == 0 || st.Entries > 32 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestCacheOptions(t *testing.T) {
+	for _, opt := range []jwtguard.VerifierOption{
+		jwtguard.WithCache(0, 1, time.Second),
+		jwtguard.WithCache(1, 0, time.Second),
+		jwtguard.WithCache(1, 1, 0),
+	} {
+		if _, err := jwtguard.NewVerifier(mustKeySet(t), opt); err == nil {
+			t.Errorf("bad cache bounds accepted")
+		}
+	}
+}
+
+func mustKeySet(t *testing.T) *jwtguard.KeySet {
+	t.Helper()
+	k, err := jwtguard.NewHMACKey("", keysForTest.secret)
+	must(t, err)
+	s, err := jwtguard.NewKeySet(k)
+	must(t, err)
+	return s
+}
