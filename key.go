@@ -44,7 +44,7 @@ func NewHMACKey(kid string, secret []byte, algs ...string) (*Key, error) {
 	k := &Key{id: kid, algs: set, secret: append([]byte(nil), secret...)}
 	for i := range k.hmacs {
 		h := newHash(alg(i).hash())
-		k.hmacs[i].New = func() any { return hmac.New(h, k.secret) }
+		k.hmacs[i].New = func() any { return &hmacState{mac: hmac.New(h, k.secret)} }
 	}
 	return k, nil
 }
@@ -142,14 +142,29 @@ func (k *Key) verify(a alg, input string, sig []byte) bool {
 	return false
 }
 
+// hmacState is a pooled MAC with room for its sum, so that a check
+// allocates nothing: a buffer on the stack would escape through the
+// hash.Hash interface.
+type hmacState struct {
+	mac hash.Hash
+	sum [sha512.Size]byte
+}
+
+// mac computes the MAC of msg with a pooled state, which the caller gives
+// back with release once done with sum.
+func (k *Key) mac(a alg, msg []byte) (*hmacState, []byte) {
+	st := k.hmacs[a-algHS256].Get().(*hmacState)
+	st.mac.Reset()
+	st.mac.Write(msg)
+	return st, st.mac.Sum(st.sum[:0])
+}
+
+func (k *Key) release(a alg, st *hmacState) { k.hmacs[a-algHS256].Put(st) }
+
 func (k *Key) verifyHMAC(a alg, msg, sig []byte) bool {
-	pool := &k.hmacs[a-algHS256]
-	mac := pool.Get().(hash.Hash)
-	mac.Reset()
-	mac.Write(msg)
-	var buf [sha512.Size]byte
-	ok := hmac.Equal(mac.Sum(buf[:0]), sig)
-	pool.Put(mac)
+	st, sum := k.mac(a, msg)
+	ok := hmac.Equal(sum, sig)
+	k.release(a, st)
 	return ok
 }
 

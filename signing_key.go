@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/base64"
-	"hash"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -91,13 +90,9 @@ func (k *SigningKey) VerificationKey() *Key { return k.public }
 func (k *SigningKey) sign(dst []byte, input []byte) ([]byte, error) {
 	var sig []byte
 	if k.alg <= algHS512 {
-		pool := &k.public.hmacs[k.alg]
-		mac := pool.Get().(hash.Hash)
-		mac.Reset()
-		mac.Write(input)
-		var buf [64]byte
-		sig = mac.Sum(buf[:0])
-		pool.Put(mac)
+		st, sum := k.public.mac(k.alg, input)
+		sig = append([]byte(nil), sum...)
+		k.public.release(k.alg, st)
 	} else {
 		var err error
 		if sig, err = k.method.Sign(string(input), k.key); err != nil {

@@ -83,9 +83,15 @@ func newTokenCache(entries int, bytes int64, maxAge time.Duration, keys KeyProvi
 	return c
 }
 
+// hashedTail is how much of a token's end the cache hashes: its signature,
+// which differs between any two tokens a key signed. The whole token is
+// compared on a hit, so a token made to share another's signature only
+// misses.
+const hashedTail = 48
+
 // get returns the entry for raw, or nil.
 func (c *tokenCache) get(raw string, now time.Time) (*cacheEntry, uint64) {
-	h := maphash.String(c.seed, raw)
+	h := maphash.String(c.seed, raw[max(0, len(raw)-hashedTail):])
 	s := &c.shards[h%cacheShards]
 	s.mu.RLock()
 	e := s.m[h]
@@ -110,7 +116,7 @@ func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) 
 		}
 	}
 	e := &cacheEntry{raw: string(t.Raw), tok: t, key: key, d: *d, until: until,
-		size: int64(2*len(t.Raw)) + cacheEntryOverhead}
+		size: int64(max(2*len(t.Raw), inlineTokenBytes)) + cacheEntryOverhead}
 	s := &c.shards[h%cacheShards]
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -37,6 +37,7 @@ type config struct {
 	issuers   list
 	audiences list
 	algs      list
+	noCache   bool
 }
 
 // list is a repeatable string flag.
@@ -58,6 +59,7 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 	fs.Var(&c.issuers, "issuer", "a trusted issuer (repeatable; default: iss not checked)")
 	fs.Var(&c.audiences, "audience", "an accepted audience (repeatable; default: aud not checked)")
 	fs.Var(&c.algs, "alg", "an allowed algorithm (repeatable; default: what the keys allow)")
+	fs.BoolVar(&c.noCache, "no-cache", false, "turn the verified-token cache off: every request checks its token's signature")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -150,6 +152,9 @@ func newHandler(c *config, log *slog.Logger) (h http.Handler, close func(), err 
 		}
 	}()
 	opts := []jwtguard.VerifierOption{}
+	if c.noCache {
+		opts = append(opts, jwtguard.WithoutCache())
+	}
 	if len(c.issuers) > 0 {
 		opts = append(opts, jwtguard.WithIssuer(c.issuers...))
 	}
