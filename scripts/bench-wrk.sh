@@ -20,17 +20,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-seconds=${BENCH_SECONDS:-10}
-connections=${BENCH_CONNECTIONS:-50}
-threads=${BENCH_THREADS:-2}
+name=bench-wrk.sh
 nginx_workers=${BENCH_NGINX_WORKERS:-auto}
-case "$seconds$connections$threads" in
-*[!0-9]*) echo "bench-wrk.sh: BENCH_SECONDS, BENCH_CONNECTIONS and BENCH_THREADS must be numbers" >&2; exit 2 ;;
-esac
-if [ "$seconds" -lt 1 ] || [ "$seconds" -gt 300 ]; then
-	echo "bench-wrk.sh: BENCH_SECONDS must be 1 to 300" >&2
-	exit 2
-fi
+# shellcheck source=scripts/lib/wrk.sh
+source scripts/lib/wrk.sh
+wrk_settings
 
 if [ ! -x /usr/sbin/nginx ] || ! command -v wrk >/dev/null; then
 	# shellcheck source=scripts/ci/nginx.sh
@@ -58,7 +52,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 fail() {
-	echo "bench-wrk.sh: $1" >&2
+	echo "$name: $1" >&2
 	for f in "$work/tasks.log" "$work/nginx/error.log"; do
 		if [ -s "$f" ]; then
 			echo "--- $f" >&2
@@ -73,6 +67,7 @@ echo "== build examples/tasks"
 
 echo "== start the app"
 password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+: >"$work/tasks.log" # exists before the app opens it: the wait below reads it at once
 JWT_SIGNING_KEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n') DATABASE_URL='' \
 	"$work/tasks" -addr 127.0.0.1:0 -data "$work/data" -database-url= \
 	-create-user "bench:$password" -trusted-proxy 127.0.0.1/32 2>"$work/tasks.log" &
@@ -87,26 +82,14 @@ done
 [ -n "$app" ] || fail "the app did not start listening"
 
 echo "== start nginx"
-port=""
-for p in $(seq 18080 18179); do
-	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-		port=$p
-		break
-	fi
-done
-[ -n "$port" ] || fail "no free port in 18080-18179 for nginx"
+port=$(free_port 18080 18179)
 mkdir -p "$work/nginx"
 (cd examples && go run ./internal/deploytest/nginxconf -site "$root/deploy/nginx/tasks.conf" \
 	-listen "127.0.0.1:$port" -upstream "$app" -prefix "$work/nginx" -workers "$nginx_workers") >"$work/nginx/nginx.conf"
 /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
 nginx_pid=$!
 proxy="127.0.0.1:$port"
-for i in $(seq 1 100); do
-	curl -fsS -o /dev/null "http://$proxy/healthz" 2>/dev/null && break
-	kill -0 "$nginx_pid" 2>/dev/null || fail "nginx exited"
-	[ "$i" -lt 100 ] || fail "nginx does not answer on $proxy"
-	sleep 0.1
-done
+wait_http "http://$proxy/healthz" "$nginx_pid"
 
 # token logs in and prints a fresh access token (valid for 5 minutes).
 token() {
@@ -116,32 +99,22 @@ token() {
 	sed -n 's/.*"access":"\([^"]*\)".*/\1/p' <<<"$body"
 }
 
-cat >"$work/auth.lua" <<'EOF'
--- Sends the access token of BENCH_TOKEN with every request.
-wrk.headers["Authorization"] = "Bearer " .. assert(os.getenv("BENCH_TOKEN"), "BENCH_TOKEN is not set")
-EOF
-
 results=()
-# bench NAME URL [auth]: runs wrk and records requests/s and p99.
+# bench LABEL URL [auth]: runs wrk and records requests/s and p99.
 bench() {
-	local name=$1 url=$2 auth=${3:-} out="$work/wrk.txt" rps p99 bad tok=""
-	local -a script=()
+	local label=$1 url=$2 auth=${3:-} tok="" rps p99
+	local -a header=()
 	if [ -n "$auth" ]; then
 		tok=$(token)
 		[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" "$url")" = 200 ] ||
 			fail "$url does not answer 200 with the token"
-		script=(-s "$work/auth.lua")
+		header=(Authorization "Bearer $tok")
 	fi
-	echo "== $name: wrk -t$threads -c$connections -d${seconds}s --latency${auth:+ -s auth.lua} $url"
-	BENCH_TOKEN=$tok timeout $((seconds + 30)) \
-		wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 5s --latency "${script[@]}" "$url" >"$out" ||
-		fail "wrk failed"
-	sed 's/^/    /' "$out"
-	rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-	p99=$(awk '$1 == "99%" {print $2}' "$out")
-	bad=$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' "$out")
-	[ -z "$bad" ] || fail "$name: $bad responses were not 2xx"
-	results+=("$(printf '%-32s %12s %10s' "$name" "$rps" "$p99")")
+	echo "== $label: wrk -t$threads -c$connections -d${seconds}s --latency $url"
+	wrk_run "$url" "${header[@]}"
+	sed 's/^/    /' "$work/wrk.txt"
+	read -r rps p99 < <(wrk_result)
+	results+=("$(printf '%-32s %12s %10s' "$label" "$rps" "$p99")")
 }
 
 bench "GET /hello/ (token), direct" "http://$app/hello/" auth
