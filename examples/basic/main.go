@@ -5,7 +5,7 @@
 //	go run ./examples/basic -pem issuer.pem -issuer https://id.example -audience api
 //
 // Routes: GET /hello (IsAuthenticated), GET /public (AllowAny), GET and POST
-// /items (IsAuthenticatedOrReadOnly), GET /healthz.
+// /items (IsAuthenticatedOrReadOnly), GET /healthz, GET /readyz.
 package main
 
 import (
@@ -186,6 +186,11 @@ func newHandler(c *config, log *slog.Logger) (h http.Handler, close func(), err 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		serve.JSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
 	})
+	// Ready as soon as it serves: the keys are loaded before it listens
+	// (a remote set waits for its first fetch).
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		serve.JSON(w, http.StatusOK, []byte(`{"status":"ready"}`))
+	})
 	return mux, close, nil
 }
 
@@ -231,7 +236,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve.Run(ctx, serve.NewServer(c.addr, h, log), ln, 20*time.Second, log)
+	return serve.Run(ctx, serve.NewServer(c.addr, serve.AccessLog(log, h), log), ln, 20*time.Second, log)
 }
 
 func main() {

@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve.Run(ctx, serve.NewServer(*addr, newRouter(g), log), ln, 20*time.Second, log)
+	return serve.Run(ctx, serve.NewServer(*addr, serve.AccessLog(log, newRouter(g)), log), ln, 20*time.Second, log)
 }
 
 func main() {

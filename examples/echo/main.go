@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	// echo is only the handler here: serve runs the http.Server, with
 	// production timeouts and graceful shutdown, so echo's Start and its
 	// banner are not used.
-	return serve.ListenAndRun(ctx, *addr, newRouter(g), log)
+	return serve.ListenAndRun(ctx, *addr, serve.AccessLog(log, newRouter(g)), log)
 }
 
 func main() { serve.Main("echo", run) }

@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve.ListenAndRun(ctx, *addr, newRouter(g), log)
+	return serve.ListenAndRun(ctx, *addr, serve.AccessLog(log, newRouter(g)), log)
 }
 
 func main() { serve.Main("gin", run) }

@@ -130,7 +130,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer closeKeys()
-	return serve.ListenAndRun(ctx, c.addr, h, log)
+	return serve.ListenAndRun(ctx, c.addr, serve.AccessLog(log, h), log)
 }
 
 func main() { serve.Main("jwks", run) }
