@@ -136,7 +136,16 @@ func (s *scanner) readString() (string, bool) {
 // readEscaped decodes a string that holds escapes, from start (just past the
 // opening quote).
 func (s *scanner) readEscaped(start int) (string, bool) {
-	out := make([]byte, 0, len(s.data)-start)
+	// Room for the string up to its closing quote, not the rest of the
+	// claims: the decoded text is never longer than its escaped form.
+	end := start
+	for end < len(s.data) && s.data[end] != '"' {
+		if s.data[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	out := make([]byte, 0, min(end, len(s.data))-start)
 	i := start
 	for i < len(s.data) {
 		c := s.data[i]

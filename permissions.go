@@ -66,7 +66,7 @@ func IsAdmin() Policy { return AdminClaim("is_staff") }
 // AdminClaim allows tokens whose boolean claim is true.
 func AdminClaim(claim string) Policy {
 	return allowToken(func(t *Token) bool {
-		raw, ok := t.RawClaim(claim)
+		raw, ok := t.rawClaim(claim)
 		return ok && string(raw) == "true"
 	})
 }

@@ -280,9 +280,14 @@ func (r *RemoteKeySet) fetch(call *fetchCall, reason string) {
 	changed := false
 	if err == nil {
 		fp := fingerprint(keys)
-		changed = r.set.Load() != nil && !bytes.Equal(fp, r.fingerprint)
-		r.fingerprint = fp
-		r.set.Store(set)
+		old := r.set.Load()
+		changed = old != nil && !bytes.Equal(fp, r.fingerprint)
+		if old == nil || changed {
+			// An unchanged set keeps its *Key values, so that the
+			// verified-token caches of its verifiers stay valid.
+			r.fingerprint = fp
+			r.set.Store(set)
+		}
 	}
 	r.call = nil
 	r.mu.Unlock()

@@ -505,3 +505,24 @@ func TestRemoteKeyRemovalEndsCachedTokens(t *testing.T) {
 		return errors.Is(err, ErrUnknownKey)
 	})
 }
+
+// A refresh that brings the same keys keeps them, and so keeps the
+// verified-token cache: no token is verified again.
+func TestRemoteUnchangedRefreshKeepsCache(t *testing.T) {
+	ctx := context.Background()
+	a := newSigner(t, "a", ES256)
+	srv := newJWKSServer(t, a)
+	_, v := newRemote(t, srv.URL, WithRefreshInterval(100*time.Millisecond, 100*time.Millisecond, time.Second))
+	raw := a.token(t, "")
+	if _, err := v.Verify(ctx, raw); err != nil {
+		t.Fatal(err)
+	}
+	fetched := srv.fetches.Load()
+	eventually(t, "a background refresh", 3*time.Second, func() bool { return srv.fetches.Load() >= fetched+2 })
+	if _, err := v.Verify(ctx, raw); err != nil {
+		t.Fatal(err)
+	}
+	if st := v.CacheStats(); st.Hits != 1 || st.Inserted != 1 {
+		t.Errorf("after refreshes with the same keys: %+v, want one hit and one insert", st)
+	}
+}

@@ -106,8 +106,19 @@ func (t *Token) Payload() []byte { return append([]byte(nil), t.payload...) }
 func (t *Token) Decode(v any) error { return json.Unmarshal(t.payload, v) }
 
 // RawClaim returns the JSON text of the top-level claim name, without
-// decoding the whole claims set.
+// decoding the whole claims set. The bytes are a copy: the token, shared
+// between requests, is never changed through them.
 func (t *Token) RawClaim(name string) ([]byte, bool) {
+	v, ok := t.rawClaim(name)
+	if !ok {
+		return nil, false
+	}
+	return append([]byte(nil), v...), true
+}
+
+// rawClaim is RawClaim without the copy, for readers inside the package,
+// which never write to it.
+func (t *Token) rawClaim(name string) ([]byte, bool) {
 	s := scanner{data: t.payload}
 	s.beginObject()
 	for first := true; ; first = false {
@@ -135,7 +146,7 @@ func (t *Token) Claim(name string) (any, bool) {
 // the claim is absent or does not decode into a T.
 func ClaimAs[T any](t *Token, name string) (T, bool) {
 	var v T
-	raw, ok := t.RawClaim(name)
+	raw, ok := t.rawClaim(name)
 	if !ok || json.Unmarshal(raw, &v) != nil {
 		var zero T
 		return zero, false
@@ -155,7 +166,7 @@ func (RawToken) LogValue() slog.Value { return slog.StringValue("[REDACTED]") }
 
 // claimText returns a string or number claim as text, "" for anything else.
 func claimText(t *Token, name string) string {
-	raw, ok := t.RawClaim(name)
+	raw, ok := t.rawClaim(name)
 	if !ok || len(raw) == 0 {
 		return ""
 	}

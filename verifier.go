@@ -80,7 +80,9 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 		return v.runChecks(ctx, t)
 	}
 	e, h := v.cache.get(raw, now)
-	if e != nil && v.cache.stillTrusted(ctx, v.keys, e) {
+	hit := e != nil && v.cache.stillTrusted(ctx, v.keys, e)
+	v.cache.count(h, hit)
+	if hit {
 		if err := c.checkTimes(&e.d, now); err != nil {
 			return nil, err
 		}

@@ -239,11 +239,15 @@ func typEqual(got, want string) bool {
 // changes how fast a token is accepted, never whether it is. Only tokens
 // that passed enter it, so a flood of forged tokens never does; when it is
 // full, tokens not used lately leave first. It costs memory up to the
-// bounds: turn it off with [WithoutCache].
+// bounds, its own copy of each token included: turn it off with
+// [WithoutCache]. The bounds are split between up to 16 shards; bytes too
+// few to hold a token in each are an error.
 func WithCache(entries int, bytes int64, maxAge time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
 		if entries < 1 || bytes < 1 || maxAge <= 0 {
 			c.fail("cache bounds %d entries, %d bytes, %v must all be positive", entries, bytes, maxAge)
+		} else if least := int64(min(cacheShards, entries)) * minCacheShardBytes; bytes < least {
+			c.fail("a cache of %d entries needs at least %d bytes, not %d", entries, least, bytes)
 		}
 		c.cacheEntries, c.cacheBytes, c.cacheMaxAge = entries, bytes, maxAge
 	}

@@ -3,9 +3,11 @@ package jwtguard
 import (
 	"context"
 	"hash/maphash"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Defaults of the verified-token cache ([WithCache]).
@@ -16,12 +18,17 @@ const (
 )
 
 // cacheShards spreads the cache over locks, so that concurrent requests
-// rarely meet on one.
+// rarely meet on one; a cache of fewer entries has as many shards.
 const cacheShards = 16
 
-// cacheEntryOverhead is what an entry costs beside its token's bytes: the
-// entry, the Token, the map slot.
-const cacheEntryOverhead = 320
+// cacheEntryOverhead is what an entry costs beside its raw token and a
+// decoded claims set too large for the Token's own allocation: the Token
+// with its inline buffer, the entry, the map slot.
+const cacheEntryOverhead = int64(unsafe.Sizeof(tokenWithBuf{}) + unsafe.Sizeof(cacheEntry{}) + 64)
+
+// minCacheShardBytes is the least a shard must hold to keep a token of a
+// typical size: a smaller byte bound would cache nothing.
+const minCacheShardBytes = cacheEntryOverhead + 1024
 
 // evictSample bounds the entries one eviction looks at.
 const evictSample = 32
@@ -41,8 +48,9 @@ const evictSample = 32
 // (second chance), so that tokens in use stay.
 type tokenCache struct {
 	seed    maphash.Seed
-	entries int   // per shard
-	bytes   int64 // per shard
+	n       uint64 // shards in use
+	entries int    // per shard
+	bytes   int64  // per shard
 	maxAge  time.Duration
 	trusted bool // the key provider never drops a key: a KeySet
 	shards  [cacheShards]cacheShard
@@ -70,14 +78,16 @@ type cacheEntry struct {
 }
 
 func newTokenCache(entries int, bytes int64, maxAge time.Duration, keys KeyProvider) *tokenCache {
+	n := min(cacheShards, entries)
 	c := &tokenCache{
 		seed:    maphash.MakeSeed(),
-		entries: max(1, entries/cacheShards),
-		bytes:   max(1, bytes/cacheShards),
+		n:       uint64(n),
+		entries: entries / n,
+		bytes:   bytes / int64(n),
 		maxAge:  maxAge,
 	}
 	_, c.trusted = keys.(*KeySet)
-	for i := range c.shards {
+	for i := range c.n {
 		c.shards[i].m = make(map[uint64]*cacheEntry)
 	}
 	return c
@@ -89,25 +99,35 @@ func newTokenCache(entries int, bytes int64, maxAge time.Duration, keys KeyProvi
 // misses.
 const hashedTail = 48
 
-// get returns the entry for raw, or nil.
+// get returns the entry for raw, or nil, and raw's hash.
 func (c *tokenCache) get(raw string, now time.Time) (*cacheEntry, uint64) {
 	h := maphash.String(c.seed, raw[max(0, len(raw)-hashedTail):])
-	s := &c.shards[h%cacheShards]
+	s := &c.shards[h%c.n]
 	s.mu.RLock()
 	e := s.m[h]
 	s.mu.RUnlock()
 	if e == nil || e.raw != raw || !now.Before(e.until) {
-		s.misses.Add(1)
 		return nil, h
 	}
 	if !e.used.Load() {
 		e.used.Store(true)
 	}
-	s.hits.Add(1)
 	return e, h
 }
 
-// put remembers a token that passed every check, verified with key.
+// count records a lookup of the token of hash h as a hit or a miss.
+func (c *tokenCache) count(h uint64, hit bool) {
+	s := &c.shards[h%c.n]
+	if hit {
+		s.hits.Add(1)
+	} else {
+		s.misses.Add(1)
+	}
+}
+
+// put remembers a token that passed every check, verified with key. The
+// token's raw text becomes a copy of its own: raw may be a slice of a
+// larger string (a whole Cookie header, say) that the entry must not keep.
 func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) {
 	until := now.Add(c.maxAge)
 	if d.hasExp {
@@ -115,9 +135,20 @@ func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) 
 			until = exp
 		}
 	}
-	e := &cacheEntry{raw: string(t.Raw), tok: t, key: key, d: *d, until: until,
-		size: int64(max(2*len(t.Raw), inlineTokenBytes)) + cacheEntryOverhead}
-	s := &c.shards[h%cacheShards]
+	if !now.Before(until) {
+		return // accepted within the leeway past "exp": dead on arrival
+	}
+	size := int64(len(t.Raw)) + cacheEntryOverhead
+	if len(t.payload) > inlineTokenBytes {
+		size += int64(len(t.payload))
+	}
+	if size > c.bytes {
+		return // larger than a whole shard
+	}
+	raw := strings.Clone(string(t.Raw))
+	t.Raw = RawToken(raw)
+	e := &cacheEntry{raw: raw, tok: t, key: key, d: *d, until: until, size: size}
+	s := &c.shards[h%c.n]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old := s.m[h]; old != nil {
@@ -126,9 +157,6 @@ func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) 
 	}
 	for len(s.m) > 0 && (len(s.m) >= c.entries || s.bytes+e.size > c.bytes) {
 		c.evictOne(s, now)
-	}
-	if e.size > c.bytes {
-		return // larger than a whole shard
 	}
 	s.m[h] = e
 	s.bytes += e.size
@@ -193,7 +221,7 @@ func (v *Verifier) CacheStats() CacheStats {
 		return CacheStats{}
 	}
 	var st CacheStats
-	for i := range c.shards {
+	for i := range c.n {
 		s := &c.shards[i]
 		st.Hits += s.hits.Load()
 		st.Misses += s.misses.Load()

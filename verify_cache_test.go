@@ -3,12 +3,14 @@ package jwtguard_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/jwtguard/jwtguard"
 )
@@ -184,14 +186,113 @@ func TestCacheBoundsAndEviction(t *testing.T) {
 	if st.Evicted < 1900 {
 		t.Errorf("stats %+v", st)
 	}
-	// The byte bound: 16 shards of 1 KiB hold few tokens of ~100 bytes.
-	small := verifierFor(t, jwtguard.WithCache(100000, 16<<10, time.Hour))
+	// The byte bound: 16 shards of 2 KiB hold two or three small tokens each.
+	small := verifierFor(t, jwtguard.WithCache(100000, 32<<10, time.Hour))
 	for i := range 1000 {
 		_, err := small.Verify(ctx, hs256(t, future, i))
 		must(t, err)
 	}
-	if st := small.CacheStats(); st.Bytes > 16<<10 || st.Entries == 0 || st.Entries > 100 {
+	if st := small.CacheStats(); st.Bytes > 32<<10 || st.Entries == 0 || st.Entries > 48 {
 		t.Errorf("byte-bounded cache: %+v", st)
+	}
+	// Fewer entries than shards: the entry bound still holds.
+	tiny := verifierFor(t, jwtguard.WithCache(4, 1<<20, time.Hour))
+	for i := range 100 {
+		_, err := tiny.Verify(ctx, hs256(t, future, i))
+		must(t, err)
+	}
+	if st := tiny.CacheStats(); st.Entries > 4 || st.Entries == 0 {
+		t.Errorf("a cache of 4 entries holds %d", st.Entries)
+	}
+}
+
+// A token too large for a shard is not cached, and evicts nothing.
+func TestCacheOversized(t *testing.T) {
+	ctx := context.Background()
+	v := verifierFor(t, jwtguard.WithMaxTokenSize(1<<20), jwtguard.WithCache(1000, 16*4096, time.Hour))
+	for i := range 200 {
+		_, err := v.Verify(ctx, hs256(t, future, i))
+		must(t, err)
+	}
+	before := v.CacheStats()
+	big := signRaw(t, "HS256", `{"alg":"HS256"}`,
+		`{"token_type":"access","exp":`+strconv.FormatInt(future, 10)+`,"pad":"`+strings.Repeat("p", 6000)+`"}`)
+	for range 3 {
+		_, err := v.Verify(ctx, big)
+		must(t, err)
+	}
+	after := v.CacheStats()
+	if after.Evicted != before.Evicted || after.Entries != before.Entries || after.Inserted != before.Inserted {
+		t.Errorf("an oversized token changed the cache: %+v -> %+v", before, after)
+	}
+}
+
+// The cache keeps a copy of the token, not the string it was cut from.
+func TestCacheOwnsRaw(t *testing.T) {
+	ctx := context.Background()
+	v := verifierFor(t)
+	raw := hs256(t, future, 1)
+	header := "Bearer " + raw + strings.Repeat(" ", 1<<16)
+	cut := strings.TrimSpace(strings.TrimPrefix(header, "Bearer "))
+	tok, err := v.Verify(ctx, cut)
+	must(t, err)
+	if unsafe.StringData(string(tok.Raw)) == unsafe.StringData(cut) {
+		t.Errorf("the cached token points into the caller's string")
+	}
+	if again, _ := v.Verify(ctx, raw); again != tok {
+		t.Errorf("the same token in another string missed the cache")
+	}
+}
+
+// A token accepted only within the leeway past its exp is not cached.
+func TestCacheSkipsDeadTokens(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now()
+	v := verifierFor(t, jwtguard.WithLeeway(time.Minute), jwtguard.WithClock(func() time.Time { return now }))
+	_, err := v.Verify(ctx, hs256(t, now.Add(-10*time.Second).Unix(), 1))
+	must(t, err)
+	if st := v.CacheStats(); st.Inserted != 0 {
+		t.Errorf("a token past its exp was cached: %+v", st)
+	}
+}
+
+// RawClaim hands out a copy: the shared token is never changed through it.
+func TestRawClaimIsACopy(t *testing.T) {
+	ctx := context.Background()
+	v := verifierFor(t)
+	raw := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"token_type":"access","exp":`+strconv.FormatInt(future, 10)+`,"sub":"alice","scope":"read write"}`)
+	t1, err := v.Verify(ctx, raw)
+	must(t, err)
+	sub, _ := t1.RawClaim("sub")
+	for i := range sub {
+		sub[i] = 'x'
+	}
+	_ = append(sub[:2], "zzzzzzzzzzzz"...)
+	t2, err := v.Verify(ctx, raw)
+	must(t, err)
+	if t2.Claims.Subject != "alice" || t2.Claims.Scope != "read write" {
+		t.Errorf("the cached token changed: %+v", t2.Claims)
+	}
+}
+
+// An escaped string costs its own length, not the rest of the claims set.
+func TestEscapedStringAllocation(t *testing.T) {
+	ctx := context.Background()
+	v := verifierFor(t, jwtguard.WithoutCache())
+	aud := strings.TrimSuffix(strings.Repeat(`"\u0061",`, 600), ",")
+	raw := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"token_type":"access","exp":`+strconv.FormatInt(future, 10)+`,"aud":[`+aud+`]}`)
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	for range 100 {
+		_, err := v.Verify(ctx, raw)
+		must(t, err)
+	}
+	runtime.ReadMemStats(&m1)
+	// The token is ~6 KB; each Verify needs its decoded segments, 600
+	// one-letter audiences and their slice (about 50 KB in all), not a copy
+	// of the rest of the claims set for each of them (1.8 MB).
+	if per := (m1.TotalAlloc - m0.TotalAlloc) / 100; per > 128<<10 {
+		t.Errorf("%d bytes allocated per Verify", per)
 	}
 }
 
@@ -228,6 +329,7 @@ func TestCacheOptions(t *testing.T) {
 		jwtguard.WithCache(0, 1, time.Second),
 		jwtguard.WithCache(1, 0, time.Second),
 		jwtguard.WithCache(1, 1, 0),
+		jwtguard.WithCache(1000, 16<<10, time.Minute), // too few bytes for 16 shards
 	} {
 		if _, err := jwtguard.NewVerifier(mustKeySet(t), opt); err == nil {
 			t.Errorf("bad cache bounds accepted")
