@@ -246,7 +246,7 @@ func WithCache(entries int, bytes int64, maxAge time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
 		if entries < 1 || bytes < 1 || maxAge <= 0 {
 			c.fail("cache bounds %d entries, %d bytes, %v must all be positive", entries, bytes, maxAge)
-		} else if least := int64(min(cacheShards, entries)) * minCacheShardBytes; bytes < least {
+		} else if least := int64(cacheShardsFor(entries)) * minCacheShardBytes; bytes < least {
 			c.fail("a cache of %d entries needs at least %d bytes, not %d", entries, least, bytes)
 		}
 		c.cacheEntries, c.cacheBytes, c.cacheMaxAge = entries, bytes, maxAge

@@ -48,7 +48,7 @@ const evictSample = 32
 // (second chance), so that tokens in use stay.
 type tokenCache struct {
 	seed    maphash.Seed
-	n       uint64 // shards in use
+	mask    uint64 // shards in use, a power of two, less one
 	entries int    // per shard
 	bytes   int64  // per shard
 	maxAge  time.Duration
@@ -78,16 +78,16 @@ type cacheEntry struct {
 }
 
 func newTokenCache(entries int, bytes int64, maxAge time.Duration, keys KeyProvider) *tokenCache {
-	n := min(cacheShards, entries)
+	n := cacheShardsFor(entries)
 	c := &tokenCache{
 		seed:    maphash.MakeSeed(),
-		n:       uint64(n),
+		mask:    uint64(n - 1),
 		entries: entries / n,
 		bytes:   bytes / int64(n),
 		maxAge:  maxAge,
 	}
 	_, c.trusted = keys.(*KeySet)
-	for i := range c.n {
+	for i := range c.mask + 1 {
 		c.shards[i].m = make(map[uint64]*cacheEntry)
 	}
 	return c
@@ -99,10 +99,20 @@ func newTokenCache(entries int, bytes int64, maxAge time.Duration, keys KeyProvi
 // misses.
 const hashedTail = 48
 
-// get returns the entry for raw, or nil, and raw's hash.
+// cacheShardsFor is the number of shards for a cache of entries: 16, or
+// the largest power of two not above entries.
+func cacheShardsFor(entries int) int {
+	n := cacheShards
+	for n > 1 && n > entries {
+		n /= 2
+	}
+	return n
+}
+
+// get returns the entry for raw, or nil; and raw's hash.
 func (c *tokenCache) get(raw string, now time.Time) (*cacheEntry, uint64) {
 	h := maphash.String(c.seed, raw[max(0, len(raw)-hashedTail):])
-	s := &c.shards[h%c.n]
+	s := &c.shards[h&c.mask]
 	s.mu.RLock()
 	e := s.m[h]
 	s.mu.RUnlock()
@@ -117,7 +127,7 @@ func (c *tokenCache) get(raw string, now time.Time) (*cacheEntry, uint64) {
 
 // count records a lookup of the token of hash h as a hit or a miss.
 func (c *tokenCache) count(h uint64, hit bool) {
-	s := &c.shards[h%c.n]
+	s := &c.shards[h&c.mask]
 	if hit {
 		s.hits.Add(1)
 	} else {
@@ -148,7 +158,7 @@ func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) 
 	raw := strings.Clone(string(t.Raw))
 	t.Raw = RawToken(raw)
 	e := &cacheEntry{raw: raw, tok: t, key: key, d: *d, until: until, size: size}
-	s := &c.shards[h%c.n]
+	s := &c.shards[h&c.mask]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old := s.m[h]; old != nil {
@@ -221,7 +231,7 @@ func (v *Verifier) CacheStats() CacheStats {
 		return CacheStats{}
 	}
 	var st CacheStats
-	for i := range c.n {
+	for i := range c.mask + 1 {
 		s := &c.shards[i]
 		st.Hits += s.hits.Load()
 		st.Misses += s.misses.Load()
