@@ -183,7 +183,8 @@ func extract(e Extractor, r *http.Request) (string, bool, error) {
 		return s.extractSource(r)
 	}
 	tok, err := e.Extract(r)
-	return tok, tok != "" && inCookie(r, tok), err
+	// Safe methods pass the CSRF check anyway: no need to parse cookies.
+	return tok, tok != "" && !safeMethod(r.Method) && inCookie(r, tok), err
 }
 
 // inCookie reports whether a cookie of r has the value tok.
