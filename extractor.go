@@ -9,7 +9,10 @@ import (
 // Extractor finds the raw token in a request. It returns "" and nil when the
 // request carries no credentials it recognizes, and an error matching
 // [ErrMalformedCredentials] when it carries credentials it cannot read.
-// Extractors must be safe for concurrent use.
+// Extractors must be safe for concurrent use. The [Guard] runs its [CSRF]
+// check on unsafe requests whose token came from a cookie: [FromCookie]
+// says so itself, and the token of an extractor of your own counts as a
+// cookie's when a cookie of the request holds it.
 type Extractor interface {
 	Extract(r *http.Request) (string, error)
 }
