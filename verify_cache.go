@@ -68,8 +68,7 @@ type cacheShard struct {
 }
 
 type cacheEntry struct {
-	raw   string
-	tok   *Token
+	tok   *Token // its Raw is the cache's own copy
 	key   *Key
 	d     dates
 	until time.Time // the maximum age; "exp" is checked with the leeway
@@ -116,7 +115,7 @@ func (c *tokenCache) get(raw string, now time.Time) (*cacheEntry, uint64) {
 	s.mu.RLock()
 	e := s.m[h]
 	s.mu.RUnlock()
-	if e == nil || e.raw != raw || !now.Before(e.until) {
+	if e == nil || string(e.tok.Raw) != raw || !now.Before(e.until) {
 		return nil, h
 	}
 	if !e.used.Load() {
@@ -155,9 +154,8 @@ func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) 
 	if size > c.bytes {
 		return // larger than a whole shard
 	}
-	raw := strings.Clone(string(t.Raw))
-	t.Raw = RawToken(raw)
-	e := &cacheEntry{raw: raw, tok: t, key: key, d: *d, until: until, size: size}
+	t.Raw = RawToken(strings.Clone(string(t.Raw)))
+	e := &cacheEntry{tok: t, key: key, d: *d, until: until, size: size}
 	s := &c.shards[h&c.mask]
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -47,13 +47,8 @@ off) cache_flag=(-no-cache) ;;
 *) echo "$name: BENCH_CACHE must be on or off" >&2; exit 2 ;;
 esac
 
-if ! command -v wrk >/dev/null; then
-	# shellcheck source=scripts/ci/nginx.sh
-	source scripts/ci/nginx.sh
-fi
-for tool in go curl wrk; do
-	command -v "$tool" >/dev/null || { echo "$name: $tool is missing" >&2; exit 1; }
-done
+# shellcheck disable=SC2119 # no argument: wrk alone, no nginx
+need_tools
 
 work=$(mktemp -d)
 pid=""

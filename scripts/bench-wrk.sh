@@ -26,13 +26,7 @@ nginx_workers=${BENCH_NGINX_WORKERS:-auto}
 source scripts/lib/wrk.sh
 wrk_settings
 
-if [ ! -x /usr/sbin/nginx ] || ! command -v wrk >/dev/null; then
-	# shellcheck source=scripts/ci/nginx.sh
-	source scripts/ci/nginx.sh
-fi
-for tool in go curl wrk; do
-	command -v "$tool" >/dev/null || { echo "bench-wrk.sh: $tool is missing" >&2; exit 1; }
-done
+need_tools nginx
 
 work=$(mktemp -d)
 tasks_pid=""

@@ -21,6 +21,20 @@ wrk_settings() {
 	fi
 }
 
+# need_tools [nginx] makes sure wrk (and /usr/sbin/nginx when asked) is
+# installed, sourcing scripts/ci/nginx.sh when not, and that go and curl
+# are there; it exits when something is still missing.
+need_tools() {
+	if ! command -v wrk >/dev/null || { [ "${1:-}" = nginx ] && [ ! -x /usr/sbin/nginx ]; }; then
+		# shellcheck source=scripts/ci/nginx.sh
+		source scripts/ci/nginx.sh
+	fi
+	local tool
+	for tool in go curl wrk; do
+		command -v "$tool" >/dev/null || { echo "$name: $tool is missing" >&2; exit 1; }
+	done
+}
+
 # free_port FIRST LAST prints a port of 127.0.0.1 in FIRST..LAST that
 # nothing listens on, or fails.
 free_port() {
