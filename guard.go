@@ -91,6 +91,10 @@ func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
 	var t *Token
 	if err == nil {
 		t, err = g.verifier.Verify(r.Context(), raw)
+		if err != nil && indexBlank(raw) >= 0 {
+			// Only now, off the path of a good token (see sourceExtractor).
+			err = ErrMalformedCredentials
+		}
 	} else if !errors.Is(err, ErrMalformedCredentials) {
 		err = errors.Join(ErrMalformedCredentials, err)
 	}

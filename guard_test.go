@@ -127,6 +127,48 @@ func TestGuardOptions(t *testing.T) {
 			t.Errorf("nil policy: %d", w.Code)
 		}
 	})
+	// The Guard looks for blanks in a token only once it failed to verify:
+	// the answer must be the malformed one wherever the token came from, and
+	// with the blank-free token in the cache.
+	t.Run("a token with a blank is malformed", func(t *testing.T) {
+		tok := strings.TrimPrefix(good, "Bearer ")
+		for _, c := range []struct {
+			name string
+			ex   jwtguard.Extractor
+			mod  func(*http.Request)
+		}{
+			{"header", jwtguard.FromAuthorization(), func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok+" x") }},
+			{"header, tab", jwtguard.FromAuthorization(), func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok+"\tx") }},
+			{"named header", jwtguard.FromHeader("X-Token"), func(r *http.Request) { r.Header.Set("X-Token", tok+" x") }},
+			{"cookie", jwtguard.FromCookie("jwt"), func(r *http.Request) { r.Header.Set("Cookie", "jwt="+tok+" x") }},
+			{"query", jwtguard.FromQuery("t"), func(r *http.Request) { r.URL.RawQuery = "t=" + tok + "+x" }},
+			{"first of", jwtguard.FirstOf(jwtguard.FromCookie("jwt"), jwtguard.FromAuthorization()), func(r *http.Request) {
+				r.Header.Set("Cookie", "jwt="+tok+" x")
+				r.Header.Set("Authorization", good)
+			}},
+			{"own extractor", jwtguard.ExtractorFunc(func(*http.Request) (string, error) { return tok + " x", nil }), func(*http.Request) {}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				g := must1(jwtguard.NewGuard(verifierFor(t), jwtguard.WithExtractor(jwtguard.FirstOf(jwtguard.FromHeader("X-Warm"), c.ex))))
+				h := g.Require(jwtguard.IsAuthenticated())(reached)
+				if w := serve(h, "GET", "", func(r *http.Request) { r.Header.Set("X-Warm", tok) }); w.Code != 200 {
+					t.Fatalf("warming the cache: %d", w.Code)
+				}
+				w := serve(h, "GET", "", c.mod)
+				if w.Code != 401 || !strings.Contains(w.Body.String(), "bad_authorization_header") {
+					t.Errorf("%d %s", w.Code, w.Body)
+				}
+				if c.name == "own extractor" {
+					return // its Extract is its own
+				}
+				r := httptest.NewRequest("GET", "/x", nil)
+				c.mod(r)
+				if got, err := c.ex.Extract(r); got != "" || !errors.Is(err, jwtguard.ErrMalformedCredentials) {
+					t.Errorf("Extract = %q, %v", got, err)
+				}
+			})
+		}
+	})
 	t.Run("extractor error is malformed", func(t *testing.T) {
 		g := must1(jwtguard.NewGuard(verifierFor(t), jwtguard.WithExtractor(jwtguard.ExtractorFunc(func(*http.Request) (string, error) {
 			return "", errors.New("secret internal detail")
