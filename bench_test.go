@@ -180,3 +180,55 @@ type discardWriter struct {
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *discardWriter) WriteHeader(s int)           { w.status = s }
+
+// BenchmarkVerifyCached measures Verifier.Verify on a token in the
+// verified-token cache, without HTTP around it: from one goroutine, and
+// from all of them at once on one token (a shared lock or counter would
+// show here as a slowdown).
+func BenchmarkVerifyCached(b *testing.B) {
+	secret := []byte("a-32-byte-secret-for-benchmarks!")
+	now := time.Now()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"token_type": "access",
+		"exp": now.Add(time.Hour).Unix(), "iat": now.Unix(), "sub": "42"}).SignedString(secret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	key, err := jwtguard.NewHMACKey("", secret, jwtguard.HS256)
+	if err != nil {
+		b.Fatal(err)
+	}
+	keys, err := jwtguard.NewKeySet(key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := jwtguard.NewVerifier(keys)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, tok); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.Verify(ctx, tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := v.Verify(ctx, tok); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+	if st := v.CacheStats(); st.Inserted != 1 || st.Misses != 1 {
+		b.Fatalf("cache stats %+v: every pass but the first must hit", st)
+	}
+}

@@ -33,6 +33,10 @@ const minCacheShardBytes = cacheEntryOverhead + 1024
 // evictSample bounds the entries one eviction looks at.
 const evictSample = 32
 
+// maxFrontSlots bounds the lock-free front of the cache: 32 KiB of
+// pointers at most.
+const maxFrontSlots = 1 << 12
+
 // tokenCache remembers tokens that passed every check that depends on the
 // token alone — encoding, header, signature, issuer, audience, type — so
 // that the next request with the same token skips decoding and the
@@ -46,14 +50,23 @@ const evictSample = 32
 // than its token's "exp" nor the cache's maximum age. When a shard is full,
 // eviction drops an expired entry or one not used since the last sweep
 // (second chance), so that tokens in use stay.
+//
+// A hit on a token in use takes no lock: in front of the shards' maps is
+// an array of pointers to entries found there lately, one slot a hash
+// (a collision only sends a lookup on to the map). A slot is filled under
+// its shard's read lock and emptied when the entry leaves the map, under
+// the write lock, so it only ever points at an entry the map holds and
+// the bounds hold.
 type tokenCache struct {
-	seed    maphash.Seed
-	mask    uint64 // shards in use, a power of two, less one
-	entries int    // per shard
-	bytes   int64  // per shard
-	maxAge  time.Duration
-	trusted bool // the key provider never drops a key: a KeySet
-	shards  [cacheShards]cacheShard
+	seed      maphash.Seed
+	mask      uint64 // shards in use, a power of two, less one
+	entries   int    // per shard
+	bytes     int64  // per shard
+	maxAge    time.Duration
+	trusted   bool // the key provider never drops a key: a KeySet
+	front     []atomic.Pointer[cacheEntry]
+	frontMask uint64
+	shards    [cacheShards]cacheShard
 }
 
 type cacheShard struct {
@@ -68,6 +81,7 @@ type cacheShard struct {
 }
 
 type cacheEntry struct {
+	h     uint64 // the hash of tok.Raw: the entry's key
 	tok   *Token // its Raw is the cache's own copy
 	key   *Key
 	d     dates
@@ -86,6 +100,12 @@ func newTokenCache(entries int, bytes int64, maxAge time.Duration, keys KeyProvi
 		maxAge:  maxAge,
 	}
 	_, c.trusted = keys.(*KeySet)
+	front := 1
+	for front < entries && front < maxFrontSlots {
+		front *= 2
+	}
+	c.front = make([]atomic.Pointer[cacheEntry], front)
+	c.frontMask = uint64(front - 1)
 	for i := range c.mask + 1 {
 		c.shards[i].m = make(map[uint64]*cacheEntry)
 	}
@@ -111,10 +131,16 @@ func cacheShardsFor(entries int) int {
 // get returns the entry for raw, or nil; and raw's hash.
 func (c *tokenCache) get(raw string, now time.Time) (*cacheEntry, uint64) {
 	h := maphash.String(c.seed, raw[max(0, len(raw)-hashedTail):])
-	s := &c.shards[h&c.mask]
-	s.mu.RLock()
-	e := s.m[h]
-	s.mu.RUnlock()
+	f := c.frontSlot(h)
+	e := f.Load()
+	if e == nil || e.h != h {
+		s := &c.shards[h&c.mask]
+		s.mu.RLock()
+		if e = s.m[h]; e != nil && f.Load() != e {
+			f.Store(e)
+		}
+		s.mu.RUnlock()
+	}
 	if e == nil || string(e.tok.Raw) != raw || !now.Before(e.until) {
 		return nil, h
 	}
@@ -122,6 +148,19 @@ func (c *tokenCache) get(raw string, now time.Time) (*cacheEntry, uint64) {
 		e.used.Store(true)
 	}
 	return e, h
+}
+
+// frontSlot is the slot of the lock-free front for hash h. Its bits are
+// not the shard's: the entries of one shard spread over the front.
+func (c *tokenCache) frontSlot(h uint64) *atomic.Pointer[cacheEntry] {
+	return &c.front[(h>>32)&c.frontMask]
+}
+
+// remove drops e from s, which the caller has locked, and from the front.
+func (c *tokenCache) remove(s *cacheShard, e *cacheEntry) {
+	delete(s.m, e.h)
+	s.bytes -= e.size
+	c.frontSlot(e.h).CompareAndSwap(e, nil)
 }
 
 // count records a lookup of the token of hash h as a hit or a miss.
@@ -155,13 +194,12 @@ func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) 
 		return // larger than a whole shard
 	}
 	t.Raw = RawToken(strings.Clone(string(t.Raw)))
-	e := &cacheEntry{tok: t, key: key, d: *d, until: until, size: size}
+	e := &cacheEntry{h: h, tok: t, key: key, d: *d, until: until, size: size}
 	s := &c.shards[h&c.mask]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old := s.m[h]; old != nil {
-		s.bytes -= old.size
-		delete(s.m, h)
+		c.remove(s, old)
 	}
 	for len(s.m) > 0 && (len(s.m) >= c.entries || s.bytes+e.size > c.bytes) {
 		c.evictOne(s, now)
@@ -176,10 +214,10 @@ func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) 
 // random place), marking the used ones it passes unused; the last one
 // looked at when every one was in use.
 func (c *tokenCache) evictOne(s *cacheShard, now time.Time) {
-	var last uint64
+	var last *cacheEntry
 	n := 0
-	for h, e := range s.m {
-		last = h
+	for _, e := range s.m {
+		last = e
 		if !now.Before(e.until) || !e.used.Load() {
 			break
 		}
@@ -188,8 +226,7 @@ func (c *tokenCache) evictOne(s *cacheShard, now time.Time) {
 			break
 		}
 	}
-	s.bytes -= s.m[last].size
-	delete(s.m, last)
+	c.remove(s, last)
 	s.evicted++
 }
 
