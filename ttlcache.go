@@ -18,8 +18,8 @@ type ttlCache[V any] struct {
 }
 
 type ttlEntry[V any] struct {
-	v     V
-	until time.Time
+	v V
+	w window
 }
 
 func newTTLCache[V any](maxAge time.Duration) *ttlCache[V] {
@@ -34,7 +34,7 @@ func (c *ttlCache[V]) get(key string, now time.Time) (V, bool) {
 	c.mu.RLock()
 	e, ok := c.m[key]
 	c.mu.RUnlock()
-	if !ok || !now.Before(e.until) {
+	if !ok || !e.w.holds(now) {
 		var zero V
 		return zero, false
 	}
@@ -55,12 +55,12 @@ func (c *ttlCache[V]) put(key string, v V, now, limit time.Time) {
 	if len(c.m) >= ttlCacheMax {
 		c.evict(now)
 	}
-	c.m[key] = ttlEntry[V]{v: v, until: until}
+	c.m[key] = ttlEntry[V]{v: v, w: window{since: now, until: until}}
 }
 
 func (c *ttlCache[V]) evict(now time.Time) {
 	for k, e := range c.m {
-		if !now.Before(e.until) {
+		if !e.w.holds(now) {
 			delete(c.m, k)
 		}
 	}

@@ -81,13 +81,13 @@ type cacheShard struct {
 }
 
 type cacheEntry struct {
-	h     uint64 // the hash of tok.Raw: the entry's key
-	tok   *Token // its Raw is the cache's own copy
-	key   *Key
-	d     dates
-	until time.Time // the maximum age; "exp" is checked with the leeway
-	size  int64
-	used  atomic.Bool
+	h    uint64 // the hash of tok.Raw: the entry's key
+	tok  *Token // its Raw is the cache's own copy
+	key  *Key
+	d    dates
+	w    window // until: the maximum age or "exp"; "exp" is checked with the leeway
+	size int64
+	used atomic.Bool
 }
 
 func newTokenCache(entries int, bytes int64, maxAge time.Duration, keys KeyProvider) *tokenCache {
@@ -141,7 +141,7 @@ func (c *tokenCache) get(raw string, now time.Time) (*cacheEntry, uint64) {
 		}
 		s.mu.RUnlock()
 	}
-	if e == nil || string(e.tok.Raw) != raw || !now.Before(e.until) {
+	if e == nil || string(e.tok.Raw) != raw || !e.w.holds(now) {
 		return nil, h
 	}
 	if !e.used.Load() {
@@ -194,7 +194,7 @@ func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) 
 		return // larger than a whole shard
 	}
 	t.Raw = RawToken(strings.Clone(string(t.Raw)))
-	e := &cacheEntry{h: h, tok: t, key: key, d: *d, until: until, size: size}
+	e := &cacheEntry{h: h, tok: t, key: key, d: *d, w: window{since: now, until: until}, size: size}
 	s := &c.shards[h&c.mask]
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -218,7 +218,7 @@ func (c *tokenCache) evictOne(s *cacheShard, now time.Time) {
 	n := 0
 	for _, e := range s.m {
 		last = e
-		if !now.Before(e.until) || !e.used.Load() {
+		if !e.w.holds(now) || !e.used.Load() {
 			break
 		}
 		e.used.Store(false)

@@ -98,6 +98,39 @@ func TestCacheTimes(t *testing.T) {
 	}
 }
 
+// The clock set back drops what the caches hold: without a monotonic
+// reading, an entry would otherwise outlive its maximum age by the step.
+func TestCacheClockSetBack(t *testing.T) {
+	ctx := context.Background()
+	clock := newTestClock()
+	iss, _ := newIssuer(t, clock, jwtguard.WithAccessRevocation(time.Minute))
+	v, err := iss.Verifier(jwtguard.WithCache(100, 1<<20, time.Minute))
+	must(t, err)
+	pair, err := iss.Issue(ctx, "7")
+	must(t, err)
+	clock.Add(10 * time.Second)
+	t1, err := v.Verify(ctx, pair.Access)
+	must(t, err)
+	clock.Add(-5 * time.Second)
+	t2, err := v.Verify(ctx, pair.Access)
+	must(t, err)
+	if t2 == t1 {
+		t.Fatal("a token cached before the clock was set back came from the cache")
+	}
+	clock.Add(5 * time.Second)
+	if t3, err := v.Verify(ctx, pair.Access); err != nil || t3 != t2 {
+		t.Fatalf("not cached again: %v, %t", err, t3 == t2)
+	}
+	must(t, iss.RevokeToken(ctx, t2))
+	if _, err := v.Verify(ctx, pair.Access); err != nil {
+		t.Fatalf("within the revocation check's minute, the cached answer stands: %v", err)
+	}
+	clock.Add(-6 * time.Second) // before that answer was stored
+	if _, err := v.Verify(ctx, pair.Access); !errors.Is(err, jwtguard.ErrTokenRevoked) {
+		t.Fatalf("revoked, then the clock set back: %v", err)
+	}
+}
+
 // Revocation and the user check run on every hit.
 func TestCacheRevocationAndUser(t *testing.T) {
 	ctx := context.Background()

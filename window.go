@@ -1,0 +1,17 @@
+package jwtguard
+
+import "time"
+
+// window is when a cached answer may be used: from the time it was
+// stored until its expiry. The caches read the wall clock (the default
+// clock has no monotonic reading), so the start counts too: after the
+// clock is set back an answer is dropped, never kept past its maximum age
+// by the length of the step.
+type window struct {
+	since, until time.Time
+}
+
+// holds reports whether now falls in w.
+func (w *window) holds(now time.Time) bool {
+	return now.Before(w.until) && !now.Before(w.since)
+}
