@@ -74,11 +74,20 @@ func FuzzClaims(f *testing.F) {
 
 // FuzzExtract feeds arbitrary Authorization, header, cookie and query values
 // to the extractors: no panic, and a token found never holds white space.
+// A Guard on the same extractor, which looks for blanks only in a token
+// that fails to verify, must answer as Extract says: malformed credentials,
+// none (anonymous), or a token (here never a valid one).
 func FuzzExtract(f *testing.F) {
 	e := jwtguard.FirstOf(jwtguard.FromAuthorization("Bearer", "JWT"), jwtguard.FromHeader("X-Token"), jwtguard.FromCookie("jwt"), jwtguard.FromQuery("t"))
+	g, err := jwtguard.NewGuard(verifierFor(f), jwtguard.WithExtractor(e))
+	if err != nil {
+		f.Fatal(err)
+	}
+	h := g.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	f.Add("Bearer abc", "", "", "")
 	f.Add("", "x y", "jwt=a; jwt=b", "t=1&t=2")
 	f.Add("JWT\t a", "tok", "jwt=c", "t=%zz")
+	f.Add("Bearer a b", "", "jwt=x\ty", "")
 	f.Fuzz(func(t *testing.T, auth, hdr, cookie, query string) {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.URL.RawQuery = query
@@ -93,6 +102,17 @@ func FuzzExtract(f *testing.F) {
 			if c == ' ' || c == '\t' {
 				t.Fatalf("token %q holds white space", tok)
 			}
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		malformed := strings.Contains(w.Body.String(), "bad_authorization_header")
+		switch {
+		case err != nil && (w.Code != 401 || !malformed):
+			t.Fatalf("Extract: %v; the Guard: %d %s", err, w.Code, w.Body)
+		case err == nil && tok == "" && w.Code != 200:
+			t.Fatalf("Extract: no credentials; the Guard: %d %s", w.Code, w.Body)
+		case tok != "" && (w.Code != 401 || malformed):
+			t.Fatalf("Extract: %q; the Guard: %d %s", tok, w.Code, w.Body)
 		}
 	})
 }
