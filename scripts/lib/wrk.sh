@@ -83,3 +83,15 @@ LUA
 wrk_result() {
 	echo "$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt") $(awk '$1 == "99%" {print $2}' "$work/wrk.txt")"
 }
+
+# wrk_requests prints how many requests the last wrk_run completed.
+wrk_requests() {
+	awk '/ requests in / {print $1}' "$work/wrk.txt"
+}
+
+# cpu_ticks PID prints the CPU time PID has used, user and system, in
+# clock ticks (getconf CLK_TCK a second).
+cpu_ticks() {
+	# The fields after the command name, which is in parentheses.
+	sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
