@@ -42,10 +42,10 @@ func (a authHeader) Extract(r *http.Request) (string, error) {
 	return oneWord(a.extractSource(r))
 }
 
-func (a authHeader) extractSource(r *http.Request) (string, bool, error) {
+func (a authHeader) extractSource(r *http.Request) (string, origin, error) {
 	v, err := singleHeader(r.Header, "Authorization")
 	if v == "" || err != nil {
-		return "", false, err
+		return "", 0, err
 	}
 	// Split at the first space or tab: a tab must not hide the header and
 	// let FirstOf fall through to other credentials. A scheme is a short
@@ -56,10 +56,10 @@ func (a authHeader) extractSource(r *http.Request) (string, bool, error) {
 		i++
 	}
 	if !a.matches(v[:i]) {
-		return "", false, nil
+		return "", 0, nil
 	}
 	tok, err := nonEmpty(v[i:])
-	return tok, false, err
+	return tok, unchecked, err
 }
 
 func (a authHeader) matches(scheme string) bool {
@@ -83,13 +83,13 @@ func (h namedHeader) Extract(r *http.Request) (string, error) {
 	return oneWord(h.extractSource(r))
 }
 
-func (h namedHeader) extractSource(r *http.Request) (string, bool, error) {
+func (h namedHeader) extractSource(r *http.Request) (string, origin, error) {
 	v, err := singleHeader(r.Header, string(h))
 	if v == "" || err != nil {
-		return "", false, err
+		return "", 0, err
 	}
 	tok, err := nonEmpty(v)
-	return tok, false, err
+	return tok, unchecked, err
 }
 
 // FromCookie reads the token from the named cookie. Two cookies of that name,
@@ -104,19 +104,26 @@ func (c cookieExtractor) Extract(r *http.Request) (string, error) {
 	return oneWord(c.extractSource(r))
 }
 
-func (c cookieExtractor) extractSource(r *http.Request) (string, bool, error) {
+// A cookie's token is checked to be one word here, not left to the Guard:
+// malformed credentials must be found before the CSRF check, which would
+// otherwise refuse them first (and refuse them even under
+// WithCredentialsOptional, where malformed credentials count as none).
+func (c cookieExtractor) extractSource(r *http.Request) (string, origin, error) {
 	cookies := r.CookiesNamed(string(c))
 	switch len(cookies) {
 	case 0:
-		return "", false, nil
+		return "", 0, nil
 	case 1:
 		if cookies[0].Value == "" {
-			return "", false, nil
+			return "", 0, nil
 		}
 		tok, err := nonEmpty(cookies[0].Value)
-		return tok, tok != "", err
+		if tok, err = oneWord(tok, 0, err); err != nil {
+			return "", 0, err
+		}
+		return tok, fromCookie, nil
 	}
-	return "", false, ErrMalformedCredentials
+	return "", 0, ErrMalformedCredentials
 }
 
 // FromQuery reads the token from the named query parameter. Tokens in URLs end
@@ -131,22 +138,22 @@ func (q queryParam) Extract(r *http.Request) (string, error) {
 	return oneWord(q.extractSource(r))
 }
 
-func (q queryParam) extractSource(r *http.Request) (string, bool, error) {
+func (q queryParam) extractSource(r *http.Request) (string, origin, error) {
 	if r.URL == nil || r.URL.RawQuery == "" {
-		return "", false, nil
+		return "", 0, nil
 	}
 	vs := r.URL.Query()[string(q)]
 	switch len(vs) {
 	case 0:
-		return "", false, nil
+		return "", 0, nil
 	case 1:
 		if vs[0] == "" {
-			return "", false, nil
+			return "", 0, nil
 		}
 		tok, err := nonEmpty(vs[0])
-		return tok, false, err
+		return tok, unchecked, err
 	}
-	return "", false, ErrMalformedCredentials
+	return "", 0, ErrMalformedCredentials
 }
 
 // FirstOf tries each extractor in turn and returns the first token found.
@@ -162,37 +169,50 @@ func (f firstOf) Extract(r *http.Request) (string, error) {
 	return oneWord(f.extractSource(r))
 }
 
-func (f firstOf) extractSource(r *http.Request) (string, bool, error) {
+func (f firstOf) extractSource(r *http.Request) (string, origin, error) {
 	for _, e := range f {
-		if tok, cookie, err := extract(e, r); tok != "" || err != nil {
-			return tok, cookie, err
+		if tok, o, err := extract(e, r); tok != "" || err != nil {
+			return tok, o, err
 		}
 	}
-	return "", false, nil
+	return "", 0, nil
 }
 
-// sourceExtractor is an Extractor that also tells whether the token came
-// from a cookie, and so needs a CSRF check on unsafe requests. Its token
-// is trimmed and non-empty but not yet known to be one word: the Guard
-// looks for a blank only in a token that failed verification (a verified
-// one is base64url and dots), which keeps two reads of every token off the
-// path of a cached one. Extract makes the check itself.
+// origin tells the Guard what it must still do with an extracted token.
+type origin uint8
+
+const (
+	// fromCookie: the token came from a cookie, so an unsafe request must
+	// pass the CSRF check.
+	fromCookie origin = 1 << iota
+	// unchecked: a built-in extractor's token, trimmed and non-empty but
+	// not yet known to be one word. The Guard looks for a blank only in a
+	// token that failed to verify (a verified one is base64url and dots),
+	// which keeps two reads of every token off the path of a cached one.
+	unchecked
+)
+
+// sourceExtractor is an Extractor that also tells the origin of its
+// token. Its Extract makes every check itself.
 type sourceExtractor interface {
-	extractSource(r *http.Request) (tok string, cookie bool, err error)
+	extractSource(r *http.Request) (string, origin, error)
 }
 
-// extract runs e on r, telling whether the token came from a cookie. An
-// extractor of the application's own says nothing of its source: its token
-// counts as a cookie's when any cookie of the request holds it, so that
-// wrapping FromCookie, or reading r.Cookie by hand, never skips the CSRF
-// check.
-func extract(e Extractor, r *http.Request) (string, bool, error) {
+// extract runs e on r, telling the origin of the token. An extractor of
+// the application's own says nothing of its source: its token counts as a
+// cookie's when any cookie of the request holds it, so that wrapping
+// FromCookie, or reading r.Cookie by hand, never skips the CSRF check; and
+// it is taken as it is, white space and all.
+func extract(e Extractor, r *http.Request) (string, origin, error) {
 	if s, ok := e.(sourceExtractor); ok {
 		return s.extractSource(r)
 	}
 	tok, err := e.Extract(r)
 	// Safe methods pass the CSRF check anyway: no need to parse cookies.
-	return tok, tok != "" && !safeMethod(r.Method) && inCookie(r, tok), err
+	if tok != "" && !safeMethod(r.Method) && inCookie(r, tok) {
+		return tok, fromCookie, err
+	}
+	return tok, 0, err
 }
 
 // inCookie reports whether a cookie of r has the value tok.
@@ -232,7 +252,7 @@ func nonEmpty(s string) (string, error) {
 
 // oneWord finishes an extractSource for Extract: a token with a blank in
 // it is malformed.
-func oneWord(tok string, _ bool, err error) (string, error) {
+func oneWord(tok string, _ origin, err error) (string, error) {
 	if err == nil && indexBlank(tok) >= 0 {
 		return "", ErrMalformedCredentials
 	}

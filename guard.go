@@ -78,11 +78,11 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 // unsafe request must pass the [CSRF] check first; a failure matches
 // [ErrCSRF], with or without WithCredentialsOptional. Failures are logged.
 func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
-	raw, cookie, err := extract(g.extractor, r)
+	raw, o, err := extract(g.extractor, r)
 	if err == nil && raw == "" {
 		return nil, nil
 	}
-	if err == nil && cookie {
+	if err == nil && o&fromCookie != 0 {
 		if err := g.csrf.Check(r); err != nil {
 			g.logRefusal(r, "CSRF check failed", err)
 			return nil, err
@@ -91,8 +91,8 @@ func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
 	var t *Token
 	if err == nil {
 		t, err = g.verifier.Verify(r.Context(), raw)
-		if err != nil && indexBlank(raw) >= 0 {
-			// Only now, off the path of a good token (see sourceExtractor).
+		if err != nil && o&unchecked != 0 && indexBlank(raw) >= 0 {
+			// Only now, off the path of a good token (see unchecked).
 			err = ErrMalformedCredentials
 		}
 	} else if !errors.Is(err, ErrMalformedCredentials) {

@@ -127,9 +127,11 @@ func TestGuardOptions(t *testing.T) {
 			t.Errorf("nil policy: %d", w.Code)
 		}
 	})
-	// The Guard looks for blanks in a token only once it failed to verify:
-	// the answer must be the malformed one wherever the token came from, and
-	// with the blank-free token in the cache.
+	// The Guard looks for blanks in a built-in extractor's token only once
+	// it failed to verify: the answer must be the malformed one wherever the
+	// token came from, with the blank-free token in the cache, and before
+	// the CSRF check. An extractor of the application's own is taken at its
+	// word: its token is invalid, not malformed, as it always was.
 	t.Run("a token with a blank is malformed", func(t *testing.T) {
 		tok := strings.TrimPrefix(good, "Bearer ")
 		for _, c := range []struct {
@@ -154,9 +156,18 @@ func TestGuardOptions(t *testing.T) {
 				if w := serve(h, "GET", "", func(r *http.Request) { r.Header.Set("X-Warm", tok) }); w.Code != 200 {
 					t.Fatalf("warming the cache: %d", w.Code)
 				}
-				w := serve(h, "GET", "", c.mod)
-				if w.Code != 401 || !strings.Contains(w.Body.String(), "bad_authorization_header") {
-					t.Errorf("%d %s", w.Code, w.Body)
+				want := "bad_authorization_header"
+				if c.name == "own extractor" {
+					want = "token_not_valid"
+				}
+				for _, method := range []string{"GET", "POST"} {
+					if w := serve(h, method, "", c.mod); w.Code != 401 || !strings.Contains(w.Body.String(), want) {
+						t.Errorf("%s: %d %s", method, w.Code, w.Body)
+					}
+				}
+				opt := must1(jwtguard.NewGuard(verifierFor(t), jwtguard.WithCredentialsOptional(), jwtguard.WithExtractor(c.ex)))
+				if w := serve(opt.Handler(reached), "POST", "", c.mod); c.name != "own extractor" && w.Code != 200 {
+					t.Errorf("optional credentials, POST: %d %s", w.Code, w.Body)
 				}
 				if c.name == "own extractor" {
 					return // its Extract is its own

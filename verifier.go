@@ -35,7 +35,7 @@ type Verifier struct {
 // NewVerifier returns a verifier that trusts the keys of keys. It reports
 // every problem with the options at once.
 func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
-	c := verifierConfig{maxSize: DefaultMaxTokenSize, now: wallClock, tokenType: "access",
+	c := verifierConfig{maxSize: DefaultMaxTokenSize, now: time.Now, tokenType: "access",
 		cacheEntries: DefaultCacheEntries, cacheBytes: DefaultCacheBytes, cacheMaxAge: DefaultCacheMaxAge}
 	if keys == nil {
 		c.fail("nil key provider")

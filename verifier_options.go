@@ -177,8 +177,7 @@ func WithMaxTokenSize(n int) VerifierOption {
 	}
 }
 
-// WithClock sets the source of the current time. The default is the
-// system's time of day, as time.Now without its monotonic reading.
+// WithClock sets the source of the current time. The default is time.Now.
 func WithClock(now func() time.Time) VerifierOption {
 	return func(c *verifierConfig) {
 		if now == nil {

@@ -3,10 +3,10 @@ package jwtguard
 import "time"
 
 // window is when a cached answer may be used: from the time it was
-// stored until its expiry. The caches read the wall clock (the default
-// clock has no monotonic reading), so the start counts too: after the
-// clock is set back an answer is dropped, never kept past its maximum age
-// by the length of the step.
+// stored until its expiry. The start counts too: with a clock that has no
+// monotonic reading (one of WithClock's), an answer is dropped when the
+// clock is set back, never kept past its maximum age by the length of the
+// step.
 type window struct {
 	since, until time.Time
 }
