@@ -64,7 +64,8 @@ func (a authHeader) extractSource(r *http.Request) (string, origin, error) {
 
 func (a authHeader) matches(scheme string) bool {
 	for _, s := range a.schemes {
-		if strings.EqualFold(s, scheme) {
+		// Clients send the scheme as it is written nearly always.
+		if s == scheme || strings.EqualFold(s, scheme) {
 			return true
 		}
 	}
@@ -160,10 +161,14 @@ func (q queryParam) extractSource(r *http.Request) (string, origin, error) {
 // An error stops the search: malformed credentials are never skipped over
 // in favour of others.
 func FirstOf(extractors ...Extractor) Extractor {
-	return firstOf(append([]Extractor(nil), extractors...))
+	f := make(firstOf, len(extractors))
+	for i, e := range extractors {
+		f[i] = asSource(e)
+	}
+	return f
 }
 
-type firstOf []Extractor
+type firstOf []sourceExtractor
 
 func (f firstOf) Extract(r *http.Request) (string, error) {
 	return oneWord(f.extractSource(r))
@@ -171,7 +176,7 @@ func (f firstOf) Extract(r *http.Request) (string, error) {
 
 func (f firstOf) extractSource(r *http.Request) (string, origin, error) {
 	for _, e := range f {
-		if tok, o, err := extract(e, r); tok != "" || err != nil {
+		if tok, o, err := e.extractSource(r); tok != "" || err != nil {
 			return tok, o, err
 		}
 	}
@@ -198,16 +203,24 @@ type sourceExtractor interface {
 	extractSource(r *http.Request) (string, origin, error)
 }
 
-// extract runs e on r, telling the origin of the token. An extractor of
-// the application's own says nothing of its source: its token counts as a
-// cookie's when any cookie of the request holds it, so that wrapping
-// FromCookie, or reading r.Cookie by hand, never skips the CSRF check; and
-// it is taken as it is, white space and all.
-func extract(e Extractor, r *http.Request) (string, origin, error) {
+// asSource returns e as a sourceExtractor: itself when it is one of the
+// package's, else an ownExtractor.
+func asSource(e Extractor) sourceExtractor {
 	if s, ok := e.(sourceExtractor); ok {
-		return s.extractSource(r)
+		return s
 	}
-	tok, err := e.Extract(r)
+	return ownExtractor{e}
+}
+
+// ownExtractor is an extractor of the application's own. It says nothing
+// of its source: its token counts as a cookie's when any cookie of the
+// request holds it, so that wrapping FromCookie, or reading r.Cookie by
+// hand, never skips the CSRF check; and it is taken as it is, white space
+// and all.
+type ownExtractor struct{ Extractor }
+
+func (o ownExtractor) extractSource(r *http.Request) (string, origin, error) {
+	tok, err := o.Extract(r)
 	// Safe methods pass the CSRF check anyway: no need to parse cookies.
 	if tok != "" && !safeMethod(r.Method) && inCookie(r, tok) {
 		return tok, fromCookie, err

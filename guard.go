@@ -16,7 +16,7 @@ import (
 // [Guard.WriteError] so that every framework answers alike.
 type Guard struct {
 	verifier   *Verifier
-	extractor  Extractor
+	extractor  sourceExtractor
 	onError    ErrorHandler
 	log        *slog.Logger
 	skip       []func(*http.Request) bool
@@ -41,7 +41,6 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 	}
 	g := &Guard{
 		verifier:   v,
-		extractor:  c.extractor,
 		onError:    c.onError,
 		log:        c.logger,
 		skip:       c.skip,
@@ -50,11 +49,13 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		csrf:       c.csrf,
 		challenges: newChallenges(c.realm),
 	}
-	if g.extractor == nil && c.cookies != nil {
-		g.extractor = c.cookies.Extractor()
-	}
-	if g.extractor == nil {
-		g.extractor = FromAuthorization()
+	switch {
+	case c.extractor != nil:
+		g.extractor = asSource(c.extractor)
+	case c.cookies != nil:
+		g.extractor = asSource(c.cookies.Extractor())
+	default:
+		g.extractor = asSource(FromAuthorization())
 	}
 	if g.csrf == nil && c.cookies != nil {
 		g.csrf = c.cookies.csrf
@@ -78,7 +79,7 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 // unsafe request must pass the [CSRF] check first; a failure matches
 // [ErrCSRF], with or without WithCredentialsOptional. Failures are logged.
 func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
-	raw, o, err := extract(g.extractor, r)
+	raw, o, err := g.extractor.extractSource(r)
 	if err == nil && raw == "" {
 		return nil, nil
 	}
