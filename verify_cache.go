@@ -2,7 +2,8 @@ package jwtguard
 
 import (
 	"context"
-	"hash/maphash"
+	"math/bits"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,10 +59,10 @@ const maxFrontSlots = 1 << 12
 // the write lock, so it only ever points at an entry the map holds and
 // the bounds hold.
 type tokenCache struct {
-	seed      maphash.Seed
-	mask      uint64 // shards in use, a power of two, less one
-	entries   int    // per shard
-	bytes     int64  // per shard
+	seed      [2]uint64 // keys the hash of a token's tail
+	mask      uint64    // shards in use, a power of two, less one
+	entries   int       // per shard
+	bytes     int64     // per shard
 	maxAge    time.Duration
 	trusted   bool // the key provider never drops a key: a KeySet
 	front     []atomic.Pointer[cacheEntry]
@@ -93,7 +94,7 @@ type cacheEntry struct {
 func newTokenCache(entries int, bytes int64, maxAge time.Duration, keys KeyProvider) *tokenCache {
 	n := cacheShardsFor(entries)
 	c := &tokenCache{
-		seed:    maphash.MakeSeed(),
+		seed:    [2]uint64{rand.Uint64(), rand.Uint64()},
 		mask:    uint64(n - 1),
 		entries: entries / n,
 		bytes:   bytes / int64(n),
@@ -112,11 +113,26 @@ func newTokenCache(entries int, bytes int64, maxAge time.Duration, keys KeyProvi
 	return c
 }
 
-// hashedTail is how much of a token's end the cache hashes: its signature,
-// which differs between any two tokens a key signed. The whole token is
-// compared on a hit, so a token made to share another's signature only
-// misses.
-const hashedTail = 48
+// tailHash is the cache's key for raw: a keyed mix of its last 16 bytes,
+// which are signature, and differ between any two tokens a key signed (16
+// base64url characters carry 96 bits; the mix keeps 64). The whole token
+// is compared on a hit, so a token made to share another's tail only
+// misses; and only verified tokens enter, so nobody can choose a key.
+func tailHash(raw string, seed *[2]uint64) uint64 {
+	var tail [16]byte
+	copy(tail[max(0, 16-len(raw)):], raw[max(0, len(raw)-16):])
+	a := le64(tail[:8]) ^ seed[0]
+	b := le64(tail[8:]) ^ seed[1]
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo ^ a ^ bits.RotateLeft64(b, 32)
+}
+
+// le64 reads 8 bytes, little-endian (one load on the machines that allow it).
+func le64(b []byte) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
 
 // cacheShardsFor is the number of shards for a cache of entries: 16, or
 // the largest power of two not above entries.
@@ -130,7 +146,7 @@ func cacheShardsFor(entries int) int {
 
 // get returns the entry for raw, or nil; and raw's hash.
 func (c *tokenCache) get(raw string, now time.Time) (*cacheEntry, uint64) {
-	h := maphash.String(c.seed, raw[max(0, len(raw)-hashedTail):])
+	h := tailHash(raw, &c.seed)
 	f := c.frontSlot(h)
 	e := f.Load()
 	if e == nil || e.h != h {
