@@ -3,6 +3,7 @@ package jwtguard
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,5 +54,40 @@ func TestCacheFrontHoldsOnlyMapEntries(t *testing.T) {
 	st := Verifier{cache: c}
 	if n := st.CacheStats().Entries; n > 64 || inFront > n || inFront == 0 {
 		t.Errorf("%d entries, %d of them in front: want at most 64, and the front a non-empty part", n, inFront)
+	}
+}
+
+// The cache's key reads only a token's tail, keyed by the cache's seed:
+// any length is safe, distinct tails give distinct keys, and another seed
+// gives other keys.
+func TestTailHash(t *testing.T) {
+	seed := [2]uint64{rand.Uint64(), rand.Uint64()}
+	for n := range 40 {
+		tailHash(strings.Repeat("a", n), &seed) // no panic on short input
+	}
+	if tailHash("x.y.abc", &seed) == tailHash("x.y.abd", &seed) {
+		t.Error("a short token's last byte is not hashed")
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	seen := make(map[uint64]string)
+	other := [2]uint64{seed[0] + 1, seed[1]}
+	same := 0
+	for range 100000 {
+		b := make([]byte, 16)
+		for i := range b {
+			b[i] = alphabet[rand.IntN(len(alphabet))]
+		}
+		tok := "header.payload." + string(b)
+		h := tailHash(tok, &seed)
+		if prev, ok := seen[h]; ok && prev != tok {
+			t.Fatalf("%q and %q share a key", prev, tok)
+		}
+		seen[h] = tok
+		if tailHash(tok, &other) == h {
+			same++
+		}
+	}
+	if same > 0 {
+		t.Errorf("%d keys did not change with the seed", same)
 	}
 }
