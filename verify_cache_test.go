@@ -3,6 +3,7 @@ package jwtguard_test
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"runtime"
 	"strconv"
 	"strings"
@@ -377,4 +378,59 @@ func mustKeySet(t *testing.T) *jwtguard.KeySet {
 	s, err := jwtguard.NewKeySet(k)
 	must(t, err)
 	return s
+}
+
+// A verifier with the cache answers every request as one without it, over
+// a clock that moves forward, jumps and is set back, for tokens with and
+// without "nbf" and "iat", fractional dates, and with and without leeway:
+// the cache changes how fast a token is accepted, never whether.
+func TestCacheAgreesWithoutCache(t *testing.T) {
+	for _, leeway := range []time.Duration{0, 5 * time.Second} {
+		base := time.Unix(1_800_000_000, 0)
+		now := base
+		clock := jwtguard.WithClock(func() time.Time { return now })
+		cached := verifierFor(t, clock, jwtguard.WithLeeway(leeway), jwtguard.WithCache(20, 1<<20, 30*time.Second))
+		plain := verifierFor(t, clock, jwtguard.WithLeeway(leeway), jwtguard.WithoutCache())
+		r := rand.New(rand.NewPCG(1, uint64(leeway)))
+		date := func(lo, hi int) string {
+			s := strconv.Itoa(int(base.Unix()) + lo + r.IntN(hi-lo))
+			if r.IntN(4) == 0 {
+				s += ".5"
+			}
+			return s
+		}
+		var pool []string
+		for i := range 60 {
+			claims := `{"token_type":"access","jti":"` + strconv.Itoa(i) + `","exp":` + date(-30, 200)
+			if r.IntN(2) == 0 {
+				claims += `,"nbf":` + date(-20, 60)
+			}
+			if r.IntN(2) == 0 {
+				claims += `,"iat":` + date(-20, 60)
+			}
+			pool = append(pool, signRaw(t, "HS256", `{"alg":"HS256"}`, claims+`}`))
+		}
+		for step := range 20000 {
+			switch n := r.IntN(20); {
+			case n < 16:
+				now = now.Add(time.Duration(r.IntN(1500)) * time.Millisecond)
+			case n < 18:
+				now = now.Add(-time.Duration(r.IntN(10_000)) * time.Millisecond)
+			default:
+				now = now.Add(time.Duration(r.IntN(60_000)) * time.Millisecond)
+			}
+			if now.After(base.Add(250 * time.Second)) {
+				now = base.Add(-30 * time.Second)
+			}
+			raw := pool[r.IntN(len(pool))]
+			_, errC := cached.Verify(context.Background(), raw)
+			_, errP := plain.Verify(context.Background(), raw)
+			if (errC == nil) != (errP == nil) || (errC != nil && errC.Error() != errP.Error()) {
+				t.Fatalf("leeway %v, step %d, at %v: cached %v, uncached %v", leeway, step, now.Sub(base), errC, errP)
+			}
+		}
+		if st := cached.CacheStats(); st.Hits == 0 || st.Misses == 0 {
+			t.Fatalf("leeway %v: the cache was not exercised: %+v", leeway, st)
+		}
+	}
 }
