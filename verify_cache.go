@@ -247,11 +247,9 @@ func (c *tokenCache) evictOne(s *cacheShard, now time.Time) {
 }
 
 // stillTrusted reports whether the key that verified an entry is still
-// among the provider's keys for the token.
+// among the provider's keys for the token. Verify asks only when the
+// provider is not a KeySet, whose keys never change (c.trusted).
 func (c *tokenCache) stillTrusted(ctx context.Context, keys KeyProvider, e *cacheEntry) bool {
-	if c.trusted {
-		return true
-	}
 	t := e.tok
 	ks, err := keys.Keys(ctx, KeyQuery{Alg: t.Header.Alg, KeyID: t.Header.Kid, Issuer: t.Claims.Issuer})
 	if err != nil {
