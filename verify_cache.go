@@ -41,10 +41,12 @@ const maxFrontSlots = 1 << 12
 // tokenCache remembers tokens that passed every check that depends on the
 // token alone — encoding, header, signature, issuer, audience, type — so
 // that the next request with the same token skips decoding and the
-// signature. What depends on the time or on outside state runs again on
-// every hit: "exp", "nbf" and "iat" with the leeway, that the key is still
-// trusted (a key removed from a remote set ends its tokens' entries), the
-// revocation and user checks, and the custom validators.
+// signature. What depends on the time or on outside state is checked on
+// every hit: the clock must be within the entry's window, which opens when
+// the token passed "exp", "nbf" and "iat" with the leeway and closes at its
+// "exp" (so those still pass whenever it is open); the key must still be
+// trusted (a key removed from a remote set ends its tokens' entries); the
+// revocation and user checks and the custom validators run.
 //
 // Only tokens that passed every check enter, so an attacker's garbage never
 // does. It is bounded in entries and in bytes; an entry lives no longer
