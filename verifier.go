@@ -71,7 +71,11 @@ func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
 // matches [ErrInvalidToken] and a more specific sentinel.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 	c := &v.cfg
-	now := c.now()
+	// Wall-clock time only, as the token's dates are: the cache's windows
+	// compared by time.Now's monotonic reading would miss a clock step or
+	// a suspend (the monotonic clock stops), and a window that outlived
+	// "exp" so would accept an expired token.
+	now := c.now().Round(0)
 	if v.cache == nil {
 		t, _, _, err := v.verify(ctx, raw, now)
 		if err != nil {

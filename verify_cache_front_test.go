@@ -91,3 +91,45 @@ func TestTailHash(t *testing.T) {
 		t.Errorf("%d keys did not change with the seed", same)
 	}
 }
+
+// The verified-token cache's windows are wall-clock times, like the
+// token's dates, whatever the clock: with a monotonic reading, an entry
+// would outlive "exp" across a suspend or a clock step (a hit does not
+// look at the dates again).
+func TestCacheWindowIsWallClock(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	k, err := NewHMACKey("", secret, HS256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := NewKeySet(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewVerifier(ks, WithClock(time.Now)) // monotonic readings
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, err := NewSigningKey("", HS256, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, err := NewIssuer(sk, NewMemoryStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := iss.Issue(t.Context(), "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(t.Context(), pair.Access); err != nil {
+		t.Fatal(err)
+	}
+	e, _ := v.cache.get(pair.Access, time.Now().Round(0))
+	if e == nil {
+		t.Fatal("not cached")
+	}
+	if e.w.since != e.w.since.Round(0) || e.w.until != e.w.until.Round(0) {
+		t.Errorf("the window %v – %v carries a monotonic reading", e.w.since, e.w.until)
+	}
+}
