@@ -87,8 +87,7 @@ type cacheEntry struct {
 	h    uint64 // the hash of tok.Raw: the entry's key
 	tok  *Token // its Raw is the cache's own copy
 	key  *Key
-	d    dates
-	w    window // until: the maximum age or "exp"; "exp" is checked with the leeway
+	w    window // from when the token passed every check to its "exp" or the maximum age
 	size int64
 	used atomic.Bool
 }
@@ -212,7 +211,7 @@ func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) 
 		return // larger than a whole shard
 	}
 	t.Raw = RawToken(strings.Clone(string(t.Raw)))
-	e := &cacheEntry{h: h, tok: t, key: key, d: *d, w: window{since: now, until: until}, size: size}
+	e := &cacheEntry{h: h, tok: t, key: key, w: window{since: now, until: until}, size: size}
 	s := &c.shards[h&c.mask]
 	s.mu.Lock()
 	defer s.mu.Unlock()
