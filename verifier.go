@@ -76,22 +76,20 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 	// a suspend (the monotonic clock stops), and a window that outlived
 	// "exp" so would accept an expired token.
 	now := c.now().Round(0)
-	if v.cache == nil {
-		t, _, _, err := v.verify(ctx, raw, now)
-		if err != nil {
-			return nil, err
+	var h uint64
+	if v.cache != nil {
+		var e *cacheEntry
+		e, h = v.cache.get(raw, now)
+		hit := e != nil && (v.cache.trusted || v.cache.stillTrusted(ctx, v.keys, e))
+		v.cache.count(h, hit)
+		if hit {
+			// The times need no second look: the token passed them when
+			// it entered, at e's start, and e holds only until "exp"
+			// (without the leeway) and never before its start, so that
+			// "exp", "nbf" and "iat" with the leeway still pass at any
+			// time e holds.
+			return v.runChecks(ctx, e.tok)
 		}
-		return v.runChecks(ctx, t)
-	}
-	e, h := v.cache.get(raw, now)
-	hit := e != nil && (v.cache.trusted || v.cache.stillTrusted(ctx, v.keys, e))
-	v.cache.count(h, hit)
-	if hit {
-		// The times need no second look: the token passed them when it
-		// entered, at e's start, and e holds only until "exp" (without
-		// the leeway) and never before its start, so that "exp", "nbf"
-		// and "iat" with the leeway still pass at any time e holds.
-		return v.runChecks(ctx, e.tok)
 	}
 	t, key, d, err := v.verify(ctx, raw, now)
 	if err != nil {
@@ -100,7 +98,9 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 	if t, err = v.runChecks(ctx, t); err != nil {
 		return nil, err
 	}
-	v.cache.put(h, t, key, &d, now)
+	if v.cache != nil {
+		v.cache.put(h, t, key, &d, now)
+	}
 	return t, nil
 }
 

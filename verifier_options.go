@@ -232,10 +232,12 @@ func typEqual(got, want string) bool {
 // than the token's "exp" nor maxAge.
 //
 // Nothing that can change is cached: on every request, cached or not,
-// "exp", "nbf" and "iat" are checked against the clock with the leeway,
-// the key that verified the token must still be among the provider's (a
-// key dropped from a [RemoteKeySet] ends its tokens' entries), and the
-// revocation and user checks and the custom validators run. So the cache
+// "exp", "nbf" and "iat" hold with the leeway (an entry ends at the
+// token's "exp", and when the clock is set back to before the token was
+// checked), the key that verified the token must still be among the
+// provider's (a key dropped from a [RemoteKeySet] ends its tokens'
+// entries), and the revocation and user checks and the custom validators
+// run. So the cache
 // changes how fast a token is accepted, never whether it is. Only tokens
 // that passed enter it, so a flood of forged tokens never does; when it is
 // full, tokens not used lately leave first. It costs memory up to the
