@@ -50,6 +50,14 @@ type Claims struct {
 
 // Token is a verified JWT. It is immutable, and may be shared between
 // requests and goroutines: do not modify it, nor the slices it holds.
+//
+// Its methods, and [ClaimAs], are safe on a nil *Token, which is what
+// [FromRequest] returns for an anonymous request: they answer as for a
+// token without claims ("", false or nil), and Decode returns
+// [ErrNoCredentials]. So tok.Subject() after
+// tok, _ := jwtguard.FromRequest(r) is "" on a public route, never a
+// panic. Its fields are not: read tok.Claims only after FromRequest
+// reported true.
 type Token struct {
 	// Raw is the compact token as received. Never log it; see [RawToken].
 	Raw RawToken
@@ -64,6 +72,9 @@ type Token struct {
 // Subject returns "sub" when present and otherwise simplejwt's "user_id": the
 // identity of the caller either way.
 func (t *Token) Subject() string {
+	if t == nil {
+		return ""
+	}
 	if t.Claims.Subject != "" {
 		return t.Claims.Subject
 	}
@@ -73,7 +84,7 @@ func (t *Token) Subject() string {
 // HasScope reports whether the token grants scope, through "scope" or "scp".
 // It does not allocate.
 func (t *Token) HasScope(scope string) bool {
-	if scope == "" {
+	if t == nil || scope == "" {
 		return false
 	}
 	for _, s := range t.Claims.Scp {
@@ -94,16 +105,31 @@ func (t *Token) HasScope(scope string) bool {
 
 // Scopes returns every scope the token grants, from "scope" and "scp".
 func (t *Token) Scopes() []string {
+	if t == nil {
+		return nil
+	}
 	out := strings.Fields(t.Claims.Scope)
 	return append(out, t.Claims.Scp...)
 }
 
-// Payload returns a copy of the decoded claims set as JSON.
-func (t *Token) Payload() []byte { return append([]byte(nil), t.payload...) }
+// Payload returns a copy of the decoded claims set as JSON, nil for a nil
+// token.
+func (t *Token) Payload() []byte {
+	if t == nil {
+		return nil
+	}
+	return append([]byte(nil), t.payload...)
+}
 
 // Decode unmarshals the claims set into v, as encoding/json does: declare a
-// struct with the claims your application uses.
-func (t *Token) Decode(v any) error { return json.Unmarshal(t.payload, v) }
+// struct with the claims your application uses. On a nil token it leaves v
+// alone and returns [ErrNoCredentials].
+func (t *Token) Decode(v any) error {
+	if t == nil {
+		return ErrNoCredentials
+	}
+	return json.Unmarshal(t.payload, v)
+}
 
 // RawClaim returns the JSON text of the top-level claim name, without
 // decoding the whole claims set. The bytes are a copy: the token, shared
@@ -119,6 +145,9 @@ func (t *Token) RawClaim(name string) ([]byte, bool) {
 // rawClaim is RawClaim without the copy, for readers inside the package,
 // which never write to it.
 func (t *Token) rawClaim(name string) ([]byte, bool) {
+	if t == nil {
+		return nil, false
+	}
 	s := scanner{data: t.payload}
 	s.beginObject()
 	for first := true; ; first = false {
