@@ -53,7 +53,7 @@
 // and 24 hours, HS256 by default; any [SigningKey]) and keeps their state
 // in a [Store]. [Endpoints] serve simplejwt's four views byte for byte:
 //
-//	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, secret)
+//	key, err := jwtguard.NewSigningKey("", secret, jwtguard.HS256)
 //	issuer, err := jwtguard.NewIssuer(key, jwtguard.NewMemoryStore(),
 //		jwtguard.WithAccessRevocation(5*time.Second))
 //	endpoints, err := jwtguard.NewEndpoints(issuer, myUsers,
@@ -125,7 +125,10 @@
 //     [WithAlgorithms]), names are case-sensitive, and "none" is never on it.
 //   - A key is only used with algorithms of its own family: an RSA public
 //     key is never an HMAC secret, whatever the header says. RSA keys under
-//     2048 bits are refused.
+//     2048 bits are refused, and HMAC secrets under [MinHMACSecret] bytes.
+//   - [NewVerifier] refuses a configuration under which no token could
+//     pass: an allow-list that no key of the provider can verify, or an
+//     issuer of [WithIssuer] or [WithIssuerAudience] without keys.
 //   - Keys never come from the token: "jku", "x5u", "jwk" and "x5c" are
 //     ignored and nothing is fetched because of them; "kid" only selects
 //     among trusted keys.

@@ -15,7 +15,7 @@ func BenchmarkIssue(b *testing.B) {
 		key any
 	}{{jwtguard.HS256, k.secret}, {jwtguard.RS256, k.rsa}, {jwtguard.ES256, k.ec}, {jwtguard.EdDSA, k.ed}} {
 		b.Run("alg="+c.alg, func(b *testing.B) {
-			sk, err := jwtguard.NewSigningKey("k", c.alg, c.key)
+			sk, err := jwtguard.NewSigningKey("k", c.key, c.alg)
 			must(b, err)
 			iss, err := jwtguard.NewIssuer(sk, jwtguard.NewMemoryStore())
 			must(b, err)

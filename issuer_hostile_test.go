@@ -70,7 +70,7 @@ func TestIssuerRefreshRacingRevokeSubject(t *testing.T) {
 	iss, store := newIssuer(t, clock)
 	p, err := iss.Issue(ctx, "racer")
 	must(t, err)
-	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
+	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	must(t, err)
 	var slow *jwtguard.Issuer
 	slow, err = jwtguard.NewIssuer(key, store, jwtguard.WithIssuerClock(clock.Now),
@@ -111,7 +111,7 @@ func TestIssuerRefusesHostileClaims(t *testing.T) {
 		}
 	}
 	for _, key := range []any{(*rsa.PrivateKey)(nil), (*ecdsa.PrivateKey)(nil), &rsa.PrivateKey{}, make([]byte, 10)} {
-		if _, err := jwtguard.NewSigningKey("", jwtguard.RS256, key); err == nil {
+		if _, err := jwtguard.NewSigningKey("", key, jwtguard.RS256); err == nil {
 			t.Errorf("NewSigningKey(%T) accepted", key)
 		}
 	}
@@ -163,7 +163,7 @@ func TestThrottleConcurrentGuesses(t *testing.T) {
 // the refresh endpoint, never a pass and never the error's text.
 func TestStoreDownAnswers(t *testing.T) {
 	ctx := context.Background()
-	key, _ := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
+	key, _ := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	iss, err := jwtguard.NewIssuer(key, failingStore{}, jwtguard.WithAccessRevocation(time.Minute))
 	must(t, err)
 	p, err := iss.Issue(ctx, "1")

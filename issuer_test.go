@@ -37,7 +37,7 @@ func (c *testClock) Add(d time.Duration) {
 // newIssuer returns an HS256 issuer over a memory store, on clock.
 func newIssuer(t testing.TB, clock *testClock, opts ...jwtguard.IssuerOption) (*jwtguard.Issuer, jwtguard.Store) {
 	t.Helper()
-	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
+	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	must(t, err)
 	store := jwtguard.NewMemoryStore(jwtguard.MemoryClock(clock.Now))
 	iss, err := jwtguard.NewIssuer(key, store, append([]jwtguard.IssuerOption{jwtguard.WithIssuerClock(clock.Now)}, opts...)...)
@@ -287,7 +287,7 @@ func TestIssuerRefreshRefuses(t *testing.T) {
 	iss, _ := newIssuer(t, clock)
 	p, err := iss.Issue(ctx, "1")
 	must(t, err)
-	otherKey, _ := jwtguard.NewSigningKey("", jwtguard.HS256, []byte("another-secret-entirely-0123456"))
+	otherKey, _ := jwtguard.NewSigningKey("", []byte("another-secret-entirely-0123456"), jwtguard.HS256)
 	stranger, err := jwtguard.NewIssuer(otherKey, jwtguard.NewMemoryStore(), jwtguard.WithIssuerClock(clock.Now))
 	must(t, err)
 	sp, err := stranger.Issue(ctx, "1")
@@ -325,7 +325,7 @@ func TestIssuerKeys(t *testing.T) {
 		{jwtguard.RS256, k.rsa}, {jwtguard.PS256, k.rsa}, {jwtguard.ES256, k.ec},
 		{jwtguard.EdDSA, k.ed}, {jwtguard.Ed25519, k.ed},
 	} {
-		sk, err := jwtguard.NewSigningKey("k1", c.alg, c.key)
+		sk, err := jwtguard.NewSigningKey("k1", c.key, c.alg)
 		must(t, err)
 		iss, err := jwtguard.NewIssuer(sk, jwtguard.NewMemoryStore())
 		must(t, err)
@@ -351,12 +351,12 @@ func TestIssuerKeys(t *testing.T) {
 	}
 
 	// Rotation: sign with k2, keep k1 as retired; k1's tokens still refresh.
-	k1, _ := jwtguard.NewSigningKey("k1", jwtguard.ES256, k.ec)
+	k1, _ := jwtguard.NewSigningKey("k1", k.ec, jwtguard.ES256)
 	old, err := jwtguard.NewIssuer(k1, jwtguard.NewMemoryStore())
 	must(t, err)
 	p, err := old.Issue(ctx, "1")
 	must(t, err)
-	k2, _ := jwtguard.NewSigningKey("k2", jwtguard.EdDSA, k.ed)
+	k2, _ := jwtguard.NewSigningKey("k2", k.ed, jwtguard.EdDSA)
 	store := jwtguard.NewMemoryStore()
 	rotated, err := jwtguard.NewIssuer(k2, store, jwtguard.WithRetiredKeys(k1.VerificationKey()))
 	must(t, err)
@@ -370,7 +370,7 @@ func TestIssuerKeys(t *testing.T) {
 		alg string
 		key any
 	}{{jwtguard.HS256, []byte("short")}, {jwtguard.ES384, k.ec}, {jwtguard.RS256, k.ec}, {"none", k.secret}, {jwtguard.HS256, "string"}} {
-		if _, err := jwtguard.NewSigningKey("", bad.alg, bad.key); err == nil {
+		if _, err := jwtguard.NewSigningKey("", bad.key, bad.alg); err == nil {
 			t.Errorf("NewSigningKey(%s, %T) accepted", bad.alg, bad.key)
 		}
 	}
@@ -413,7 +413,7 @@ func TestIssuerExtraClaimsAndOptions(t *testing.T) {
 		t.Error("an extra claim overriding exp was accepted")
 	}
 
-	key, _ := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
+	key, _ := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	_, err = jwtguard.NewIssuer(key, nil, jwtguard.WithAccessLifetime(0), jwtguard.WithRefreshLifetime(time.Second),
 		jwtguard.WithUserClaim("exp"), jwtguard.WithIssuerClock(nil))
 	if err == nil || strings.Count(err.Error(), "\n") < 3 {
@@ -432,7 +432,7 @@ func (failingStore) Check(context.Context, jwtguard.Record) error { return errDo
 // A store that cannot answer fails closed, and says so.
 func TestIssuerStoreDown(t *testing.T) {
 	ctx := context.Background()
-	key, _ := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
+	key, _ := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	iss, err := jwtguard.NewIssuer(key, failingStore{}, jwtguard.WithAccessRevocation(time.Minute))
 	must(t, err)
 	p, err := iss.Issue(ctx, "1")

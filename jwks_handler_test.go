@@ -16,8 +16,8 @@ import (
 func TestIssuerJWKS(t *testing.T) {
 	ctx := context.Background()
 	k := keysForTest
-	ec, _ := jwtguard.NewSigningKey("ec-1", jwtguard.ES256, k.ec)
-	rs, _ := jwtguard.NewSigningKey("rs-2", jwtguard.RS256, k.rsa)
+	ec, _ := jwtguard.NewSigningKey("ec-1", k.ec, jwtguard.ES256)
+	rs, _ := jwtguard.NewSigningKey("rs-2", k.rsa, jwtguard.RS256)
 	hm, _ := jwtguard.NewHMACKey("hm-0", k.secret)
 	old, err := jwtguard.NewIssuer(ec, jwtguard.NewMemoryStore())
 	must(t, err)
@@ -57,7 +57,7 @@ func TestIssuerJWKS(t *testing.T) {
 	}
 
 	// An HMAC issuer publishes nothing.
-	hs, _ := jwtguard.NewSigningKey("", jwtguard.HS256, k.secret)
+	hs, _ := jwtguard.NewSigningKey("", k.secret, jwtguard.HS256)
 	secretIss, _ := jwtguard.NewIssuer(hs, jwtguard.NewMemoryStore())
 	w := httptest.NewRecorder()
 	secretIss.JWKS(time.Minute).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))

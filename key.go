@@ -32,10 +32,11 @@ type Key struct {
 }
 
 // NewHMACKey returns a key for HS256, HS384 and HS512, or for the algs given.
-// The secret is copied. kid may be empty.
+// The secret is copied, and must have at least 16 bytes, as for
+// [NewSigningKey] (see [MinHMACSecret]). kid may be empty.
 func NewHMACKey(kid string, secret []byte, algs ...string) (*Key, error) {
-	if len(secret) == 0 {
-		return nil, configError("HMAC secret is empty")
+	if err := checkHMACSecret(secret); err != nil {
+		return nil, err
 	}
 	set, err := parseAlgs(familyHMAC, algs)
 	if err != nil {

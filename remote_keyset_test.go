@@ -99,7 +99,7 @@ func newSigner(t testing.TB, kid, alg string) *signer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sk, err := NewSigningKey(kid, alg, priv)
+	sk, err := NewSigningKey(kid, priv, alg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,11 +10,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// minHMACSecret is the shortest HMAC secret an [Issuer] signs with. RFC 7518
-// §3.2 asks for a secret as long as the hash output (32 bytes for HS256);
-// 16 bytes still admits the secrets of existing Django deployments.
-const minHMACSecret = 16
-
 // SigningKey is a key an [Issuer] signs tokens with: an HMAC secret or a
 // private key, its key ID and its one algorithm. It is immutable and safe
 // for concurrent use.
@@ -26,24 +21,25 @@ type SigningKey struct {
 	header string
 }
 
-// NewSigningKey returns a signing key for algorithm alg: an HMAC secret
-// ([]byte, at least 16 bytes) for HS256, HS384 and HS512; an
+// NewSigningKey returns a signing key for algorithm alg, its arguments in
+// the order of [NewHMACKey] and [NewPublicKey]: an HMAC secret ([]byte or
+// string, at least [MinHMACSecret] bytes) for HS256, HS384 and HS512; an
 // *rsa.PrivateKey (at least 2048 bits) for RS* and PS*; an *ecdsa.PrivateKey
 // on the curve of ES256, ES384 or ES512; an ed25519.PrivateKey for EdDSA or
 // Ed25519. kid, when not empty, goes into every token's header so that
 // verifiers pick the right key while keys rotate.
-func NewSigningKey(kid, algorithm string, key any) (*SigningKey, error) {
+func NewSigningKey(kid string, key any, algorithm string) (*SigningKey, error) {
 	a, ok := parseAlg(algorithm)
 	if !ok {
 		return nil, configError("unsupported signing algorithm %q", algorithm)
 	}
 	k := &SigningKey{alg: a}
+	if s, ok := key.(string); ok {
+		key = []byte(s)
+	}
 	var err error
 	switch priv := key.(type) {
 	case []byte:
-		if len(priv) < minHMACSecret {
-			return nil, configError("HMAC signing secret must have at least %d bytes", minHMACSecret)
-		}
 		secret := append([]byte(nil), priv...)
 		k.key = secret
 		k.public, err = NewHMACKey(kid, secret, algorithm)

@@ -53,6 +53,7 @@ func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
 	if c.algs == 0 {
 		c.algs = 1<<numAlgs - 1 // keys still allow only their own family
 	}
+	c.checkReachable(keys)
 	if err := errors.Join(c.errs...); err != nil {
 		return nil, err
 	}

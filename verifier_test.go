@@ -111,8 +111,8 @@ func TestKeyFamilies(t *testing.T) {
 
 func TestKeySetSelection(t *testing.T) {
 	k := keysForTest
-	a, _ := jwtguard.NewHMACKey("a", []byte("secret-a"))
-	b, _ := jwtguard.NewHMACKey("b", []byte("secret-b"))
+	a, _ := jwtguard.NewHMACKey("a", []byte("secret-a-0123456789"))
+	b, _ := jwtguard.NewHMACKey("b", []byte("secret-b-0123456789"))
 	set, err := jwtguard.NewKeySet(a, b)
 	must(t, err)
 	v, _ := jwtguard.NewVerifier(set)
@@ -125,11 +125,11 @@ func TestKeySetSelection(t *testing.T) {
 		name, tok string
 		want      error
 	}{
-		{"kid a", mk(`{"alg":"HS256","kid":"a"}`, "secret-a"), nil},
-		{"kid b", mk(`{"alg":"HS256","kid":"b"}`, "secret-b"), nil},
-		{"kid a signed by b", mk(`{"alg":"HS256","kid":"a"}`, "secret-b"), jwtguard.ErrTokenSignatureInvalid},
-		{"unknown kid", mk(`{"alg":"HS256","kid":"c"}`, "secret-a"), jwtguard.ErrUnknownKey},
-		{"no kid tries every key", mk(`{"alg":"HS256"}`, "secret-b"), nil},
+		{"kid a", mk(`{"alg":"HS256","kid":"a"}`, "secret-a-0123456789"), nil},
+		{"kid b", mk(`{"alg":"HS256","kid":"b"}`, "secret-b-0123456789"), nil},
+		{"kid a signed by b", mk(`{"alg":"HS256","kid":"a"}`, "secret-b-0123456789"), jwtguard.ErrTokenSignatureInvalid},
+		{"unknown kid", mk(`{"alg":"HS256","kid":"c"}`, "secret-a-0123456789"), jwtguard.ErrUnknownKey},
+		{"no kid tries every key", mk(`{"alg":"HS256"}`, "secret-b-0123456789"), nil},
 	} {
 		_, err := verify(t, v, c.tok)
 		if (c.want == nil && err != nil) || (c.want != nil && !errors.Is(err, c.want)) {
@@ -207,7 +207,7 @@ func TestValidator(t *testing.T) {
 }
 
 func TestOptionErrorsTogether(t *testing.T) {
-	set, _ := jwtguard.NewKeySet(must1(jwtguard.NewHMACKey("", []byte("s"))))
+	set, _ := jwtguard.NewKeySet(must1(jwtguard.NewHMACKey("", []byte("a-secret-of-16-b"))))
 	_, err := jwtguard.NewVerifier(set, jwtguard.WithLeeway(-time.Second), jwtguard.WithAlgorithms("none"),
 		jwtguard.WithIssuer(""), jwtguard.WithMaxTokenSize(1), jwtguard.WithClock(nil))
 	if err == nil {

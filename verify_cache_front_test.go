@@ -110,7 +110,7 @@ func TestCacheWindowIsWallClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sk, err := NewSigningKey("", HS256, secret)
+	sk, err := NewSigningKey("", secret, HS256)
 	if err != nil {
 		t.Fatal(err)
 	}

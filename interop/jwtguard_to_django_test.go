@@ -29,7 +29,7 @@ func TestJwtguardTokensWorkWithDjango(t *testing.T) {
 	srv := django.Start(t, secret)
 	ctx := context.Background()
 
-	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, []byte(secret))
+	key, err := jwtguard.NewSigningKey("", []byte(secret), jwtguard.HS256)
 	must(t, err)
 	iss, err := jwtguard.NewIssuer(key, jwtguard.NewMemoryStore(), jwtguard.WithAccessRevocation(0))
 	must(t, err)
@@ -76,7 +76,7 @@ func TestJwtguardTokensWorkWithDjango(t *testing.T) {
 			t.Errorf("Django /hello/ for an inactive user: %d %s", status, body)
 		}
 		// A token signed with another secret is refused.
-		otherKey, _ := jwtguard.NewSigningKey("", jwtguard.HS256, []byte("not-the-secret-django-signs-with"))
+		otherKey, _ := jwtguard.NewSigningKey("", []byte("not-the-secret-django-signs-with"), jwtguard.HS256)
 		other, _ := jwtguard.NewIssuer(otherKey, jwtguard.NewMemoryStore())
 		op, _ := other.Issue(ctx, django.UserID)
 		if status, _ := srv.Hello(t, op.Access); status != 401 {

@@ -54,7 +54,7 @@ func BenchmarkRevocationCheck(b *testing.B, s jwtguard.Store) {
 // benchIssuer returns an HS256 issuer on s and a first pair.
 func benchIssuer(b *testing.B, s jwtguard.Store, opts ...jwtguard.IssuerOption) (*jwtguard.Issuer, *jwtguard.Pair) {
 	b.Helper()
-	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, []byte("a-benchmark-secret-of-32-bytes!!"))
+	key, err := jwtguard.NewSigningKey("", []byte("a-benchmark-secret-of-32-bytes!!"), jwtguard.HS256)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func TestBasicServer(t *testing.T) {
 func TestBasicRemoteKeys(t *testing.T) {
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	must(t, err)
-	sk, err := jwtguard.NewSigningKey("remote-1", jwtguard.ES256, priv)
+	sk, err := jwtguard.NewSigningKey("remote-1", priv, jwtguard.ES256)
 	must(t, err)
 	iss, err := jwtguard.NewIssuer(sk, jwtguard.NewMemoryStore(), jwtguard.WithTokenIssuer("https://id.example"))
 	must(t, err)

@@ -20,7 +20,7 @@ import (
 func TestJWKSExample(t *testing.T) {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	must(t, err)
-	sk, err := jwtguard.NewSigningKey("op-1", jwtguard.EdDSA, priv)
+	sk, err := jwtguard.NewSigningKey("op-1", priv, jwtguard.EdDSA)
 	must(t, err)
 	keyIssuer, err := jwtguard.NewIssuer(sk, jwtguard.NewMemoryStore())
 	must(t, err)

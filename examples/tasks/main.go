@@ -98,7 +98,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		secret = hex.EncodeToString(b)
 		log.Warn("JWT_SIGNING_KEY is not set: using a random key; tokens will not survive a restart")
 	}
-	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, []byte(secret))
+	key, err := jwtguard.NewSigningKey("", []byte(secret), jwtguard.HS256)
 	if err != nil {
 		return fail(err)
 	}
