@@ -2,8 +2,6 @@ module github.com/jwtguard/jwtguard/bench
 
 go 1.25.0
 
-replace github.com/jwtguard/jwtguard => ../
-
 // The peers are at the newest versions the module proxy serves here, and all
 // keep this module at go 1.25.0: gin-jwt v2.10.3 (its v3 is refused by the
 // proxy), go-jwt-middleware v2.3.1 (no v3 is served), jwtauth v5.3.3,
@@ -16,7 +14,7 @@ require (
 	github.com/go-chi/jwtauth/v5 v5.3.3
 	github.com/golang-jwt/jwt/v4 v4.5.2
 	github.com/golang-jwt/jwt/v5 v5.3.1
-	github.com/jwtguard/jwtguard v0.0.0
+	github.com/jwtguard/jwtguard v0.1.0
 	github.com/labstack/echo-jwt/v4 v4.4.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/lestrrat-go/jwx/v2 v2.1.3

@@ -2,23 +2,15 @@ module github.com/jwtguard/jwtguard/examples
 
 go 1.25.0
 
-replace github.com/jwtguard/jwtguard => ../
-
-replace github.com/jwtguard/jwtguard/stores/sql => ../stores/sql
-
-replace github.com/jwtguard/jwtguard/adapters/gin => ../adapters/gin
-
-replace github.com/jwtguard/jwtguard/adapters/echo => ../adapters/echo
-
 require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/jwtguard/jwtguard v0.0.0
-	github.com/jwtguard/jwtguard/adapters/echo v0.0.0
-	github.com/jwtguard/jwtguard/adapters/gin v0.0.0
-	github.com/jwtguard/jwtguard/stores/sql v0.0.0-00010101000000-000000000000
+	github.com/jwtguard/jwtguard v0.1.0
+	github.com/jwtguard/jwtguard/adapters/echo v0.1.0
+	github.com/jwtguard/jwtguard/adapters/gin v0.1.0
+	github.com/jwtguard/jwtguard/stores/sql v0.1.0
 	github.com/labstack/echo/v4 v4.16.0
 	golang.org/x/crypto v0.55.0
 	modernc.org/sqlite v1.59.0

@@ -2,7 +2,7 @@ module github.com/jwtguard/jwtguard/interop
 
 go 1.25.0
 
-require github.com/jwtguard/jwtguard v0.0.0
+require github.com/jwtguard/jwtguard v0.1.0
 
 require (
 	github.com/MicahParks/jwkset v0.11.3 // indirect
@@ -10,5 +10,3 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	golang.org/x/time v0.15.0 // indirect
 )
-
-replace github.com/jwtguard/jwtguard => ..

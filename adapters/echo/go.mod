@@ -4,7 +4,7 @@ go 1.25.0
 
 require (
 	github.com/golang-jwt/jwt/v5 v5.3.1
-	github.com/jwtguard/jwtguard v0.0.0
+	github.com/jwtguard/jwtguard v0.1.0
 	github.com/labstack/echo/v4 v4.16.0
 )
 
@@ -22,5 +22,3 @@ require (
 	golang.org/x/text v0.40.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 )
-
-replace github.com/jwtguard/jwtguard => ../..

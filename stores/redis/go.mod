@@ -2,7 +2,7 @@ module github.com/jwtguard/jwtguard/stores/redis
 
 go 1.25.0
 
-require github.com/jwtguard/jwtguard v0.0.0
+require github.com/jwtguard/jwtguard v0.1.0
 
 // go-redis v9.23.0 declares go 1.26.0 (as does golang.org/x/sys v0.48.0,
 // which it requires), and a module's go line cannot be lower than its
@@ -20,5 +20,3 @@ require (
 	golang.org/x/sys v0.30.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 )
-
-replace github.com/jwtguard/jwtguard => ../..

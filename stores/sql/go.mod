@@ -4,7 +4,7 @@ go 1.25.0
 
 require (
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/jwtguard/jwtguard v0.0.0
+	github.com/jwtguard/jwtguard v0.1.0
 	// v1.60.0 and later require go 1.26.0; this module keeps go 1.25.0.
 	modernc.org/sqlite v1.59.0
 )
@@ -29,5 +29,3 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
-
-replace github.com/jwtguard/jwtguard => ../..
