@@ -421,7 +421,7 @@ func TestCookieCSRFNotOptional(t *testing.T) {
 // check too: its token is a cookie's value.
 func TestCustomCookieExtractorChecksCSRF(t *testing.T) {
 	v := verifierFor(t)
-	tok := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"token_type":"access","exp":`+strconv.FormatInt(future, 10)+`}`)
+	tok := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"jti":"j","token_type":"access","exp":`+strconv.FormatInt(future, 10)+`}`)
 	for name, e := range map[string]jwtguard.Extractor{
 		"wrapped FromCookie": jwtguard.ExtractorFunc(jwtguard.FromCookie("jwt").Extract),
 		"in FirstOf":         jwtguard.FirstOf(jwtguard.FromAuthorization(), jwtguard.ExtractorFunc(jwtguard.FromCookie("jwt").Extract)),
@@ -454,7 +454,7 @@ func TestFromCookieAloneChecksCSRF(t *testing.T) {
 	g, err := jwtguard.NewGuard(v, jwtguard.WithExtractor(jwtguard.FirstOf(jwtguard.FromHeader("X-Token"), jwtguard.FromCookie("jwt"))))
 	must(t, err)
 	h := g.Require(jwtguard.IsAuthenticated())(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	tok := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"token_type":"access","exp":`+strconv.FormatInt(future, 10)+`}`)
+	tok := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"jti":"j","token_type":"access","exp":`+strconv.FormatInt(future, 10)+`}`)
 	for _, c := range []struct {
 		method, header, cookie string
 		status                 int

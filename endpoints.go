@@ -436,6 +436,10 @@ func (e *Endpoints) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	case errors.Is(err, ErrTokenRevoked):
 		msg = msgRevoked
+	case errors.Is(err, errKindNoID):
+		msg = msgNoID
+	case errors.Is(err, errKindNoType):
+		msg = msgNoType
 	case errors.Is(err, ErrTokenWrongType):
 		msg = msgWrongType
 	case errors.Is(err, ErrInvalidToken):

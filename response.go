@@ -37,6 +37,8 @@ const (
 	msgInvalid   = "Token is invalid or expired"
 	msgWrongType = "Token has wrong type"
 	msgNoExp     = "Token has no 'exp' claim"
+	msgNoID      = "Token has no id"
+	msgNoType    = "Token has no type"
 	msgRevoked   = "Token is blacklisted"
 )
 
@@ -44,6 +46,8 @@ var (
 	bodyInvalid   = tokenBody(msgInvalid)
 	bodyWrongType = tokenBody(msgWrongType)
 	bodyNoExp     = tokenBody(msgNoExp)
+	bodyNoID      = tokenBody(msgNoID)
+	bodyNoType    = tokenBody(msgNoType)
 	bodyRevoked   = tokenBody(msgRevoked)
 )
 
@@ -70,6 +74,8 @@ const (
 	failInvalid
 	failWrongType
 	failNoExp
+	failNoID
+	failNoType
 	failRevoked
 	failUserNotFound
 	failUserInactive
@@ -90,6 +96,8 @@ var failureBodies = [numFailures][]byte{
 	failInvalid:       bodyInvalid,
 	failWrongType:     bodyWrongType,
 	failNoExp:         bodyNoExp,
+	failNoID:          bodyNoID,
+	failNoType:        bodyNoType,
 	failRevoked:       bodyRevoked,
 	failUserNotFound:  bodyUserNotFound,
 	failUserInactive:  bodyUserInactive,
@@ -138,6 +146,10 @@ func classify(err error) failure {
 		return failUserInactive
 	case errors.Is(err, ErrNoUserID):
 		return failNoUser
+	case errors.Is(err, errKindNoID):
+		return failNoID
+	case errors.Is(err, errKindNoType):
+		return failNoType
 	case errors.Is(err, ErrTokenWrongType):
 		return failWrongType
 	case errors.Is(err, ErrTokenRequiredClaimMissing):
@@ -172,6 +184,8 @@ func newChallenges(realm string) *challenges {
 		failInvalid:       invalid(msgInvalid),
 		failWrongType:     invalid(msgWrongType),
 		failNoExp:         invalid(msgNoExp),
+		failNoID:          invalid(msgNoID),
+		failNoType:        invalid(msgNoType),
 		failRevoked:       invalid(msgRevoked),
 		failUserNotFound:  invalid("User not found"),
 		failUserInactive:  invalid("User is inactive"),
