@@ -53,6 +53,7 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 	c := issuerConfig{
 		access:    DefaultAccessLifetime,
 		refresh:   DefaultRefreshLifetime,
+		grace:     DefaultReuseGrace,
 		userClaim: "user_id",
 		now:       time.Now,
 	}
@@ -259,7 +260,10 @@ func (i *Issuer) sign(kind, subject, session string, iat, exp, refreshExp time.T
 func (i *Issuer) subject(t *Token) string { return i.refresh.cfg.subject(t) }
 
 // Refresh spends the refresh token raw and returns a new pair of the same
-// login session. A token spent before is a sign of theft: the whole session
+// login session. A token spent before is, within the reuse grace window
+// ([WithReuseGrace]), a duplicate: refused with an error matching
+// [ErrTokenDuplicate], [ErrTokenSpent] and [ErrTokenRevoked], and the
+// session kept. Past the window it is a sign of theft: the whole session
 // is revoked and the error matches [ErrTokenSpent] and [ErrTokenRevoked].
 // Errors match [ErrInvalidToken] for a bad token, [ErrTokenWrongType] for
 // one that is not a refresh token, [ErrTokenRevoked] for a revoked one, the
@@ -279,14 +283,8 @@ func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
 	}
 	rec := recordOf(t, subject)
 	now := i.cfg.now() // before the spend: the new pair is no younger than the checks
-	switch err := i.store.Spend(ctx, rec); {
-	case err == nil:
-	case errors.Is(err, ErrTokenSpent):
-		return nil, i.reused(ctx, rec)
-	case errors.Is(err, ErrTokenRevoked):
-		return nil, errRevoked
-	default:
-		return nil, unavailable(err)
+	if err := i.spend(ctx, rec, now); err != nil {
+		return nil, err
 	}
 	if i.users != nil {
 		if err := i.users(ctx, t); err != nil {

@@ -28,6 +28,7 @@ type issuerConfig struct {
 	usersFor        time.Duration
 	revocation      bool
 	revocationFor   time.Duration
+	grace           time.Duration
 	log             *slog.Logger
 	errs            []error
 }
