@@ -69,20 +69,21 @@ func (i *Issuer) graceRecord(rec Record, now time.Time) Record {
 // marker, so a late reuse cannot open a window for itself.
 func (i *Issuer) spend(ctx context.Context, rec Record, now time.Time) error {
 	if i.cfg.grace > 0 {
-		switch err := i.store.Check(ctx, rec); {
-		case err == nil:
-			if err := i.store.Revoke(ctx, i.graceRecord(rec, now)); err != nil {
-				return unavailable(err)
-			}
-		case errors.Is(err, ErrTokenSpent):
-			return i.respent(ctx, rec, now)
-		case errors.Is(err, ErrTokenRevoked):
-			return errRevoked
-		default:
+		if err := i.store.Check(ctx, rec); err != nil {
+			return i.spent(ctx, rec, now, err)
+		}
+		if err := i.store.Revoke(ctx, i.graceRecord(rec, now)); err != nil {
 			return unavailable(err)
 		}
 	}
-	switch err := i.store.Spend(ctx, rec); {
+	return i.spent(ctx, rec, now, i.store.Spend(ctx, rec))
+}
+
+// spent answers what the store said of rec: nil for a token not spent
+// before, the answer of respent for a spent one, errRevoked, or an error
+// matching [ErrUnavailable].
+func (i *Issuer) spent(ctx context.Context, rec Record, now time.Time, err error) error {
+	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, ErrTokenSpent):
