@@ -9,7 +9,8 @@ import (
 // ErrorHandler writes the response for a request that the [Guard] refuses.
 // err matches one of the package's sentinels: [ErrNoCredentials],
 // [ErrMalformedCredentials], [ErrInvalidToken], [ErrForbidden],
-// [ErrInsufficientScope], [ErrCSRF] or [ErrUnavailable]. Its text may hold
+// [ErrInsufficientScope], [ErrCSRF], [ErrUnavailable] or, from
+// [AuthorizeObject], [ErrNotFound]. Its text may hold
 // internal detail: log it, do not send it. [StatusCode] and [Challenge]
 // give the status and the WWW-Authenticate value the default handler uses.
 type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
@@ -26,6 +27,7 @@ var (
 	bodyUserInactive  = []byte(`{"detail":"User is inactive","code":"user_inactive"}`)
 	bodyNoUser        = []byte(`{"detail":"Token contained no recognizable user identification","code":"token_not_valid"}`)
 	bodyUnavailable   = []byte(`{"detail":"Service temporarily unavailable, try again later.","code":"service_unavailable"}`)
+	bodyNotFound      = []byte(`{"detail":"Not found."}`)
 )
 
 func tokenBody(message string) []byte {
@@ -52,8 +54,8 @@ var (
 )
 
 // StatusCode returns the HTTP status for a refusal: 403 for [ErrForbidden]
-// (scope denials included) and [ErrCSRF], 503 for [ErrUnavailable], 401
-// for everything else.
+// (scope denials included) and [ErrCSRF], 404 for [ErrNotFound], 503 for
+// [ErrUnavailable], 401 for everything else.
 func StatusCode(err error) int {
 	return classify(err).status()
 }
@@ -83,6 +85,7 @@ const (
 	failScope
 	failForbidden
 	failUnavailable
+	failNotFound
 	failCSRFOrigin
 	failCSRFNoCookie
 	failCSRFMissing
@@ -105,6 +108,7 @@ var failureBodies = [numFailures][]byte{
 	failScope:         bodyScope,
 	failForbidden:     bodyForbidden,
 	failUnavailable:   bodyUnavailable,
+	failNotFound:      bodyNotFound,
 	failCSRFOrigin:    csrfBody(errCSRFOrigin),
 	failCSRFNoCookie:  csrfBody(errCSRFNoCookie),
 	failCSRFMissing:   csrfBody(errCSRFMissing),
@@ -130,6 +134,8 @@ func classify(err error) failure {
 			return failCSRFMissing
 		}
 		return failCSRFIncorrect
+	case errors.Is(err, ErrNotFound):
+		return failNotFound
 	case errors.Is(err, ErrNoCredentials):
 		return failNoCredentials
 	case errors.Is(err, ErrMalformedCredentials):
@@ -164,6 +170,8 @@ func (f failure) status() int {
 		return http.StatusForbidden
 	case failUnavailable:
 		return http.StatusServiceUnavailable
+	case failNotFound:
+		return http.StatusNotFound
 	}
 	return http.StatusUnauthorized
 }
