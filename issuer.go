@@ -36,7 +36,10 @@ type Issuer struct {
 	sliding *Verifier // sliding tokens
 	any     *Verifier // any type, for the verify endpoint
 	users   check     // nil without WithUserLookup
-	log     *slog.Logger
+	// userCheck is the user check of WithUserLookup, one for the issuer
+	// and all its verifiers, so that UserChanged reaches them all.
+	userCheck *userCheck
+	log       *slog.Logger
 }
 
 // Pair is an access token and the refresh token issued with it.
@@ -91,7 +94,8 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		return nil, err
 	}
 	if c.users != nil {
-		uv, err := i.verifier(WithTokenType(""), WithUserCheck(c.users, c.usersFor))
+		i.userCheck = &userCheck{users: c.users, cache: newTTLCache[bool](c.usersFor)}
+		uv, err := i.verifier(WithTokenType(""), withUserChecker(i.userCheck, c.usersFor))
 		if err != nil {
 			return nil, err
 		}
@@ -124,8 +128,8 @@ func (i *Issuer) Verifier(opts ...VerifierOption) (*Verifier, error) {
 	if i.cfg.revocation {
 		base = append(base, WithRevocationCheck(i.store, i.cfg.revocationFor))
 	}
-	if i.cfg.users != nil {
-		base = append(base, WithUserCheck(i.cfg.users, i.cfg.usersFor))
+	if i.userCheck != nil {
+		base = append(base, withUserChecker(i.userCheck, i.cfg.usersFor))
 	}
 	return i.verifier(append(base, opts...)...)
 }

@@ -27,6 +27,7 @@ type verifierConfig struct {
 	subjectName string                        // WithSubjectClaim
 	checkMakers []func(*verifierConfig) check // store and user checks, bound at construction
 	checks      []check
+	userCaches  []*ttlCache[bool] // of the user checks, for Verifier.UserChanged
 	errs        []error
 
 	cacheEntries int // 0: WithoutCache
