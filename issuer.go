@@ -336,19 +336,22 @@ func (i *Issuer) Verify(ctx context.Context, raw string) (*Token, error) {
 	return t, nil
 }
 
-// Logout revokes the refresh token raw and its whole login session: the
-// session's refresh tokens, and its access tokens for verifiers that check
-// revocation. A token already revoked or spent gives [ErrTokenRevoked].
+// Logout revokes the refresh token raw, or a sliding token, and its whole
+// login session: the session's refresh and sliding tokens, and its access
+// (and sliding) tokens for verifiers that check revocation. A token
+// already revoked or spent gives [ErrTokenRevoked].
 func (i *Issuer) Logout(ctx context.Context, raw string) error {
-	t, err := i.refresh.Verify(ctx, raw)
+	t, err := i.any.Verify(ctx, raw)
 	if err != nil {
 		return err
 	}
-	if t.Claims.TokenType != "refresh" {
+	switch {
+	case t.Claims.ID == "":
+		return errNoID
+	case t.Claims.TokenType == "":
+		return errNoType
+	case t.Claims.TokenType != "refresh" && t.Claims.TokenType != "sliding":
 		return errTokenType
-	}
-	if t.Claims.ID == "" {
-		return errNoRefreshID
 	}
 	rec := recordOf(t, i.subject(t))
 	switch err := i.store.Check(ctx, rec); {
