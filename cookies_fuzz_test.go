@@ -21,7 +21,7 @@ func FuzzCookieGuard(f *testing.F) {
 	g, err := jwtguard.NewGuard(verifierFor(f), jwtguard.WithCookies(mode))
 	must(f, err)
 	h := g.Require(jwtguard.IsAuthenticated())(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	tok := signRaw(f, "HS256", `{"alg":"HS256"}`, `{"token_type":"access","exp":`+strconv.FormatInt(future, 10)+`}`)
+	tok := signRaw(f, "HS256", `{"alg":"HS256"}`, `{"jti":"j","token_type":"access","exp":`+strconv.FormatInt(future, 10)+`}`)
 	csrf := "0123456789abcdef0123456789abcdef"
 	f.Add("POST", "access_token="+tok+"; csrftoken="+csrf, csrf, "same-origin", "")
 	f.Add("POST", "access_token="+tok+"; csrftoken="+csrf, csrf, "", "http://example.com")

@@ -196,7 +196,9 @@ func TestCookieRefreshRotates(t *testing.T) {
 	if r := a.request(t, "GET", "/hello/", "", jar{"a": n["access_token"]}); r.status != 200 || r.body != "hello 1" {
 		t.Errorf("new access cookie: %d %s", r.status, r.body)
 	}
-	// The old refresh cookie is spent: presenting it again ends the session.
+	// The old refresh cookie is spent: presenting it again past the grace
+	// window ends the session.
+	a.clock.Add(jwtguard.DefaultReuseGrace + time.Second)
 	r = a.request(t, "POST", "/api/token/refresh/", "", jar{"r": j["refresh_token"], "c": j["csrftoken"]}, "X-CSRFToken", csrf)
 	if r.status != 401 || !strings.Contains(r.body, "blacklisted") {
 		t.Fatalf("reused refresh cookie: %d %s", r.status, r.body)
@@ -421,7 +423,7 @@ func TestCookieCSRFNotOptional(t *testing.T) {
 // check too: its token is a cookie's value.
 func TestCustomCookieExtractorChecksCSRF(t *testing.T) {
 	v := verifierFor(t)
-	tok := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"token_type":"access","exp":`+strconv.FormatInt(future, 10)+`}`)
+	tok := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"jti":"j","token_type":"access","exp":`+strconv.FormatInt(future, 10)+`}`)
 	for name, e := range map[string]jwtguard.Extractor{
 		"wrapped FromCookie": jwtguard.ExtractorFunc(jwtguard.FromCookie("jwt").Extract),
 		"in FirstOf":         jwtguard.FirstOf(jwtguard.FromAuthorization(), jwtguard.ExtractorFunc(jwtguard.FromCookie("jwt").Extract)),
@@ -454,7 +456,7 @@ func TestFromCookieAloneChecksCSRF(t *testing.T) {
 	g, err := jwtguard.NewGuard(v, jwtguard.WithExtractor(jwtguard.FirstOf(jwtguard.FromHeader("X-Token"), jwtguard.FromCookie("jwt"))))
 	must(t, err)
 	h := g.Require(jwtguard.IsAuthenticated())(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	tok := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"token_type":"access","exp":`+strconv.FormatInt(future, 10)+`}`)
+	tok := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"jti":"j","token_type":"access","exp":`+strconv.FormatInt(future, 10)+`}`)
 	for _, c := range []struct {
 		method, header, cookie string
 		status                 int

@@ -136,8 +136,10 @@
 //   - "exp" is required unless [WithExpirationOptional]; a NumericDate that
 //     is not a positive number before the year 10000 is invalid; an "iat" in
 //     the future is invalid. The default leeway is 0.
-//   - A "token_type" other than "access" is rejected, so a simplejwt refresh
-//     token never works as an access token.
+//   - simplejwt's token profile: a token must carry "token_type": "access"
+//     and a "jti", so a simplejwt refresh token, or another JWT signed with
+//     the same secret, never works as an access token. [WithTokenType]("")
+//     turns it off, for an identity provider's tokens.
 //   - Tokens over 8 KiB are refused before any decoding. Segments must be
 //     strict base64url: no padding, no '+' or '/', no white space.
 //   - Headers and claims with duplicate member names, invalid UTF-8 or

@@ -193,13 +193,14 @@ func (e *Endpoints) Register(mux *http.ServeMux, prefix string) {
 
 // RegisterSliding mounts simplejwt's sliding-token views on mux under
 // prefix: obtain ({"username","password"} -> {"token"}) and refresh/
-// ({"token"} -> {"token"}).
+// ({"token"} -> {"token"}), and logout, blacklist/ ({"token"} -> {}).
 func (e *Endpoints) RegisterSliding(mux *http.ServeMux, prefix string) {
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
 	mux.Handle(prefix+"{$}", e.SlidingObtain())
 	mux.Handle(prefix+"refresh/{$}", e.SlidingRefresh())
+	mux.Handle(prefix+"blacklist/{$}", e.SlidingBlacklist())
 }
 
 var (
@@ -270,6 +271,19 @@ func (e *Endpoints) SlidingRefresh() http.Handler {
 			return
 		}
 		e.write(w, http.StatusOK, []byte(`{"token":"`+tok+`"}`))
+	})
+}
+
+// SlidingBlacklist is the logout endpoint of sliding tokens: {"token": …}
+// in, {} out; the token's login session is revoked, so that no token of
+// it renews again (nor authenticates, for verifiers that check
+// revocation). The pair endpoint Blacklist takes a sliding token in its
+// "refresh" field as well.
+func (e *Endpoints) SlidingBlacklist() http.Handler {
+	return e.endpoint("Token Blacklist Sliding", func(w http.ResponseWriter, r *http.Request) {
+		if v, ok := e.form(w, r, fieldToken); ok {
+			e.logout(w, r, v[0])
+		}
 	})
 }
 
@@ -436,6 +450,10 @@ func (e *Endpoints) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	case errors.Is(err, ErrTokenRevoked):
 		msg = msgRevoked
+	case errors.Is(err, errKindNoID):
+		msg = msgNoID
+	case errors.Is(err, errKindNoType):
+		msg = msgNoType
 	case errors.Is(err, ErrTokenWrongType):
 		msg = msgWrongType
 	case errors.Is(err, ErrInvalidToken):

@@ -281,7 +281,7 @@ func TestEndpointsWithGuard(t *testing.T) {
 	p1, _ := iss.Issue(ctx, "1")
 	p2, _ := iss.Issue(ctx, "2")
 	p3, _ := iss.Issue(ctx, "3")
-	noUser := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"token_type":"access","exp":`+jsonInt(future)+`}`)
+	noUser := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"jti":"j","token_type":"access","exp":`+jsonInt(future)+`}`)
 	for _, c := range []struct {
 		name, token string
 		status      int

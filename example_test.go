@@ -32,15 +32,18 @@ func Example() {
 		})))
 
 	mint := func(tokenType string) string {
-		s, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
-			"token_type": tokenType, "user_id": 1, "exp": time.Now().Add(5 * time.Minute).Unix(),
-		}).SignedString(secret)
+		claims := jwt.MapClaims{"token_type": tokenType, "jti": "3f0c5a", "user_id": 1, "exp": time.Now().Add(5 * time.Minute).Unix()}
+		if tokenType == "" { // another app's token, signed with the same secret
+			delete(claims, "token_type")
+		}
+		s, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
 		return s
 	}
 	for _, auth := range []string{
 		"Bearer " + mint("access"),
 		"",
 		"Bearer " + mint("refresh"),
+		"Bearer " + mint(""),
 		"Bearer eyJhbGciOiJub25lIn0.eyJ1c2VyX2lkIjoxfQ.",
 	} {
 		r := httptest.NewRequest("GET", "/hello", nil)
@@ -55,6 +58,7 @@ func Example() {
 	// 200 Hello, 1
 	// 401 {"detail":"Authentication credentials were not provided."}
 	// 401 {"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token has wrong type"}]}
+	// 401 {"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token has no type"}]}
 	// 401 {"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token is invalid or expired"}]}
 }
 
@@ -103,6 +107,7 @@ func ExamplePolicy() {
 		{"sub": "other", "scope": "tasks:read"},
 	} {
 		claims["exp"] = time.Now().Add(time.Minute).Unix()
+		claims["token_type"], claims["jti"] = "access", claims["sub"]
 		raw, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
 		r := httptest.NewRequest("GET", "/reports", nil)
 		r.Header.Set("Authorization", "Bearer "+raw)

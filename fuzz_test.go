@@ -18,11 +18,11 @@ import (
 // be signed by the trusted key and carry a claims set encoding/json reads.
 func FuzzVerify(f *testing.F) {
 	v := verifierFor(f, jwtguard.WithExpirationOptional())
-	claims := fmt.Sprintf(`{"exp":%d,"sub":"x","aud":["a"],"scp":"a b","user_id":1}`, future)
+	claims := fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"sub":"x","aud":["a"],"scp":"a b","user_id":1}`, future)
 	f.Add(signRaw(f, "HS256", `{"alg":"HS256","typ":"JWT"}`, claims))
 	f.Add(signRaw(f, "ES256", `{"alg":"ES256","kid":"ec"}`, claims))
 	f.Add(signRaw(f, "HS256", `{"alg":"HS256","crit":["x"]}`, claims))
-	f.Add(signRaw(f, "HS256", `{"alg":"HS256"}`, `{"a":[[[{"b":"\u00e9\ud83d\ude00"}]]],"exp":1e3}`))
+	f.Add(signRaw(f, "HS256", `{"alg":"HS256"}`, `{"token_type":"access","jti":"j","a":[[[{"b":"\u00e9\ud83d\ude00"}]]],"exp":1e3}`))
 	f.Add("eyJhbGciOiJub25lIn0.e30.")
 	f.Add("a.b.c")
 	f.Fuzz(func(t *testing.T, raw string) {

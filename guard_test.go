@@ -41,8 +41,8 @@ func bearerFor(t *testing.T, claims string) string {
 }
 
 func TestGuardOptions(t *testing.T) {
-	good := bearerFor(t, fmt.Sprintf(`{"exp":%d,"sub":"alice"}`, future))
-	bad := bearerFor(t, fmt.Sprintf(`{"exp":%d,"sub":"alice"}`, past))
+	good := bearerFor(t, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"sub":"alice"}`, future))
+	bad := bearerFor(t, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"sub":"alice"}`, past))
 
 	t.Run("skip paths", func(t *testing.T) {
 		g := must1(jwtguard.NewGuard(verifierFor(t), jwtguard.WithSkipPaths("/x")))

@@ -30,7 +30,7 @@ type hostileCase struct {
 // JWT libraries, and malformed input of every shape.
 func hostileTokens(t *testing.T, fetchURL string) []hostileCase {
 	k := keysForTest
-	claims := fmt.Sprintf(`{"sub":"mallory","exp":%d}`, future)
+	claims := fmt.Sprintf(`{"token_type":"access","jti":"j","sub":"mallory","exp":%d}`, future)
 	hs := func(header, payload string) string { return signRaw(t, "HS256", header, payload) }
 	valid := hs(`{"alg":"HS256","typ":"JWT"}`, claims)
 	parts := strings.Split(valid, ".")
@@ -109,37 +109,37 @@ func hostileTokens(t *testing.T, fetchURL string) []hostileCase {
 		hostileCase{"duplicate alg", hs(`{"alg":"HS256","alg":"none"}`, claims), jwtguard.ErrTokenMalformed},
 		hostileCase{"duplicate alg escaped", hs(`{"alg":"HS256","\u0061lg":"HS256"}`, claims), jwtguard.ErrTokenMalformed},
 		hostileCase{"duplicate kid", hs(`{"alg":"HS256","kid":"a","kid":"b"}`, claims), jwtguard.ErrTokenMalformed},
-		hostileCase{"duplicate exp", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"exp":%d}`, past, future)), jwtguard.ErrTokenMalformed},
-		hostileCase{"duplicate sub", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"sub":"a","sub":"b"}`, future)), jwtguard.ErrTokenMalformed},
-		hostileCase{"duplicate by case", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"sub":"alice","Sub":"admin"}`, future)), jwtguard.ErrTokenMalformed},
+		hostileCase{"duplicate exp", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"exp":%d}`, past, future)), jwtguard.ErrTokenMalformed},
+		hostileCase{"duplicate sub", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"sub":"a","sub":"b"}`, future)), jwtguard.ErrTokenMalformed},
+		hostileCase{"duplicate by case", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"sub":"alice","Sub":"admin"}`, future)), jwtguard.ErrTokenMalformed},
 		hostileCase{"duplicate by case among many claims", hs(`{"alg":"HS256"}`, strings.Replace(manyClaims(40, false), `"c39"`, `"C3"`, 1)), jwtguard.ErrTokenMalformed},
 		hostileCase{"duplicate among many claims", hs(`{"alg":"HS256"}`, manyClaims(40, true)), jwtguard.ErrTokenMalformed},
-		hostileCase{"exp 0", hs(`{"alg":"HS256"}`, `{"exp":0}`), jwtguard.ErrTokenInvalidClaims},
-		hostileCase{"exp negative", hs(`{"alg":"HS256"}`, `{"exp":-1}`), jwtguard.ErrTokenInvalidClaims},
-		hostileCase{"exp string", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":"%d"}`, future)), jwtguard.ErrTokenInvalidClaims},
-		hostileCase{"exp null", hs(`{"alg":"HS256"}`, `{"exp":null}`), jwtguard.ErrTokenInvalidClaims},
-		hostileCase{"exp true", hs(`{"alg":"HS256"}`, `{"exp":true}`), jwtguard.ErrTokenInvalidClaims},
-		hostileCase{"exp huge", hs(`{"alg":"HS256"}`, `{"exp":1e300}`), jwtguard.ErrTokenInvalidClaims},
-		hostileCase{"exp beyond year 9999", hs(`{"alg":"HS256"}`, `{"exp":99999999999999}`), jwtguard.ErrTokenInvalidClaims},
+		hostileCase{"exp 0", hs(`{"alg":"HS256"}`, `{"token_type":"access","jti":"j","exp":0}`), jwtguard.ErrTokenInvalidClaims},
+		hostileCase{"exp negative", hs(`{"alg":"HS256"}`, `{"token_type":"access","jti":"j","exp":-1}`), jwtguard.ErrTokenInvalidClaims},
+		hostileCase{"exp string", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":"%d"}`, future)), jwtguard.ErrTokenInvalidClaims},
+		hostileCase{"exp null", hs(`{"alg":"HS256"}`, `{"token_type":"access","jti":"j","exp":null}`), jwtguard.ErrTokenInvalidClaims},
+		hostileCase{"exp true", hs(`{"alg":"HS256"}`, `{"token_type":"access","jti":"j","exp":true}`), jwtguard.ErrTokenInvalidClaims},
+		hostileCase{"exp huge", hs(`{"alg":"HS256"}`, `{"token_type":"access","jti":"j","exp":1e300}`), jwtguard.ErrTokenInvalidClaims},
+		hostileCase{"exp beyond year 9999", hs(`{"alg":"HS256"}`, `{"token_type":"access","jti":"j","exp":99999999999999}`), jwtguard.ErrTokenInvalidClaims},
 		hostileCase{"exp absent", hs(`{"alg":"HS256"}`, `{"sub":"x"}`), jwtguard.ErrTokenRequiredClaimMissing},
-		hostileCase{"exp past", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d}`, past)), jwtguard.ErrTokenExpired},
-		hostileCase{"nbf future", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"nbf":%d}`, future, future-60)), jwtguard.ErrTokenNotValidYet},
-		hostileCase{"iat future", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"iat":%d}`, future, future-60)), jwtguard.ErrTokenUsedBeforeIssued},
-		hostileCase{"aud wrong type", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"aud":7}`, future)), jwtguard.ErrTokenInvalidClaims},
-		hostileCase{"depth bomb in claims", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"x":%s1%s}`, future, strings.Repeat("[", 5000), strings.Repeat("]", 5000))), jwtguard.ErrTokenMalformed},
-		hostileCase{"depth bomb of objects", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"x":%s1%s}`, future, strings.Repeat(`{"a":`, 3000), strings.Repeat("}", 3000))), jwtguard.ErrTokenMalformed},
+		hostileCase{"exp past", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, past)), jwtguard.ErrTokenExpired},
+		hostileCase{"nbf future", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"nbf":%d}`, future, future-60)), jwtguard.ErrTokenNotValidYet},
+		hostileCase{"iat future", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"iat":%d}`, future, future-60)), jwtguard.ErrTokenUsedBeforeIssued},
+		hostileCase{"aud wrong type", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"aud":7}`, future)), jwtguard.ErrTokenInvalidClaims},
+		hostileCase{"depth bomb in claims", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"x":%s1%s}`, future, strings.Repeat("[", 5000), strings.Repeat("]", 5000))), jwtguard.ErrTokenMalformed},
+		hostileCase{"depth bomb of objects", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"x":%s1%s}`, future, strings.Repeat(`{"a":`, 3000), strings.Repeat("}", 3000))), jwtguard.ErrTokenMalformed},
 		hostileCase{"depth bomb in header", hs(`{"alg":"HS256","x":`+strings.Repeat("[", 2000)+strings.Repeat("]", 2000)+`}`, claims), jwtguard.ErrTokenMalformed},
 		hostileCase{"header not an object", hs(`["HS256"]`, claims), jwtguard.ErrTokenMalformed},
 		hostileCase{"header null", hs(`null`, claims), jwtguard.ErrTokenMalformed},
 		hostileCase{"claims not an object", hs(`{"alg":"HS256"}`, `"exp"`), jwtguard.ErrTokenMalformed},
 		hostileCase{"trailing garbage in claims", hs(`{"alg":"HS256"}`, claims+"x"), jwtguard.ErrTokenMalformed},
 		hostileCase{"two objects", hs(`{"alg":"HS256"}{}`, claims), jwtguard.ErrTokenMalformed},
-		hostileCase{"invalid UTF-8", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"sub":"\xff\xfe"}`, future)), jwtguard.ErrTokenMalformed},
+		hostileCase{"invalid UTF-8", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"sub":"\xff\xfe"}`, future)), jwtguard.ErrTokenMalformed},
 		hostileCase{"control character", hs(`{"alg":"HS256"}`, fmt.Sprintf("{\"exp\":%d,\"sub\":\"a\x01b\"}", future)), jwtguard.ErrTokenMalformed},
-		hostileCase{"bad escape", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"sub":"\x"}`, future)), jwtguard.ErrTokenMalformed},
-		hostileCase{"number leading zero", hs(`{"alg":"HS256"}`, `{"exp":01}`), jwtguard.ErrTokenInvalidClaims},
+		hostileCase{"bad escape", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"sub":"\x"}`, future)), jwtguard.ErrTokenMalformed},
+		hostileCase{"number leading zero", hs(`{"alg":"HS256"}`, `{"token_type":"access","jti":"j","exp":01}`), jwtguard.ErrTokenInvalidClaims},
 		hostileCase{"1 MB token", strings.Repeat("a", 1<<20), jwtguard.ErrTokenTooLarge},
-		hostileCase{"9 KiB token", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"pad":"%s"}`, future, strings.Repeat("p", 7000))), jwtguard.ErrTokenTooLarge},
+		hostileCase{"9 KiB token", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"pad":"%s"}`, future, strings.Repeat("p", 7000))), jwtguard.ErrTokenTooLarge},
 		hostileCase{"standard base64 plus", strings.Replace(valid, "e", "+", 1), jwtguard.ErrTokenMalformed},
 		hostileCase{"standard base64 slash", parts[0] + "." + parts[1] + "/." + parts[2], jwtguard.ErrTokenMalformed},
 		hostileCase{"padding", parts[0] + "=." + parts[1] + "." + parts[2], jwtguard.ErrTokenMalformed},
@@ -153,17 +153,17 @@ func hostileTokens(t *testing.T, fetchURL string) []hostileCase {
 		hostileCase{"newline inside", parts[0] + ".\n" + parts[1] + "." + parts[2], jwtguard.ErrTokenMalformed},
 		hostileCase{"space inside", parts[0] + ". " + parts[1] + "." + parts[2], jwtguard.ErrTokenMalformed},
 		hostileCase{"tab at end", valid + "\t", jwtguard.ErrTokenMalformed},
-		hostileCase{"tampered claims", parts[0] + "." + enc.EncodeToString([]byte(fmt.Sprintf(`{"sub":"admin","exp":%d}`, future))) + "." + parts[2], jwtguard.ErrTokenSignatureInvalid},
+		hostileCase{"tampered claims", parts[0] + "." + enc.EncodeToString([]byte(fmt.Sprintf(`{"token_type":"access","jti":"j","sub":"admin","exp":%d}`, future))) + "." + parts[2], jwtguard.ErrTokenSignatureInvalid},
 		hostileCase{"empty signature", parts[0] + "." + parts[1] + ".", jwtguard.ErrTokenSignatureInvalid},
 		hostileCase{"huge signature", parts[0] + "." + parts[1] + "." + strings.Repeat("A", 4000), jwtguard.ErrTokenSignatureInvalid},
-		hostileCase{"refresh token", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"token_type":"refresh"}`, future)), jwtguard.ErrTokenWrongType},
+		hostileCase{"refresh token", hs(`{"alg":"HS256"}`, fmt.Sprintf(`{"jti":"j","exp":%d,"token_type":"refresh"}`, future)), jwtguard.ErrTokenWrongType},
 	)
 	return cases
 }
 
 func manyClaims(n int, dup bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `{"exp":%d`, future)
+	fmt.Fprintf(&b, `{"token_type":"access","jti":"j","exp":%d`, future)
 	for i := range n {
 		fmt.Fprintf(&b, `,"c%d":%d`, i, i)
 	}

@@ -36,7 +36,10 @@ type Issuer struct {
 	sliding *Verifier // sliding tokens
 	any     *Verifier // any type, for the verify endpoint
 	users   check     // nil without WithUserLookup
-	log     *slog.Logger
+	// userCheck is the user check of WithUserLookup, one for the issuer
+	// and all its verifiers, so that UserChanged reaches them all.
+	userCheck *userCheck
+	log       *slog.Logger
 }
 
 // Pair is an access token and the refresh token issued with it.
@@ -53,6 +56,7 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 	c := issuerConfig{
 		access:    DefaultAccessLifetime,
 		refresh:   DefaultRefreshLifetime,
+		grace:     DefaultReuseGrace,
 		userClaim: "user_id",
 		now:       time.Now,
 	}
@@ -90,7 +94,8 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		return nil, err
 	}
 	if c.users != nil {
-		uv, err := i.verifier(WithTokenType(""), WithUserCheck(c.users, c.usersFor))
+		i.userCheck = &userCheck{users: c.users, cache: newTTLCache[bool](c.usersFor)}
+		uv, err := i.verifier(WithTokenType(""), withUserChecker(i.userCheck, c.usersFor))
 		if err != nil {
 			return nil, err
 		}
@@ -123,8 +128,8 @@ func (i *Issuer) Verifier(opts ...VerifierOption) (*Verifier, error) {
 	if i.cfg.revocation {
 		base = append(base, WithRevocationCheck(i.store, i.cfg.revocationFor))
 	}
-	if i.cfg.users != nil {
-		base = append(base, WithUserCheck(i.cfg.users, i.cfg.usersFor))
+	if i.userCheck != nil {
+		base = append(base, withUserChecker(i.userCheck, i.cfg.usersFor))
 	}
 	return i.verifier(append(base, opts...)...)
 }
@@ -259,7 +264,10 @@ func (i *Issuer) sign(kind, subject, session string, iat, exp, refreshExp time.T
 func (i *Issuer) subject(t *Token) string { return i.refresh.cfg.subject(t) }
 
 // Refresh spends the refresh token raw and returns a new pair of the same
-// login session. A token spent before is a sign of theft: the whole session
+// login session. A token spent before is, within the reuse grace window
+// ([WithReuseGrace]), a duplicate: refused with an error matching
+// [ErrTokenDuplicate], [ErrTokenSpent] and [ErrTokenRevoked], and the
+// session kept. Past the window it is a sign of theft: the whole session
 // is revoked and the error matches [ErrTokenSpent] and [ErrTokenRevoked].
 // Errors match [ErrInvalidToken] for a bad token, [ErrTokenWrongType] for
 // one that is not a refresh token, [ErrTokenRevoked] for a revoked one, the
@@ -279,14 +287,8 @@ func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
 	}
 	rec := recordOf(t, subject)
 	now := i.cfg.now() // before the spend: the new pair is no younger than the checks
-	switch err := i.store.Spend(ctx, rec); {
-	case err == nil:
-	case errors.Is(err, ErrTokenSpent):
-		return nil, i.reused(ctx, rec)
-	case errors.Is(err, ErrTokenRevoked):
-		return nil, errRevoked
-	default:
-		return nil, unavailable(err)
+	if err := i.spend(ctx, rec, now); err != nil {
+		return nil, err
 	}
 	if i.users != nil {
 		if err := i.users(ctx, t); err != nil {
@@ -334,19 +336,22 @@ func (i *Issuer) Verify(ctx context.Context, raw string) (*Token, error) {
 	return t, nil
 }
 
-// Logout revokes the refresh token raw and its whole login session: the
-// session's refresh tokens, and its access tokens for verifiers that check
-// revocation. A token already revoked or spent gives [ErrTokenRevoked].
+// Logout revokes the refresh token raw, or a sliding token, and its whole
+// login session: the session's refresh and sliding tokens, and its access
+// (and sliding) tokens for verifiers that check revocation. A token
+// already revoked or spent gives [ErrTokenRevoked].
 func (i *Issuer) Logout(ctx context.Context, raw string) error {
-	t, err := i.refresh.Verify(ctx, raw)
+	t, err := i.any.Verify(ctx, raw)
 	if err != nil {
 		return err
 	}
-	if t.Claims.TokenType != "refresh" {
+	switch {
+	case t.Claims.ID == "":
+		return errNoID
+	case t.Claims.TokenType == "":
+		return errNoType
+	case t.Claims.TokenType != "refresh" && t.Claims.TokenType != "sliding":
 		return errTokenType
-	}
-	if t.Claims.ID == "" {
-		return errNoRefreshID
 	}
 	rec := recordOf(t, i.subject(t))
 	switch err := i.store.Check(ctx, rec); {

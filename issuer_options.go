@@ -28,6 +28,7 @@ type issuerConfig struct {
 	usersFor        time.Duration
 	revocation      bool
 	revocationFor   time.Duration
+	grace           time.Duration
 	log             *slog.Logger
 	errs            []error
 }
@@ -155,7 +156,8 @@ func WithRetiredKeys(keys ...*Key) IssuerOption {
 // verifier from [Issuer.Verifier] check it at every request, so that a
 // deleted or deactivated user's tokens stop working at once. Answers are
 // cached for up to maxStale (0: ask every time), which bounds how long a
-// deactivated user's tokens may still pass.
+// deactivated user's tokens may still pass, unless the application calls
+// [Issuer.UserChanged], which ends it at once.
 func WithUserLookup(users UserLookup, maxStale time.Duration) IssuerOption {
 	return func(c *issuerConfig) {
 		if users == nil {

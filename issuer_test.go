@@ -162,7 +162,9 @@ func TestIssuerRotation(t *testing.T) {
 	p3, err := iss.Refresh(ctx, p2.Refresh)
 	must(t, err)
 
-	// Reuse of p1.Refresh: theft. The whole session dies, the newest pair too.
+	// Reuse of p1.Refresh past the grace window: theft. The whole session
+	// dies, the newest pair too.
+	clock.Add(jwtguard.DefaultReuseGrace + time.Second)
 	_, err = iss.Refresh(ctx, p1.Refresh)
 	if !errors.Is(err, jwtguard.ErrTokenSpent) || !errors.Is(err, jwtguard.ErrTokenRevoked) || !errors.Is(err, jwtguard.ErrInvalidToken) {
 		t.Fatalf("reuse: %v, want ErrTokenSpent and ErrTokenRevoked", err)

@@ -47,7 +47,7 @@ func TestParsePEM(t *testing.T) {
 			must(t, err)
 			set, _ := jwtguard.NewKeySet(key)
 			v, _ := jwtguard.NewVerifier(set)
-			tok := signRaw(t, c.alg, `{"alg":"`+c.alg+`","kid":"kid1"}`, fmt.Sprintf(`{"exp":%d}`, future))
+			tok := signRaw(t, c.alg, `{"alg":"`+c.alg+`","kid":"kid1"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, future))
 			if _, err := verify(t, v, tok); err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +83,7 @@ func TestParseJWKSet(t *testing.T) {
 	ks, err := jwtguard.NewKeySet(keys...)
 	must(t, err)
 	v, _ := jwtguard.NewVerifier(ks)
-	claims := fmt.Sprintf(`{"exp":%d}`, future)
+	claims := fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, future)
 	for alg, kid := range map[string]string{"RS256": "r1", "ES256": "e1", "EdDSA": "d1", "HS256": "h1"} {
 		if _, err := verify(t, v, signRaw(t, alg, `{"alg":"`+alg+`","kid":"`+kid+`"}`, claims)); err != nil {
 			t.Errorf("%s: %v", alg, err)

@@ -134,7 +134,7 @@ func newRemote(t testing.TB, url string, opts ...RemoteOption) (*RemoteKeySet, *
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	v, err := NewVerifier(r)
+	v, err := NewVerifier(r, WithTokenType("")) // a provider's tokens: no simplejwt profile
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,7 +452,7 @@ func TestIssuersWithAudiences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := NewVerifier(issuers, WithIssuerAudience("https://a", "api-a"), WithIssuerAudience("https://b", "api-b"))
+	v, err := NewVerifier(issuers, WithTokenType(""), WithIssuerAudience("https://a", "api-a"), WithIssuerAudience("https://b", "api-b"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,11 +26,11 @@ func TestIssuerAudienceFailsClosed(t *testing.T) {
 		raw, _ := tok.SignedString(s.priv)
 		return raw
 	}
-	only, _ := NewVerifier(issuers, WithIssuerAudience("https://a", "api-a"))
+	only, _ := NewVerifier(issuers, WithTokenType(""), WithIssuerAudience("https://a", "api-a"))
 	if _, err := only.Verify(ctx, sign(b, "https://b", "anything")); err == nil {
 		t.Error("an issuer without an audience rule passed")
 	}
-	fallback, _ := NewVerifier(issuers, WithIssuerAudience("https://a", "api-a"), WithAudience("api"))
+	fallback, _ := NewVerifier(issuers, WithTokenType(""), WithIssuerAudience("https://a", "api-a"), WithAudience("api"))
 	if _, err := fallback.Verify(ctx, sign(b, "https://b", "api")); err != nil {
 		t.Errorf("fallback to WithAudience: %v", err)
 	}

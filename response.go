@@ -9,7 +9,8 @@ import (
 // ErrorHandler writes the response for a request that the [Guard] refuses.
 // err matches one of the package's sentinels: [ErrNoCredentials],
 // [ErrMalformedCredentials], [ErrInvalidToken], [ErrForbidden],
-// [ErrInsufficientScope], [ErrCSRF] or [ErrUnavailable]. Its text may hold
+// [ErrInsufficientScope], [ErrCSRF], [ErrUnavailable] or, from
+// [AuthorizeObject], [ErrNotFound]. Its text may hold
 // internal detail: log it, do not send it. [StatusCode] and [Challenge]
 // give the status and the WWW-Authenticate value the default handler uses.
 type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
@@ -26,6 +27,7 @@ var (
 	bodyUserInactive  = []byte(`{"detail":"User is inactive","code":"user_inactive"}`)
 	bodyNoUser        = []byte(`{"detail":"Token contained no recognizable user identification","code":"token_not_valid"}`)
 	bodyUnavailable   = []byte(`{"detail":"Service temporarily unavailable, try again later.","code":"service_unavailable"}`)
+	bodyNotFound      = []byte(`{"detail":"Not found."}`)
 )
 
 func tokenBody(message string) []byte {
@@ -37,6 +39,8 @@ const (
 	msgInvalid   = "Token is invalid or expired"
 	msgWrongType = "Token has wrong type"
 	msgNoExp     = "Token has no 'exp' claim"
+	msgNoID      = "Token has no id"
+	msgNoType    = "Token has no type"
 	msgRevoked   = "Token is blacklisted"
 )
 
@@ -44,12 +48,14 @@ var (
 	bodyInvalid   = tokenBody(msgInvalid)
 	bodyWrongType = tokenBody(msgWrongType)
 	bodyNoExp     = tokenBody(msgNoExp)
+	bodyNoID      = tokenBody(msgNoID)
+	bodyNoType    = tokenBody(msgNoType)
 	bodyRevoked   = tokenBody(msgRevoked)
 )
 
 // StatusCode returns the HTTP status for a refusal: 403 for [ErrForbidden]
-// (scope denials included) and [ErrCSRF], 503 for [ErrUnavailable], 401
-// for everything else.
+// (scope denials included) and [ErrCSRF], 404 for [ErrNotFound], 503 for
+// [ErrUnavailable], 401 for everything else.
 func StatusCode(err error) int {
 	return classify(err).status()
 }
@@ -70,6 +76,8 @@ const (
 	failInvalid
 	failWrongType
 	failNoExp
+	failNoID
+	failNoType
 	failRevoked
 	failUserNotFound
 	failUserInactive
@@ -77,6 +85,7 @@ const (
 	failScope
 	failForbidden
 	failUnavailable
+	failNotFound
 	failCSRFOrigin
 	failCSRFNoCookie
 	failCSRFMissing
@@ -90,6 +99,8 @@ var failureBodies = [numFailures][]byte{
 	failInvalid:       bodyInvalid,
 	failWrongType:     bodyWrongType,
 	failNoExp:         bodyNoExp,
+	failNoID:          bodyNoID,
+	failNoType:        bodyNoType,
 	failRevoked:       bodyRevoked,
 	failUserNotFound:  bodyUserNotFound,
 	failUserInactive:  bodyUserInactive,
@@ -97,6 +108,7 @@ var failureBodies = [numFailures][]byte{
 	failScope:         bodyScope,
 	failForbidden:     bodyForbidden,
 	failUnavailable:   bodyUnavailable,
+	failNotFound:      bodyNotFound,
 	failCSRFOrigin:    csrfBody(errCSRFOrigin),
 	failCSRFNoCookie:  csrfBody(errCSRFNoCookie),
 	failCSRFMissing:   csrfBody(errCSRFMissing),
@@ -122,6 +134,8 @@ func classify(err error) failure {
 			return failCSRFMissing
 		}
 		return failCSRFIncorrect
+	case errors.Is(err, ErrNotFound):
+		return failNotFound
 	case errors.Is(err, ErrNoCredentials):
 		return failNoCredentials
 	case errors.Is(err, ErrMalformedCredentials):
@@ -138,6 +152,10 @@ func classify(err error) failure {
 		return failUserInactive
 	case errors.Is(err, ErrNoUserID):
 		return failNoUser
+	case errors.Is(err, errKindNoID):
+		return failNoID
+	case errors.Is(err, errKindNoType):
+		return failNoType
 	case errors.Is(err, ErrTokenWrongType):
 		return failWrongType
 	case errors.Is(err, ErrTokenRequiredClaimMissing):
@@ -152,6 +170,8 @@ func (f failure) status() int {
 		return http.StatusForbidden
 	case failUnavailable:
 		return http.StatusServiceUnavailable
+	case failNotFound:
+		return http.StatusNotFound
 	}
 	return http.StatusUnauthorized
 }
@@ -172,6 +192,8 @@ func newChallenges(realm string) *challenges {
 		failInvalid:       invalid(msgInvalid),
 		failWrongType:     invalid(msgWrongType),
 		failNoExp:         invalid(msgNoExp),
+		failNoID:          invalid(msgNoID),
+		failNoType:        invalid(msgNoType),
 		failRevoked:       invalid(msgRevoked),
 		failUserNotFound:  invalid("User not found"),
 		failUserInactive:  invalid("User is inactive"),

@@ -42,6 +42,12 @@ func (rc *revocationCheck) bind(c *verifierConfig) check {
 			}
 		}
 		err := rc.store.Check(ctx, recordOf(t, c.subject(t)))
+		if errors.Is(err, ErrTokenSpent) && t.Claims.TokenType == "sliding" {
+			// A sliding token renewed since authenticates until its exp,
+			// as an access token does after a refresh; only its renewal
+			// is refused.
+			err = nil
+		}
 		revoked := errors.Is(err, ErrTokenRevoked) || errors.Is(err, ErrTokenSpent)
 		if err != nil && !revoked {
 			return unavailable(err)

@@ -21,7 +21,12 @@ func (i *Issuer) IssueSliding(ctx context.Context, subject string) (string, time
 }
 
 // RefreshSliding renews a valid sliding token: the new one has a fresh
-// "exp" and "iat" and the same session and "refresh_exp". A token past its
+// "exp" and "iat" and the same session and "refresh_exp". The old token is
+// spent, as a refresh token is by [Issuer.Refresh]: it still authenticates
+// until its "exp", as an access token does after a refresh, but never
+// renews again; presented again for renewal within the reuse grace window
+// ([WithReuseGrace]) it is a duplicate ([ErrTokenDuplicate], the session
+// kept), past it a theft that revokes the session. A token past its
 // "refresh_exp", revoked, or of another type is refused, as by
 // [Issuer.Refresh].
 func (i *Issuer) RefreshSliding(ctx context.Context, raw string) (string, time.Time, error) {
@@ -41,7 +46,7 @@ func (i *Issuer) RefreshSliding(ctx context.Context, raw string) (string, time.T
 	if t.Claims.ID == "" || subject == "" {
 		return "", time.Time{}, errNoRefreshID
 	}
-	if err := i.checkStore(ctx, t); err != nil {
+	if err := i.spend(ctx, recordOf(t, subject), now); err != nil {
 		return "", time.Time{}, err
 	}
 	if i.users != nil {

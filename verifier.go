@@ -203,8 +203,8 @@ func (v *Verifier) verify(ctx context.Context, raw string, now time.Time) (*Toke
 	if len(audiences) > 0 && !anyIn(t.Claims.Audience, audiences) {
 		return nil, nil, d, errAudience
 	}
-	if c.tokenType != "" && t.Claims.TokenType != "" && t.Claims.TokenType != c.tokenType {
-		return nil, nil, d, errTokenType
+	if err := c.checkProfile(&t.Claims); err != nil {
+		return nil, nil, d, err
 	}
 	return t, key, d, nil
 }

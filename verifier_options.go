@@ -27,6 +27,7 @@ type verifierConfig struct {
 	subjectName string                        // WithSubjectClaim
 	checkMakers []func(*verifierConfig) check // store and user checks, bound at construction
 	checks      []check
+	userCaches  []*ttlCache[bool] // of the user checks, for Verifier.UserChanged
 	errs        []error
 
 	cacheEntries int // 0: WithoutCache
@@ -152,10 +153,15 @@ func WithExpectedType(typ string) VerifierOption {
 	}
 }
 
-// WithTokenType sets the "token_type" claim an accepted token may carry. The
-// default is "access", so a simplejwt refresh token never passes as an
-// access token. A token without the claim passes either way; the empty
-// string turns the check off.
+// WithTokenType sets the "token_type" claim an accepted token must carry,
+// and with it simplejwt's token profile. The default is "access": a token
+// is accepted only with "token_type": "access" and a "jti", as simplejwt's
+// JWTAuthentication accepts it, so a simplejwt refresh token, an
+// activation link or a token of another JWT library signed with the same
+// secret never passes as an access token (refused with "Token has wrong
+// type", "Token has no type" and "Token has no id"). The empty string
+// turns the whole profile off: any "token_type", or none, and no "jti"
+// are accepted, as tokens of an identity provider need.
 func WithTokenType(tokenType string) VerifierOption {
 	return func(c *verifierConfig) { c.tokenType = tokenType }
 }

@@ -52,7 +52,7 @@ func TestEveryAlgorithm(t *testing.T) {
 			must(t, err)
 			// Many signatures, so ES512 and PS* hit their varying lengths.
 			for i := range 20 {
-				raw, err := jwt.NewWithClaims(s.m, jwt.MapClaims{"sub": fmt.Sprint(i), "exp": future}).SignedString(s.key)
+				raw, err := jwt.NewWithClaims(s.m, jwt.MapClaims{"token_type": "access", "jti": fmt.Sprint(i), "sub": fmt.Sprint(i), "exp": future}).SignedString(s.key)
 				must(t, err)
 				tok, err := v.Verify(context.Background(), raw)
 				if err != nil || tok.Claims.Subject != fmt.Sprint(i) || tok.Header.Alg != s.m.Alg() {
@@ -62,7 +62,7 @@ func TestEveryAlgorithm(t *testing.T) {
 		})
 	}
 	t.Run("Ed25519", func(t *testing.T) {
-		tok, err := verify(t, verifierFor(t), signRaw(t, "Ed25519", `{"alg":"Ed25519","kid":"ed"}`, fmt.Sprintf(`{"exp":%d}`, future)))
+		tok, err := verify(t, verifierFor(t), signRaw(t, "Ed25519", `{"alg":"Ed25519","kid":"ed"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, future)))
 		if err != nil || tok.Header.Alg != "Ed25519" {
 			t.Fatal(tok, err)
 		}
@@ -78,7 +78,7 @@ func TestKeyFamilies(t *testing.T) {
 	v, err := jwtguard.NewVerifier(set)
 	must(t, err)
 	// With only an RSA key, HS256 is not on the allow-list at all.
-	_, err = verify(t, v, signRaw(t, "HS256", `{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d}`, future)))
+	_, err = verify(t, v, signRaw(t, "HS256", `{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, future)))
 	if !errors.Is(err, jwtguard.ErrAlgorithmNotAllowed) || !errors.Is(err, jwt.ErrTokenUnverifiable) {
 		t.Errorf("HS256 against an RSA key: %v", err)
 	}
@@ -87,7 +87,7 @@ func TestKeyFamilies(t *testing.T) {
 	must(t, err)
 	set, _ = jwtguard.NewKeySet(rs256)
 	v, _ = jwtguard.NewVerifier(set)
-	if _, err := verify(t, v, signRaw(t, "PS256", `{"alg":"PS256"}`, fmt.Sprintf(`{"exp":%d}`, future))); !errors.Is(err, jwtguard.ErrAlgorithmNotAllowed) {
+	if _, err := verify(t, v, signRaw(t, "PS256", `{"alg":"PS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, future))); !errors.Is(err, jwtguard.ErrAlgorithmNotAllowed) {
 		t.Errorf("PS256 against an RS256 key: %v", err)
 	}
 	if _, err := jwtguard.NewPublicKey("", &k.rsa.PublicKey, jwtguard.ES256); err == nil {
@@ -116,7 +116,7 @@ func TestKeySetSelection(t *testing.T) {
 	set, err := jwtguard.NewKeySet(a, b)
 	must(t, err)
 	v, _ := jwtguard.NewVerifier(set)
-	claims := fmt.Sprintf(`{"exp":%d}`, future)
+	claims := fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, future)
 	mk := func(header string, secret string) string {
 		input := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(claims))
 		return input + "." + enc.EncodeToString(signature(t, "HS256", []byte(input), []byte(secret)))
@@ -156,26 +156,29 @@ func TestClaimChecks(t *testing.T) {
 		payload string
 		want    error
 	}{
-		{"exp one second ahead", nil, fmt.Sprintf(`{"exp":%d}`, at(time.Second)), nil},
-		{"exp now is expired", nil, fmt.Sprintf(`{"exp":%d}`, at(0)), jwt.ErrTokenExpired},
-		{"exp within leeway", []jwtguard.VerifierOption{jwtguard.WithLeeway(30 * time.Second)}, fmt.Sprintf(`{"exp":%d}`, at(-20*time.Second)), nil},
-		{"exp fractional", nil, fmt.Sprintf(`{"exp":%d.5}`, at(0)), nil},
-		{"nbf ahead", nil, fmt.Sprintf(`{"exp":%d,"nbf":%d}`, at(time.Hour), at(time.Minute)), jwt.ErrTokenNotValidYet},
-		{"nbf within leeway", []jwtguard.VerifierOption{jwtguard.WithLeeway(time.Minute)}, fmt.Sprintf(`{"exp":%d,"nbf":%d}`, at(time.Hour), at(time.Minute)), nil},
-		{"iat ahead", nil, fmt.Sprintf(`{"exp":%d,"iat":%d}`, at(time.Hour), at(time.Second)), jwt.ErrTokenUsedBeforeIssued},
-		{"exp optional", []jwtguard.VerifierOption{jwtguard.WithExpirationOptional()}, `{"sub":"x"}`, nil},
-		{"issuer ok", []jwtguard.VerifierOption{jwtguard.WithIssuer("a", "b")}, fmt.Sprintf(`{"exp":%d,"iss":"b"}`, at(time.Hour)), nil},
-		{"issuer wrong", []jwtguard.VerifierOption{jwtguard.WithIssuer("a")}, fmt.Sprintf(`{"exp":%d,"iss":"b"}`, at(time.Hour)), jwt.ErrTokenInvalidIssuer},
-		{"issuer missing", []jwtguard.VerifierOption{jwtguard.WithIssuer("a")}, fmt.Sprintf(`{"exp":%d}`, at(time.Hour)), jwt.ErrTokenInvalidIssuer},
-		{"audience any of", []jwtguard.VerifierOption{jwtguard.WithAudience("api", "web")}, fmt.Sprintf(`{"exp":%d,"aud":["x","web"]}`, at(time.Hour)), nil},
-		{"audience string", []jwtguard.VerifierOption{jwtguard.WithAudience("api")}, fmt.Sprintf(`{"exp":%d,"aud":"api"}`, at(time.Hour)), nil},
-		{"audience wrong", []jwtguard.VerifierOption{jwtguard.WithAudience("api")}, fmt.Sprintf(`{"exp":%d,"aud":["web"]}`, at(time.Hour)), jwt.ErrTokenInvalidAudience},
-		{"audience missing", []jwtguard.VerifierOption{jwtguard.WithAudience("api")}, fmt.Sprintf(`{"exp":%d}`, at(time.Hour)), jwt.ErrTokenInvalidAudience},
-		{"typ ok", []jwtguard.VerifierOption{jwtguard.WithExpectedType("application/AT+JWT")}, fmt.Sprintf(`{"exp":%d}`, at(time.Hour)), nil},
-		{"typ wrong", []jwtguard.VerifierOption{jwtguard.WithExpectedType("JWT")}, fmt.Sprintf(`{"exp":%d}`, at(time.Hour)), jwtguard.ErrTokenWrongType},
-		{"token_type refresh", nil, fmt.Sprintf(`{"exp":%d,"token_type":"refresh"}`, at(time.Hour)), jwtguard.ErrTokenWrongType},
-		{"token_type check off", []jwtguard.VerifierOption{jwtguard.WithTokenType("")}, fmt.Sprintf(`{"exp":%d,"token_type":"refresh"}`, at(time.Hour)), nil},
-		{"token_type other expected", []jwtguard.VerifierOption{jwtguard.WithTokenType("refresh")}, fmt.Sprintf(`{"exp":%d,"token_type":"refresh"}`, at(time.Hour)), nil},
+		{"exp one second ahead", nil, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, at(time.Second)), nil},
+		{"exp now is expired", nil, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, at(0)), jwt.ErrTokenExpired},
+		{"exp within leeway", []jwtguard.VerifierOption{jwtguard.WithLeeway(30 * time.Second)}, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, at(-20*time.Second)), nil},
+		{"exp fractional", nil, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d.5}`, at(0)), nil},
+		{"nbf ahead", nil, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"nbf":%d}`, at(time.Hour), at(time.Minute)), jwt.ErrTokenNotValidYet},
+		{"nbf within leeway", []jwtguard.VerifierOption{jwtguard.WithLeeway(time.Minute)}, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"nbf":%d}`, at(time.Hour), at(time.Minute)), nil},
+		{"iat ahead", nil, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"iat":%d}`, at(time.Hour), at(time.Second)), jwt.ErrTokenUsedBeforeIssued},
+		{"exp optional", []jwtguard.VerifierOption{jwtguard.WithExpirationOptional()}, `{"token_type":"access","jti":"j","sub":"x"}`, nil},
+		{"issuer ok", []jwtguard.VerifierOption{jwtguard.WithIssuer("a", "b")}, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"iss":"b"}`, at(time.Hour)), nil},
+		{"issuer wrong", []jwtguard.VerifierOption{jwtguard.WithIssuer("a")}, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"iss":"b"}`, at(time.Hour)), jwt.ErrTokenInvalidIssuer},
+		{"issuer missing", []jwtguard.VerifierOption{jwtguard.WithIssuer("a")}, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, at(time.Hour)), jwt.ErrTokenInvalidIssuer},
+		{"audience any of", []jwtguard.VerifierOption{jwtguard.WithAudience("api", "web")}, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"aud":["x","web"]}`, at(time.Hour)), nil},
+		{"audience string", []jwtguard.VerifierOption{jwtguard.WithAudience("api")}, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"aud":"api"}`, at(time.Hour)), nil},
+		{"audience wrong", []jwtguard.VerifierOption{jwtguard.WithAudience("api")}, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"aud":["web"]}`, at(time.Hour)), jwt.ErrTokenInvalidAudience},
+		{"audience missing", []jwtguard.VerifierOption{jwtguard.WithAudience("api")}, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, at(time.Hour)), jwt.ErrTokenInvalidAudience},
+		{"typ ok", []jwtguard.VerifierOption{jwtguard.WithExpectedType("application/AT+JWT")}, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, at(time.Hour)), nil},
+		{"typ wrong", []jwtguard.VerifierOption{jwtguard.WithExpectedType("JWT")}, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d}`, at(time.Hour)), jwtguard.ErrTokenWrongType},
+		{"token_type refresh", nil, fmt.Sprintf(`{"jti":"j","exp":%d,"token_type":"refresh"}`, at(time.Hour)), jwtguard.ErrTokenWrongType},
+		{"token_type check off", []jwtguard.VerifierOption{jwtguard.WithTokenType("")}, fmt.Sprintf(`{"jti":"j","exp":%d,"token_type":"refresh"}`, at(time.Hour)), nil},
+		{"token_type missing", nil, fmt.Sprintf(`{"jti":"j","exp":%d}`, at(time.Hour)), jwtguard.ErrTokenWrongType},
+		{"jti missing", nil, fmt.Sprintf(`{"token_type":"access","exp":%d}`, at(time.Hour)), jwtguard.ErrTokenRequiredClaimMissing},
+		{"profile off: neither token_type nor jti", []jwtguard.VerifierOption{jwtguard.WithTokenType("")}, fmt.Sprintf(`{"exp":%d}`, at(time.Hour)), nil},
+		{"token_type other expected", []jwtguard.VerifierOption{jwtguard.WithTokenType("refresh")}, fmt.Sprintf(`{"jti":"j","exp":%d,"token_type":"refresh"}`, at(time.Hour)), nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := verify(t, verifierFor(t, append(c.opts, clock)...), hs(c.payload))
@@ -197,11 +200,11 @@ func TestValidator(t *testing.T) {
 		}
 		return nil
 	}))
-	_, err := verify(t, v, signRaw(t, "HS256", `{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"sub":"mallory"}`, future)))
+	_, err := verify(t, v, signRaw(t, "HS256", `{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"sub":"mallory"}`, future)))
 	if !errors.Is(err, errBanned) || !errors.Is(err, jwt.ErrTokenInvalidClaims) || !errors.Is(err, jwtguard.ErrInvalidToken) {
 		t.Errorf("validator error: %v", err)
 	}
-	if _, err := verify(t, v, signRaw(t, "HS256", `{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"sub":"alice"}`, future))); err != nil {
+	if _, err := verify(t, v, signRaw(t, "HS256", `{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"sub":"alice"}`, future))); err != nil {
 		t.Error(err)
 	}
 }
@@ -279,7 +282,7 @@ func TestTypedClaims(t *testing.T) {
 		t.Error("raw token printed")
 	}
 	// A string user_id, and sub preferred over user_id.
-	tok, err = verify(t, verifierFor(t), signRaw(t, "HS256", `{"alg":"HS256"}`, fmt.Sprintf(`{"exp":%d,"user_id":"u-1"}`, future)))
+	tok, err = verify(t, verifierFor(t), signRaw(t, "HS256", `{"alg":"HS256"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"user_id":"u-1"}`, future)))
 	must(t, err)
 	if tok.Subject() != "u-1" {
 		t.Errorf("Subject = %q", tok.Subject())
@@ -293,7 +296,7 @@ func TestConcurrentVerify(t *testing.T) {
 	good := map[string]string{}
 	for _, alg := range []string{"HS256", "ES256", "EdDSA"} {
 		kid := map[string]string{"HS256": "", "ES256": "ec", "EdDSA": "ed"}[alg]
-		good[alg] = signRaw(t, alg, `{"alg":"`+alg+`","kid":"`+kid+`"}`, fmt.Sprintf(`{"exp":%d,"sub":"%s"}`, future, alg))
+		good[alg] = signRaw(t, alg, `{"alg":"`+alg+`","kid":"`+kid+`"}`, fmt.Sprintf(`{"token_type":"access","jti":"j","exp":%d,"sub":"%s"}`, future, alg))
 	}
 	errs := make(chan error, 8)
 	for g := range 8 {

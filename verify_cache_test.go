@@ -54,7 +54,7 @@ func TestCacheOnlyValid(t *testing.T) {
 	bad := []string{
 		good[:strings.LastIndexByte(good, '.')+1] + strings.Repeat("A", 43),
 		hs256(t, past, 2),
-		signRaw(t, "HS256", `{"alg":"HS256"}`, `{"token_type":"refresh","exp":`+strconv.FormatInt(future, 10)+`}`),
+		signRaw(t, "HS256", `{"alg":"HS256"}`, `{"jti":"j","token_type":"refresh","exp":`+strconv.FormatInt(future, 10)+`}`),
 		"not.a.token",
 	}
 	for i := 0; i < 3; i++ {
@@ -250,7 +250,7 @@ func TestCacheOversized(t *testing.T) {
 	}
 	before := v.CacheStats()
 	big := signRaw(t, "HS256", `{"alg":"HS256"}`,
-		`{"token_type":"access","exp":`+strconv.FormatInt(future, 10)+`,"pad":"`+strings.Repeat("p", 6000)+`"}`)
+		`{"jti":"j","token_type":"access","exp":`+strconv.FormatInt(future, 10)+`,"pad":"`+strings.Repeat("p", 6000)+`"}`)
 	for range 3 {
 		_, err := v.Verify(ctx, big)
 		must(t, err)
@@ -294,7 +294,7 @@ func TestCacheSkipsDeadTokens(t *testing.T) {
 func TestRawClaimIsACopy(t *testing.T) {
 	ctx := context.Background()
 	v := verifierFor(t)
-	raw := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"token_type":"access","exp":`+strconv.FormatInt(future, 10)+`,"sub":"alice","scope":"read write"}`)
+	raw := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"jti":"j","token_type":"access","exp":`+strconv.FormatInt(future, 10)+`,"sub":"alice","scope":"read write"}`)
 	t1, err := v.Verify(ctx, raw)
 	must(t, err)
 	sub, _ := t1.RawClaim("sub")
@@ -314,7 +314,7 @@ func TestEscapedStringAllocation(t *testing.T) {
 	ctx := context.Background()
 	v := verifierFor(t, jwtguard.WithoutCache())
 	aud := strings.TrimSuffix(strings.Repeat(`"\u0061",`, 600), ",")
-	raw := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"token_type":"access","exp":`+strconv.FormatInt(future, 10)+`,"aud":[`+aud+`]}`)
+	raw := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"jti":"j","token_type":"access","exp":`+strconv.FormatInt(future, 10)+`,"aud":[`+aud+`]}`)
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
 	for range 100 {

@@ -31,7 +31,7 @@ func Example() {
 	}, jwtguardecho.Require(guard, jwtguard.IsAuthenticated()))
 
 	valid, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
-		"token_type": "access", "user_id": 1, "exp": time.Now().Add(5 * time.Minute).Unix(),
+		"token_type": "access", "jti": "j1", "user_id": 1, "exp": time.Now().Add(5 * time.Minute).Unix(),
 	}).SignedString(secret)
 	for _, auth := range []string{
 		"Bearer " + valid,

@@ -97,7 +97,7 @@ func newGuard(t *testing.T, opts ...jwtguard.GuardOption) (*jwtguard.Guard, *ato
 func mint(t *testing.T, sub string) string {
 	t.Helper()
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
-		"token_type": "access", "sub": sub, "exp": time.Now().Add(time.Minute).Unix(),
+		"token_type": "access", "jti": sub, "sub": sub, "exp": time.Now().Add(time.Minute).Unix(),
 	}).SignedString(secret)
 	if err != nil {
 		t.Fatal(err)

@@ -38,6 +38,7 @@ type config struct {
 	audiences list
 	algs      list
 	noCache   bool
+	tokenType string
 }
 
 // list is a repeatable string flag.
@@ -59,6 +60,7 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 	fs.Var(&c.issuers, "issuer", "a trusted issuer (repeatable; default: iss not checked)")
 	fs.Var(&c.audiences, "audience", "an accepted audience (repeatable; default: aud not checked)")
 	fs.Var(&c.algs, "alg", "an allowed algorithm (repeatable; default: what the keys allow)")
+	fs.StringVar(&c.tokenType, "token-type", "access", `the "token_type" a token must carry, with a "jti", as simplejwt's; empty for an identity provider's tokens`)
 	fs.BoolVar(&c.noCache, "no-cache", false, "turn the verified-token cache off: every request checks its token's signature")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -151,7 +153,7 @@ func newHandler(c *config, log *slog.Logger) (h http.Handler, close func(), err 
 			close()
 		}
 	}()
-	opts := []jwtguard.VerifierOption{}
+	opts := []jwtguard.VerifierOption{jwtguard.WithTokenType(c.tokenType)}
 	if c.noCache {
 		opts = append(opts, jwtguard.WithoutCache())
 	}

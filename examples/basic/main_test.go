@@ -33,7 +33,7 @@ func TestBasicServer(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, "ec.pem"), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600))
 
 	cfg, err := parseFlags([]string{"-jwks-file", filepath.Join(dir, "jwks.json"), "-pem", filepath.Join(dir, "ec.pem"), "-pem-kid", "ec1",
-		"-issuer", "https://id.example", "-audience", "api"}, io.Discard)
+		"-issuer", "https://id.example", "-audience", "api", "-token-type", ""}, io.Discard)
 	must(t, err)
 	var logs strings.Builder
 	h, closeKeys, err := newHandler(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
@@ -95,7 +95,7 @@ func TestBasicRemoteKeys(t *testing.T) {
 	must(t, err)
 	jwks := httptest.NewServer(iss.JWKS(time.Minute))
 	defer jwks.Close()
-	cfg, err := parseFlags([]string{"-jwks-url", jwks.URL, "-issuer", "https://id.example"}, io.Discard)
+	cfg, err := parseFlags([]string{"-jwks-url", jwks.URL, "-issuer", "https://id.example", "-token-type", ""}, io.Discard)
 	must(t, err)
 	h, closeKeys, err := newHandler(cfg, slog.New(slog.DiscardHandler))
 	must(t, err)

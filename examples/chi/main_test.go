@@ -21,7 +21,7 @@ func TestRouter(t *testing.T) {
 	g, _ := jwtguard.NewGuard(v)
 	srv := httptest.NewServer(newRouter(g))
 	defer srv.Close()
-	tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"user_id": 7, "exp": time.Now().Add(time.Minute).Unix()}).SignedString(secret)
+	tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"token_type": "access", "jti": "j7", "user_id": 7, "exp": time.Now().Add(time.Minute).Unix()}).SignedString(secret)
 
 	for _, c := range []struct {
 		method, path, auth string

@@ -10,6 +10,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // server starts the app on a fresh SQLite database with the contract's
@@ -224,5 +227,76 @@ func TestRedactPath(t *testing.T) {
 	}
 	if got := redactPath("/tasks/1/"); got != "/tasks/1/" {
 		t.Errorf("redactPath(/tasks/1/) = %s", got)
+	}
+}
+
+// A user's activation takes effect at once: a client of the Django app
+// that called /hello/ with the tutorial's confirmation token (an ordinary
+// access token of the new, inactive user) left "inactive" in the user
+// check's cache; activating tells the library, so the sign-in that follows
+// is let in at once, not 5 s later.
+func TestTasksActivationAtOnce(t *testing.T) {
+	srv := server(t)
+	r := call(t, srv, "POST", "/api-register/", "", `{"username":"newuser","email":"new@example.com","password":"s3cret-pass"}`)
+	var reg struct {
+		URL string `json:"confirmation_url"`
+	}
+	if r.status != 201 || json.Unmarshal([]byte(r.body), &reg) != nil {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	confirmation, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"token_type": "access",
+		"exp": time.Now().Add(5 * time.Minute).Unix(), "iat": time.Now().Unix(), "jti": "0123456789abcdef0123456789abcdef",
+		"user_id": 2}).SignedString([]byte("drf-anchor-shared-test-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := call(t, srv, "GET", "/hello/", confirmation, ""); r.status != 401 || r.body != `{"detail":"User is inactive","code":"user_inactive"}` {
+		t.Fatalf("before activation: %d %s", r.status, r.body)
+	}
+	token := regexp.MustCompile(`/api-activate/([^/]+)/$`).FindStringSubmatch(reg.URL)[1]
+	if r := call(t, srv, "GET", "/api-activate/"+token+"/", "", ""); r.status != 200 {
+		t.Fatalf("activate: %d %s", r.status, r.body)
+	}
+	access, _ := login(t, srv, "newuser", "s3cret-pass")
+	if r := call(t, srv, "GET", "/hello/", access, ""); r.status != 200 || r.body != `{"message":"Hello, newuser"}` {
+		t.Errorf("at once after activation: %d %s", r.status, r.body)
+	}
+}
+
+// An activation link is single use: a second click answers as the first
+// while the account is active, and a replay never activates an account
+// that was deactivated since.
+func TestTasksActivationSingleUse(t *testing.T) {
+	dir := t.TempDir()
+	srv := httptest.NewServer(newTestApp(t, "-data", dir))
+	t.Cleanup(srv.Close)
+	r := call(t, srv, "POST", "/api-register/", "", `{"username":"newuser","password":"s3cret-pass"}`)
+	var reg struct {
+		URL string `json:"confirmation_url"`
+	}
+	if r.status != 201 || json.Unmarshal([]byte(r.body), &reg) != nil {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	token := regexp.MustCompile(`/api-activate/([^/]+)/$`).FindStringSubmatch(reg.URL)[1]
+	const activated = `{"email":"Successfully activated"}`
+	for _, what := range []string{"activate", "activate again"} {
+		if r := call(t, srv, "GET", "/api-activate/"+token+"/", "", ""); r.status != 200 || r.body != activated {
+			t.Fatalf("%s: %d %s", what, r.status, r.body)
+		}
+	}
+	d, err := openDB(context.Background(), "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.ExecContext(context.Background(), `UPDATE tasks_user SET is_active = FALSE WHERE username = 'newuser'`); err != nil {
+		t.Fatal(err)
+	}
+	if r := call(t, srv, "GET", "/api-activate/"+token+"/", "", ""); r.status != 400 || r.body != `{"error":"Invalid token"}` {
+		t.Errorf("a replay after deactivation: %d %s", r.status, r.body)
+	}
+	u, err := d.userByName(context.Background(), "newuser")
+	if err != nil || u.Active {
+		t.Errorf("the replay reactivated the account (lookup error: %v)", err)
 	}
 }

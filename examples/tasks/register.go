@@ -76,20 +76,41 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 	w.Write(errs.json())
 }
 
-// activateUser activates the user of a valid activation link. Repeating it
-// is harmless.
+// activateUser activates the user of a valid activation link. A link
+// works once (spent in the store, on every instance sharing it): used
+// again, it answers as the first time while the account is active, and
+// never activates an account that was deactivated since. The user check's
+// cache learns of the activation at once.
 func (a *app) activateUser(w http.ResponseWriter, r *http.Request) {
-	tok, err := a.activate.Verify(r.Context(), r.PathValue("token"))
-	if errors.Is(err, jwtguard.ErrTokenExpired) {
+	ctx := r.Context()
+	raw := r.PathValue("token")
+	tok, err := a.issuer.RedeemToken(ctx, activationType, raw)
+	var id int64
+	switch {
+	case errors.Is(err, jwtguard.ErrTokenExpired):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Activation Expired"})
 		return
-	}
-	var id int64
-	if err == nil {
-		id, err = parseID(tok.Subject())
-	}
-	if err == nil {
-		err = a.db.activate(r.Context(), id)
+	case errors.Is(err, jwtguard.ErrUnavailable):
+		a.log.ErrorContext(ctx, "activation: token store unavailable", "error", err.Error())
+		writeJSON(w, http.StatusServiceUnavailable, detail("Service temporarily unavailable, try again later."))
+		return
+	case errors.Is(err, jwtguard.ErrTokenSpent):
+		// A second click: the same answer while the account is active.
+		if tok, err = a.activate.Verify(ctx, raw); err == nil {
+			if id, err = parseID(tok.Subject()); err == nil {
+				var u *user
+				if u, err = a.db.userByID(ctx, id); err == nil && !u.Active {
+					err = errNoRow
+				}
+			}
+		}
+	case err == nil:
+		if id, err = parseID(tok.Subject()); err == nil {
+			err = a.db.activate(ctx, id)
+		}
+		if err == nil {
+			a.issuer.UserChanged(tok.Subject())
+		}
 	}
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Invalid token"})

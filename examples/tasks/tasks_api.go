@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jwtguard/jwtguard"
 )
 
 // taskJSON is a task as DRF's ModelSerializer writes it, in field order.
@@ -47,9 +49,14 @@ func (a *app) getTask(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// taskOwner is the DRF tutorial's IsOwnerOrReadOnly on a task: anyone
+// reads, only the task's person changes or deletes it, and nobody creates
+// a task in another person's name.
+var taskOwner = jwtguard.IsOwnerOrReadOnly(func(t *task) string { return strconv.FormatInt(t.Person, 10) })
+
 func (a *app) createTask(w http.ResponseWriter, r *http.Request) {
 	t := &task{}
-	if !a.bindTask(w, r, t, false) {
+	if !a.bindTask(w, r, t, false) || !jwtguard.AuthorizeObject(a.guard, w, r, taskOwner, t) {
 		return
 	}
 	if err := a.db.createTask(r.Context(), t); err != nil {
@@ -61,7 +68,10 @@ func (a *app) createTask(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) updateTask(w http.ResponseWriter, r *http.Request) {
 	t, ok := a.findTask(w, r)
-	if !ok || !a.bindTask(w, r, t, r.Method == http.MethodPatch) {
+	// The owner before the change, and after it: a task is not handed to
+	// another person either.
+	if !ok || !jwtguard.AuthorizeObject(a.guard, w, r, taskOwner, t) ||
+		!a.bindTask(w, r, t, r.Method == http.MethodPatch) || !jwtguard.AuthorizeObject(a.guard, w, r, taskOwner, t) {
 		return
 	}
 	if err := a.db.updateTask(r.Context(), t); err != nil {
@@ -73,7 +83,7 @@ func (a *app) updateTask(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) deleteTask(w http.ResponseWriter, r *http.Request) {
 	t, ok := a.findTask(w, r)
-	if !ok {
+	if !ok || !jwtguard.AuthorizeObject(a.guard, w, r, taskOwner, t) {
 		return
 	}
 	if err := a.db.deleteTask(r.Context(), t.ID); err != nil {

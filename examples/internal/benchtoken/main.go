@@ -84,6 +84,6 @@ func run(alg, dir string) (string, error) {
 	}
 	now := time.Now()
 	return jwt.NewWithClaims(method, jwt.MapClaims{
-		"token_type": "access", "sub": "bench", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+		"token_type": "access", "jti": "bench", "sub": "bench", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 	}).SignedString(sign)
 }

@@ -1,0 +1,90 @@
+package jwtguard_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard"
+)
+
+// A redeemed purpose token is spent: once only, across two issuers (two
+// instances) sharing one store, and under 100 concurrent redemptions.
+func TestRedeemTokenSingleUse(t *testing.T) {
+	ctx := context.Background()
+	clock := newTestClock()
+	a, store := newIssuer(t, clock)
+	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
+	must(t, err)
+	b, err := jwtguard.NewIssuer(key, store, jwtguard.WithIssuerClock(clock.Now))
+	must(t, err)
+
+	reset, _, err := a.IssueToken(ctx, "password_reset", "7", time.Hour)
+	must(t, err)
+	got, err := b.RedeemToken(ctx, "password_reset", reset)
+	if err != nil || got.Claims.UserID != "7" {
+		t.Fatalf("first redemption: %v", err)
+	}
+	for _, iss := range []*jwtguard.Issuer{a, b} {
+		if _, err := iss.RedeemToken(ctx, "password_reset", reset); !errors.Is(err, jwtguard.ErrTokenSpent) {
+			t.Errorf("a replay: %v, want ErrTokenSpent", err)
+		}
+	}
+
+	once, _, err := a.IssueToken(ctx, "password_reset", "7", time.Hour)
+	must(t, err)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := a.RedeemToken(ctx, "password_reset", once)
+			switch {
+			case err == nil:
+				mu.Lock()
+				won++
+				mu.Unlock()
+			case !errors.Is(err, jwtguard.ErrTokenSpent):
+				t.Errorf("a concurrent redemption: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if won != 1 {
+		t.Errorf("%d of 100 concurrent redemptions succeeded, want 1", won)
+	}
+}
+
+// RedeemToken refuses another type, the session types, and a token that
+// RevokeSubject revoked (a password change ends outstanding resets).
+func TestRedeemTokenRefuses(t *testing.T) {
+	ctx := context.Background()
+	clock := newTestClock()
+	iss, _ := newIssuer(t, clock)
+	activation, _, err := iss.IssueToken(ctx, "activation", "7", time.Hour)
+	must(t, err)
+	if _, err := iss.RedeemToken(ctx, "password_reset", activation); !errors.Is(err, jwtguard.ErrTokenWrongType) {
+		t.Errorf("another purpose's token: %v", err)
+	}
+	p, err := iss.Issue(ctx, "7")
+	must(t, err)
+	for _, typ := range []string{"", "access", "refresh", "sliding"} {
+		if _, err := iss.RedeemToken(ctx, typ, p.Refresh); err == nil || errors.Is(err, jwtguard.ErrInvalidToken) {
+			t.Errorf("RedeemToken(%q) of a session token: %v, want a refusal of the type itself", typ, err)
+		}
+	}
+	if _, err := iss.Refresh(ctx, p.Refresh); err != nil {
+		t.Errorf("the refresh token after the refused redemptions: %v", err)
+	}
+	reset, _, err := iss.IssueToken(ctx, "password_reset", "7", time.Hour)
+	must(t, err)
+	must(t, iss.RevokeSubject(ctx, "7"))
+	clock.Add(time.Second)
+	if _, err := iss.RedeemToken(ctx, "password_reset", reset); !errors.Is(err, jwtguard.ErrTokenRevoked) {
+		t.Errorf("a reset token after RevokeSubject: %v, want ErrTokenRevoked", err)
+	}
+}
