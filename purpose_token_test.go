@@ -16,7 +16,7 @@ func TestRedeemTokenSingleUse(t *testing.T) {
 	ctx := context.Background()
 	clock := newTestClock()
 	a, store := newIssuer(t, clock)
-	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
+	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	must(t, err)
 	b, err := jwtguard.NewIssuer(key, store, jwtguard.WithIssuerClock(clock.Now))
 	must(t, err)

@@ -118,7 +118,7 @@ func TestRefreshGracePastWindow(t *testing.T) {
 // The window on the real clock: an issuer and a store on time.Now.
 func TestRefreshGraceRealClock(t *testing.T) {
 	ctx := context.Background()
-	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
+	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	must(t, err)
 	iss, err := jwtguard.NewIssuer(key, jwtguard.NewMemoryStore())
 	must(t, err)
@@ -175,7 +175,7 @@ func TestRefreshGraceCookieTabs(t *testing.T) {
 }
 
 func TestReuseGraceOption(t *testing.T) {
-	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
+	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	must(t, err)
 	for _, d := range []time.Duration{-time.Second, 6 * time.Minute} {
 		if _, err := jwtguard.NewIssuer(key, jwtguard.NewMemoryStore(), jwtguard.WithReuseGrace(d)); err == nil {
