@@ -15,8 +15,9 @@ import (
 type Authenticator interface {
 	// Authenticate returns the user's ID and whether the account is active,
 	// or an error matching [ErrInvalidCredentials] when the username and
-	// password do not match a user. Any other error is a failure to answer:
-	// the endpoint logs it and responds 503. It must be safe for concurrent
+	// password do not match a user. Any other error is a failure to answer
+	// (a database down, every hashing slot busy): the endpoint logs it and
+	// responds 503 with Retry-After: 1. It must be safe for concurrent
 	// use, and should take the same time whether or not the user exists.
 	Authenticate(ctx context.Context, username, password string) (userID string, active bool, err error)
 }
@@ -304,6 +305,7 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 			e.throttle.notCounted(attempt) // not the user's failure
 		}
 		e.log.LogAttrs(ctx, slog.LevelError, "jwtguard: authenticator failed", slog.String("error", err.Error()))
+		w.Header().Set("Retry-After", "1")
 		e.write(w, http.StatusServiceUnavailable, bodyUnavailable)
 		return "", false
 	}

@@ -16,13 +16,15 @@ import (
 
 // app is the Task API: DRF's tutorial, answering as the Django version does.
 type app struct {
-	db       *db
-	issuer   *jwtguard.Issuer
-	guard    *jwtguard.Guard
-	activate *jwtguard.Verifier // activation tokens only
-	trusted  []netip.Prefix
-	log      *slog.Logger
-	page     bool // serve the browser page (cookie mode)
+	db            *db
+	users         users
+	registrations *jwtguard.LoginThrottle // registrations per client address
+	issuer        *jwtguard.Issuer
+	guard         *jwtguard.Guard
+	activate      *jwtguard.Verifier // activation tokens only
+	trusted       []netip.Prefix
+	log           *slog.Logger
+	page          bool // serve the browser page (cookie mode)
 }
 
 // routes mounts the API. Token endpoints come from jwtguard.
