@@ -124,7 +124,11 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	guardOpts := []jwtguard.GuardOption{jwtguard.WithLogger(log)}
+	paths, err := jwtguard.NewPathRedactor(activationPaths)
+	if err != nil {
+		return fail(err)
+	}
+	guardOpts := []jwtguard.GuardOption{jwtguard.WithLogger(log), jwtguard.WithLogRedaction(paths)}
 	endpointOpts := []jwtguard.EndpointOption{jwtguard.WithEndpointLogger(log)}
 	if c.cookies {
 		mode, err := cookieMode(c)
@@ -163,7 +167,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		return fail(err)
 	}
 	a := &app{db: d, users: u, registrations: registrations, issuer: issuer, guard: guard, activate: activate,
-		trusted: c.trusted, log: log, page: c.cookies}
+		trusted: c.trusted, log: log, paths: paths, page: c.cookies}
 	return a.routes(endpoints), func() { d.Close() }, nil
 }
 

@@ -15,6 +15,11 @@ import (
 // and access tokens never activate.
 const activationType = "activation"
 
+// activationPaths is where activation tokens travel: redacted in every
+// log line (the tokens are JWTs, which the default rule hides anyway; the
+// pattern also covers a truncated or mangled one).
+const activationPaths = "/api-activate/*/"
+
 // activationLifetime is how long an activation link works, as the
 // tutorial's five-minute access token.
 const activationLifetime = 5 * time.Minute
