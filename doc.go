@@ -132,6 +132,9 @@
 //   - Keys never come from the token: "jku", "x5u", "jwk" and "x5c" are
 //     ignored and nothing is fetched because of them; "kid" only selects
 //     among trusted keys.
+//   - One token is checked against at most [MaxKeysTried] keys, then
+//     refused: a token without "kid" cannot make a large key set cost a
+//     signature check per key.
 //   - A "crit" header, and "b64": false, are always rejected.
 //   - "exp" is required unless [WithExpirationOptional]; a NumericDate that
 //     is not a positive number before the year 10000 is invalid; an "iat" in
@@ -156,5 +159,6 @@
 //     503 ([ErrUnavailable]); a revocation is never skipped because its
 //     store is down.
 //   - The sign-in throttle takes the client address from X-Forwarded-For
-//     only through proxies named with [TrustedProxies].
+//     only through proxies named with [TrustedProxies]. Its tables never
+//     drop a bucket in use; full, they refuse new keys with 429.
 package jwtguard

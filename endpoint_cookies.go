@@ -93,7 +93,7 @@ func (e *Endpoints) cookieLogout(w http.ResponseWriter, r *http.Request) {
 func (e *Endpoints) csrfPassed(w http.ResponseWriter, r *http.Request) bool {
 	if err := e.cookies.csrf.Check(r); err != nil {
 		e.log.LogAttrs(r.Context(), slog.LevelInfo, "jwtguard: CSRF check failed",
-			slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+			slog.String("path", (*PathRedactor)(nil).Redact(r.URL.Path)), slog.String("error", err.Error()))
 		e.write(w, http.StatusForbidden, failureBodies[classify(err)])
 		return false
 	}

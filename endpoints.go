@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Authenticator checks a username and password for the obtain endpoint. It
@@ -17,8 +15,9 @@ import (
 type Authenticator interface {
 	// Authenticate returns the user's ID and whether the account is active,
 	// or an error matching [ErrInvalidCredentials] when the username and
-	// password do not match a user. Any other error is a failure to answer:
-	// the endpoint logs it and responds 503. It must be safe for concurrent
+	// password do not match a user. Any other error is a failure to answer
+	// (a database down, every hashing slot busy): the endpoint logs it and
+	// responds 503 with Retry-After: 1. It must be safe for concurrent
 	// use, and should take the same time whether or not the user exists.
 	Authenticate(ctx context.Context, username, password string) (userID string, active bool, err error)
 }
@@ -78,8 +77,9 @@ type endpointConfig struct {
 	errs     []error
 }
 
-// WithLoginThrottle limits sign-in attempts (see [LoginThrottle]). There is
-// no throttle by default; production servers want one.
+// WithLoginThrottle limits sign-in attempts and refreshes (see
+// [LoginThrottle]). There is no throttle by default; production servers
+// want one.
 func WithLoginThrottle(t *LoginThrottle) EndpointOption {
 	return func(c *endpointConfig) {
 		if t == nil {
@@ -291,7 +291,7 @@ func (e *Endpoints) SlidingBlacklist() http.Handler {
 // returns the user's ID; on failure it answers and reports false.
 func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool) {
 	if e.throttle != nil {
-		if wait, ok := e.throttle.allowClient(r); !ok {
+		if wait, ok := e.throttle.AllowClient(r); !ok {
 			e.throttled(w, wait)
 			return "", false
 		}
@@ -301,10 +301,10 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 		return "", false
 	}
 	username, password := v[0], v[1]
-	var res *rate.Reservation
+	var attempt signIn
 	if e.throttle != nil {
 		var wait time.Duration
-		if res, wait, ok = e.throttle.reserveUser(username); !ok {
+		if attempt, wait, ok = e.throttle.reserveUser(r, username); !ok {
 			e.throttled(w, wait)
 			return "", false
 		}
@@ -316,9 +316,10 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 	}
 	if err != nil && !errors.Is(err, ErrInvalidCredentials) && !errors.Is(err, ErrUserInactive) {
 		if e.throttle != nil {
-			e.throttle.succeeded(res) // not the user's failure
+			e.throttle.notCounted(attempt) // not the user's failure
 		}
 		e.log.LogAttrs(ctx, slog.LevelError, "jwtguard: authenticator failed", slog.String("error", err.Error()))
+		w.Header().Set("Retry-After", "1")
 		e.write(w, http.StatusServiceUnavailable, bodyUnavailable)
 		return "", false
 	}
@@ -330,7 +331,7 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 		return "", false
 	}
 	if e.throttle != nil {
-		e.throttle.succeeded(res)
+		e.throttle.succeeded(attempt)
 	}
 	return id, true
 }
@@ -341,6 +342,10 @@ func (e *Endpoints) Refresh() http.Handler {
 	return e.endpoint("Token Refresh", func(w http.ResponseWriter, r *http.Request) {
 		raw, ok := e.refreshToken(w, r)
 		if !ok {
+			return
+		}
+		if wait, ok := e.refreshAllowed(r.Context(), raw); !ok {
+			e.throttled(w, wait)
 			return
 		}
 		now := e.issuer.cfg.now()
@@ -354,6 +359,22 @@ func (e *Endpoints) Refresh() http.Handler {
 		}
 		e.writePair(w, pairBody("access", pair.Access, "refresh", pair.Refresh))
 	})
+}
+
+// refreshAllowed takes one refresh from the budget of the token's login
+// session ([PerSession]). The token is verified first, so a forged one
+// cannot spend another session's budget; a token that fails is left to
+// [Issuer.Refresh] to refuse (its verification is then a cache hit or as
+// cheap as this one).
+func (e *Endpoints) refreshAllowed(ctx context.Context, raw string) (time.Duration, bool) {
+	if e.throttle == nil {
+		return 0, true
+	}
+	t, err := e.issuer.refresh.Verify(ctx, raw)
+	if err != nil || t.Claims.TokenType != "refresh" || t.Claims.ID == "" {
+		return 0, true
+	}
+	return e.throttle.allowRefresh(recordOf(t, "").Family)
 }
 
 // Verify is the verify endpoint: 200 {} for a good token of either type.

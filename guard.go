@@ -19,6 +19,7 @@ type Guard struct {
 	extractor  sourceExtractor
 	onError    ErrorHandler
 	log        *slog.Logger
+	paths      *PathRedactor // nil: the default rule
 	skip       []func(*http.Request) bool
 	preflight  bool
 	optional   bool
@@ -43,6 +44,7 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		verifier:   v,
 		onError:    c.onError,
 		log:        c.logger,
+		paths:      c.paths,
 		skip:       c.skip,
 		preflight:  c.preflight,
 		optional:   c.optional,
@@ -218,7 +220,7 @@ func (g *Guard) logRefusal(r *http.Request, msg string, err error) {
 	}
 	g.log.LogAttrs(ctx, level, "jwtguard: "+msg,
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		slog.String("path", g.paths.Redact(r.URL.Path)),
 		slog.String("remote", r.RemoteAddr),
 		slog.String("error", err.Error()))
 }

@@ -12,6 +12,7 @@ type guardConfig struct {
 	extractor Extractor
 	onError   ErrorHandler
 	logger    *slog.Logger
+	paths     *PathRedactor
 	skip      []func(*http.Request) bool
 	preflight bool
 	optional  bool
@@ -48,13 +49,26 @@ func WithErrorHandler(h ErrorHandler) GuardOption {
 }
 
 // WithLogger sets where refusals are logged, at level Info, with their
-// cause. The default logger discards everything. Raw tokens are never logged.
+// cause. The default logger discards everything. Raw tokens are never
+// logged, nor tokens in the path ([WithLogRedaction]).
 func WithLogger(l *slog.Logger) GuardOption {
 	return func(c *guardConfig) {
 		if l == nil {
 			c.fail("nil logger")
 		}
 		c.logger = l
+	}
+}
+
+// WithLogRedaction sets the rule by which request paths are written to
+// the refusal log (see [PathRedactor]). By default segments shaped like a
+// JWT are hidden; give the same rule to every log of the application.
+func WithLogRedaction(p *PathRedactor) GuardOption {
+	return func(c *guardConfig) {
+		if p == nil {
+			c.fail("nil path redactor")
+		}
+		c.paths = p
 	}
 }
 

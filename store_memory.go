@@ -2,6 +2,7 @@ package jwtguard
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 )
@@ -13,7 +14,8 @@ import (
 // directory keep state across restarts and instances.
 //
 // Entries past their expiry are dropped as the store is written, so memory
-// stays bounded by the tokens still alive. A MemoryStore is safe for
+// stays bounded by the tokens still alive. Keys are copied: an entry never
+// holds on to the token its record came from. A MemoryStore is safe for
 // concurrent use; the zero value is not usable, call [NewMemoryStore].
 type MemoryStore struct {
 	now func() time.Time
@@ -71,7 +73,7 @@ func (s *MemoryStore) Spend(ctx context.Context, r Record) error {
 			return err
 		}
 		s.sweep(now)
-		s.tokens[r.ID] = memToken{until: r.ExpiresAt}
+		s.tokens[strings.Clone(r.ID)] = memToken{until: r.ExpiresAt}
 		return nil
 	})
 }
@@ -83,7 +85,7 @@ func (s *MemoryStore) Revoke(ctx context.Context, r Record) error {
 		if t, ok := s.tokens[r.ID]; ok && t.until.After(r.ExpiresAt) {
 			r.ExpiresAt = t.until
 		}
-		s.tokens[r.ID] = memToken{revoked: true, until: r.ExpiresAt}
+		s.tokens[strings.Clone(r.ID)] = memToken{revoked: true, until: r.ExpiresAt}
 		return nil
 	})
 }
@@ -93,7 +95,7 @@ func (s *MemoryStore) RevokeFamily(ctx context.Context, family string, until tim
 	return s.locked(ctx, func(now time.Time) error {
 		s.sweep(now)
 		if old, ok := s.families[family]; !ok || until.After(old) {
-			s.families[family] = until
+			s.families[strings.Clone(family)] = until
 		}
 		return nil
 	})
@@ -107,7 +109,7 @@ func (s *MemoryStore) RevokeSubject(ctx context.Context, subject string, before,
 			before = later(before, cur.before)
 			until = later(until, cur.until)
 		}
-		s.subjects[subject] = memSubject{before: before, until: until}
+		s.subjects[strings.Clone(subject)] = memSubject{before: before, until: until}
 		return nil
 	})
 }

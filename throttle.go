@@ -4,58 +4,103 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"math"
 	"net/http"
 	"net/netip"
 	"slices"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
-// LoginThrottle limits sign-in attempts per client address and failed
-// attempts per username, with token buckets (golang.org/x/time/rate). A
-// refused attempt is answered 429 with Retry-After. Memory is bounded: each
-// table holds at most a fixed number of limiters, dropping idle ones (whose
-// bucket is full again, so nothing is forgotten) first and then the least
-// recently seen. It is safe for concurrent use.
+// LoginThrottle limits sign-in attempts and refreshes, with token buckets
+// (golang.org/x/time/rate). A refused request is answered 429 with
+// Retry-After. It is safe for concurrent use.
+//
+// Sign-in counts three things:
+//   - every attempt per client address ([PerClient], 20 a minute);
+//   - failed attempts per username and client address ([PerUsernameClient],
+//     5 a minute): a user mistyping from their own client waits, others
+//     do not;
+//   - failed attempts per username from every client that has not signed
+//     in as that user lately ([PerUsername], 20 per 10 minutes): guessing
+//     from many addresses stays slow. A client that signed in as the user
+//     in the last [KnownClientFor] is exempt from this ceiling, so a
+//     stranger's guesses do not lock the user out of their usual client; a
+//     user on a new address while their username is under attack waits.
+//
+// A failure is counted when the attempt starts, so concurrent guesses
+// count; a success, or an [Authenticator] error, gives it back.
+// Refreshes are counted per login session ([PerSession], 5 a minute), so
+// one stolen or scripted session cannot fill the [Store] with spent tokens.
+//
+// Memory is bounded: each table holds at most [MaxTracked] buckets. A
+// bucket is dropped only once it is full again (dropping it forgets
+// nothing); a table full of buckets in use refuses new keys, with 429,
+// until one refills, so a flood can neither grow memory nor wipe the
+// counts of the usernames it is guessing.
 type LoginThrottle struct {
-	clients *limiters
-	users   *limiters
-	trusted []netip.Prefix
-	now     func() time.Time
+	clients  *limiters // every sign-in attempt, per client address
+	pairs    *limiters // failures per (username, client)
+	users    *limiters // failures per username, from clients not known for it
+	sessions *limiters // refreshes per login session
+	known    *knownClients
+	trusted  []netip.Prefix
+	now      func() time.Time
 }
+
+// KnownClientFor is how long a sign-in exempts its (username, client
+// address) from the per-username ceiling of [PerUsername].
+const KnownClientFor = 7 * 24 * time.Hour
 
 // ThrottleOption configures a [LoginThrottle].
 type ThrottleOption func(*throttleConfig)
 
+type rateConfig struct {
+	n   int
+	per time.Duration
+}
+
 type throttleConfig struct {
-	clientN, userN     int
-	clientPer, userPer time.Duration
-	trusted            []netip.Prefix
-	max                int
-	now                func() time.Time
-	errs               []error
+	client, pair, user, session rateConfig
+	trusted                     []netip.Prefix
+	max                         int
+	now                         func() time.Time
+	errs                        []error
+}
+
+func (c *throttleConfig) set(r *rateConfig, n int, per time.Duration) {
+	r.n, r.per = n, per
+	if n < 0 || n > 0 && per <= 0 {
+		c.errs = append(c.errs, configError("throttle rate %d per %v is invalid", n, per))
+	}
 }
 
 // PerClient allows n sign-in attempts per client address in each period
 // per, in bursts of up to n. The default is 20 a minute; n 0 turns it off.
 func PerClient(n int, per time.Duration) ThrottleOption {
-	return func(c *throttleConfig) {
-		c.clientN, c.clientPer = n, per
-		c.check(n, per)
-	}
+	return func(c *throttleConfig) { c.set(&c.client, n, per) }
 }
 
-// PerUsername allows n failed sign-ins per username in each period per;
-// then every attempt for that username is refused until the bucket refills.
-// The default is 5 a minute; n 0 turns it off.
+// PerUsernameClient allows n failed sign-ins per username from one client
+// address in each period per; then that client's attempts for that
+// username are refused until the bucket refills. The default is 5 a
+// minute; n 0 turns it off.
+func PerUsernameClient(n int, per time.Duration) ThrottleOption {
+	return func(c *throttleConfig) { c.set(&c.pair, n, per) }
+}
+
+// PerUsername allows n failed sign-ins per username in each period per,
+// from all client addresses together but those that signed in as the user
+// within [KnownClientFor]; past it, attempts for that username from other
+// clients are refused until the bucket refills. The default is 20 per 10
+// minutes; n 0 turns it off.
 func PerUsername(n int, per time.Duration) ThrottleOption {
-	return func(c *throttleConfig) {
-		c.userN, c.userPer = n, per
-		c.check(n, per)
-	}
+	return func(c *throttleConfig) { c.set(&c.user, n, per) }
+}
+
+// PerSession allows n refreshes per login session in each period per, in
+// bursts of up to n. The default is 5 a minute; n 0 turns it off.
+func PerSession(n int, per time.Duration) ThrottleOption {
+	return func(c *throttleConfig) { c.set(&c.session, n, per) }
 }
 
 // TrustedProxies names the reverse proxies whose X-Forwarded-For entries
@@ -72,7 +117,8 @@ func TrustedProxies(prefixes ...netip.Prefix) ThrottleOption {
 	}
 }
 
-// MaxTracked bounds the limiters kept per table. The default is 10000.
+// MaxTracked bounds the buckets kept per table (and the known clients).
+// The default is 10000.
 func MaxTracked(n int) ThrottleOption {
 	return func(c *throttleConfig) {
 		if n < 1 {
@@ -92,160 +138,158 @@ func ThrottleClock(now func() time.Time) ThrottleOption {
 	}
 }
 
-func (c *throttleConfig) check(n int, per time.Duration) {
-	if n < 0 || n > 0 && per <= 0 {
-		c.errs = append(c.errs, configError("throttle rate %d per %v is invalid", n, per))
-	}
-}
-
 // NewLoginThrottle returns a throttle for [WithLoginThrottle].
 func NewLoginThrottle(opts ...ThrottleOption) (*LoginThrottle, error) {
-	c := throttleConfig{clientN: 20, clientPer: time.Minute, userN: 5, userPer: time.Minute, max: 10000, now: time.Now}
+	c := throttleConfig{
+		client:  rateConfig{20, time.Minute},
+		pair:    rateConfig{5, time.Minute},
+		user:    rateConfig{20, 10 * time.Minute},
+		session: rateConfig{5, time.Minute},
+		max:     10000,
+		now:     time.Now,
+	}
 	for _, opt := range opts {
 		opt(&c)
 	}
 	if err := errors.Join(c.errs...); err != nil {
 		return nil, err
 	}
-	return &LoginThrottle{
-		clients: newLimiters(c.clientN, c.clientPer, c.max),
-		users:   newLimiters(c.userN, c.userPer, c.max),
-		trusted: c.trusted,
-		now:     c.now,
-	}, nil
+	t := &LoginThrottle{
+		clients:  newLimiters(c.client.n, c.client.per, c.max),
+		pairs:    newLimiters(c.pair.n, c.pair.per, c.max),
+		users:    newLimiters(c.user.n, c.user.per, c.max),
+		sessions: newLimiters(c.session.n, c.session.per, c.max),
+		trusted:  c.trusted,
+		now:      c.now,
+	}
+	if t.users != nil {
+		t.known = &knownClients{max: c.max, m: map[string]time.Time{}}
+	}
+	return t, nil
 }
 
-// allowClient takes one attempt from the client's bucket, or reports how
-// long until one is available. IPv6 clients are counted per /64, the
+// AllowClient takes one attempt from the bucket of r's client address
+// ([PerClient]), or reports how long until one is available. The sign-in
+// endpoint calls it; an application can throttle another endpoint that
+// way, registration say, with a LoginThrottle of its own.
+func (t *LoginThrottle) AllowClient(r *http.Request) (time.Duration, bool) {
+	return t.clients.take(t.clientKey(r), t.now())
+}
+
+// clientKey is r's client address. IPv6 clients are counted per /64, the
 // block one subscriber gets, so rotating addresses within it buys nothing.
-func (t *LoginThrottle) allowClient(r *http.Request) (time.Duration, bool) {
+func (t *LoginThrottle) clientKey(r *http.Request) string {
 	addr := ClientAddr(r, t.trusted...)
-	key := addr.String()
 	if addr.Is6() {
-		key = netip.PrefixFrom(addr, 64).Masked().String()
+		return netip.PrefixFrom(addr, 64).Masked().String()
 	}
-	return t.clients.take(key, t.now())
+	return addr.String()
 }
 
-// reserveUser takes a token from username's bucket before the password is
-// checked, so that concurrent guesses count; [LoginThrottle.succeeded]
-// gives it back. It reports how long to wait when the bucket is empty.
-func (t *LoginThrottle) reserveUser(username string) (*rate.Reservation, time.Duration, bool) {
-	return t.users.reserve(userKey(username), t.now())
+// signIn is a sign-in attempt's claim on the username's buckets.
+type signIn struct {
+	pair, user reservation
+	known      string // the (username, client) key
 }
 
-// succeeded returns a sign-in's token: only failures count.
-func (t *LoginThrottle) succeeded(res *rate.Reservation) {
-	if res != nil {
-		res.CancelAt(t.now())
+// reserveUser counts a failure of username from r's client before the
+// password is checked, so that concurrent guesses count;
+// [LoginThrottle.succeeded] and [LoginThrottle.notCounted] give it back.
+// It reports how long to wait when a bucket is empty.
+func (t *LoginThrottle) reserveUser(r *http.Request, username string) (signIn, time.Duration, bool) {
+	now := t.now()
+	pairKey := userKey(username) + "\x00" + t.clientKey(r)
+	pair, wait, ok := t.pairs.reserve(pairKey, now)
+	if !ok {
+		return signIn{}, wait, false
 	}
+	a := signIn{pair: pair, known: pairKey}
+	if t.known.has(pairKey, now) {
+		return a, 0, true
+	}
+	if a.user, wait, ok = t.users.reserve(userKey(username), now); !ok {
+		pair.refund()
+		return signIn{}, wait, false
+	}
+	return a, 0, true
+}
+
+// succeeded gives a sign-in's tokens back, only failures count, and
+// remembers its client as one the user signs in from.
+func (t *LoginThrottle) succeeded(a signIn) {
+	t.notCounted(a)
+	t.known.add(a.known, t.now().Add(KnownClientFor))
+}
+
+// notCounted gives back the tokens of an attempt that was not the user's
+// failure: the authenticator could not answer.
+func (t *LoginThrottle) notCounted(a signIn) {
+	a.pair.refund()
+	a.user.refund()
+}
+
+// allowRefresh takes one refresh from the bucket of the login session
+// family, or reports how long until one is available.
+func (t *LoginThrottle) allowRefresh(family string) (time.Duration, bool) {
+	return t.sessions.take(userKey(family), t.now())
 }
 
 // userKey bounds the memory a username takes in the table: long ones are
-// hashed.
+// hashed. The key is a string of its own, never a slice of a request.
 func userKey(username string) string {
 	if len(username) <= 64 {
-		return username
+		return string([]byte(username))
 	}
 	sum := sha256.Sum256([]byte(username))
 	return "#" + hex.EncodeToString(sum[:])
 }
 
-// limiters is a bounded table of token buckets.
-type limiters struct {
-	limit rate.Limit
-	burst int
-	max   int
-
-	mu sync.Mutex
-	m  map[string]*limiterEntry
+// knownClients remembers the (username, client) pairs that signed in
+// lately, bounded: when full, expired entries go, then the ones that
+// expire soonest; forgetting one only puts its client back under the
+// per-username ceiling.
+type knownClients struct {
+	max int
+	mu  sync.Mutex
+	m   map[string]time.Time // pair -> until
 }
 
-type limiterEntry struct {
-	lim  *rate.Limiter
-	seen time.Time
+func (k *knownClients) has(key string, now time.Time) bool {
+	if k == nil {
+		return false
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	until, ok := k.m[key]
+	return ok && now.Before(until)
 }
 
-func newLimiters(n int, per time.Duration, max int) *limiters {
-	if n == 0 {
-		return nil
-	}
-	return &limiters{limit: rate.Limit(float64(n) / per.Seconds()), burst: n, max: max, m: map[string]*limiterEntry{}}
-}
-
-func (l *limiters) take(key string, now time.Time) (time.Duration, bool) {
-	if l == nil {
-		return 0, true
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e := l.entry(key, now)
-	if e.lim.AllowN(now, 1) {
-		return 0, true
-	}
-	return l.wait(e, now), false
-}
-
-func (l *limiters) reserve(key string, now time.Time) (*rate.Reservation, time.Duration, bool) {
-	if l == nil {
-		return nil, 0, true
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e := l.entry(key, now)
-	res := e.lim.ReserveN(now, 1)
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return nil, d, false
-	}
-	return res, 0, true
-}
-
-// wait is how long until e's bucket holds a token.
-func (l *limiters) wait(e *limiterEntry, now time.Time) time.Duration {
-	missing := 1 - e.lim.TokensAt(now)
-	return time.Duration(math.Ceil(missing / float64(l.limit) * float64(time.Second)))
-}
-
-func (l *limiters) entry(key string, now time.Time) *limiterEntry {
-	e, ok := l.m[key]
-	if !ok {
-		if len(l.m) >= l.max {
-			l.evict(now)
-		}
-		e = &limiterEntry{lim: rate.NewLimiter(l.limit, l.burst)}
-		l.m[key] = e
-	}
-	e.seen = now
-	return e
-}
-
-// evict drops idle limiters (full buckets: dropping them forgets nothing),
-// then, if the table is still over three quarters full, the least recently
-// seen down to that mark.
-func (l *limiters) evict(now time.Time) {
-	for k, e := range l.m {
-		if e.lim.TokensAt(now) >= float64(l.burst) {
-			delete(l.m, k)
-		}
-	}
-	keep := l.max * 3 / 4
-	if len(l.m) <= keep {
+func (k *knownClients) add(key string, until time.Time) {
+	if k == nil {
 		return
 	}
-	keys := make([]string, 0, len(l.m))
-	for k := range l.m {
-		keys = append(keys, k)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.m[key]; !ok && len(k.m) >= k.max {
+		k.evict()
 	}
-	slices.SortFunc(keys, func(a, b string) int { return l.m[a].seen.Compare(l.m[b].seen) })
-	for _, k := range keys[:len(keys)-keep] {
-		delete(l.m, k)
-	}
+	k.m[key] = until
 }
 
-// len is the number of limiters held.
-func (l *limiters) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.m)
+// evict drops an eighth of the entries, those that expire first.
+func (k *knownClients) evict() {
+	var cut time.Time
+	drop := max(len(k.m)/8, 1)
+	untils := make([]time.Time, 0, len(k.m))
+	for _, u := range k.m {
+		untils = append(untils, u)
+	}
+	slices.SortFunc(untils, time.Time.Compare)
+	cut = untils[drop-1]
+	for key, u := range k.m {
+		if !u.After(cut) && drop > 0 {
+			delete(k.m, key)
+			drop--
+		}
+	}
 }

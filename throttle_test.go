@@ -6,25 +6,37 @@ import (
 	"time"
 )
 
-// The tables stay bounded under a flood of keys, and keep the hot ones.
+// A table stays bounded under a flood of keys, and never drops a bucket
+// that is not full: new keys are refused instead, until buckets refill.
 func TestLimitersBounded(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	l := newLimiters(5, time.Minute, 100)
+	for range 5 {
+		l.take("victim", now)
+	}
+	refused := 0
 	for i := range 10_000 {
 		now = now.Add(time.Millisecond)
-		l.take(strconv.Itoa(i), now)
-		if i%10 == 0 {
-			l.take("victim", now) // seen often: must survive eviction
+		if _, ok := l.take(strconv.Itoa(i), now); !ok {
+			refused++
 		}
 		if n := l.len(); n > 100 {
 			t.Fatalf("%d limiters held, bound is 100", n)
 		}
 	}
+	if refused == 0 {
+		t.Fatal("a full table took every new key")
+	}
 	if _, ok := l.m["victim"]; !ok {
-		t.Fatal("the most recently seen limiter was evicted")
+		t.Fatal("a bucket in use was dropped")
 	}
 	if _, _, ok := l.reserve("victim", now); ok {
-		t.Fatal("the victim's bucket was reset by eviction")
+		t.Fatal("the victim's bucket was reset")
+	}
+	// Once the buckets are full again, they make room.
+	now = now.Add(time.Minute)
+	if _, ok := l.take("newcomer", now); !ok {
+		t.Fatal("a table of refilled buckets refused a new key")
 	}
 }
 

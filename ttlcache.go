@@ -1,6 +1,7 @@
 package jwtguard
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
@@ -55,7 +56,8 @@ func (c *ttlCache[V]) put(key string, v V, now, limit time.Time) {
 	if len(c.m) >= ttlCacheMax {
 		c.evict(now)
 	}
-	c.m[key] = ttlEntry[V]{v: v, w: window{since: now, until: until}}
+	// A key of its own: one sliced from a token would keep the whole token.
+	c.m[strings.Clone(key)] = ttlEntry[V]{v: v, w: window{since: now, until: until}}
 }
 
 func (c *ttlCache[V]) evict(now time.Time) {

@@ -247,10 +247,27 @@ func newToken(n int) (*Token, []byte) {
 	return new(Token), make([]byte, n)
 }
 
-// verifyAny returns the first of keys that verifies sig, or nil.
+// MaxKeysTried is the most keys one token's signature is checked against.
+// A token without "kid", or with a kid that several keys match (keys
+// without a kid match any), is checked against each candidate key of its
+// algorithm in the provider's order, and refused as one no key verifies
+// once MaxKeysTried of them failed: against a remote set of thousands of
+// keys, one forged token would otherwise cost a signature check per key.
+// Give keys a kid, and tokens theirs, when a set holds more.
+const MaxKeysTried = 8
+
+// verifyAny returns the first of keys that verifies sig, or nil, trying
+// at most MaxKeysTried of them.
 func verifyAny(keys []*Key, a alg, input string, sig []byte) *Key {
+	tried := 0
 	for _, k := range keys {
-		if k.algs.has(a) && k.verify(a, input, sig) {
+		if !k.algs.has(a) {
+			continue
+		}
+		if tried++; tried > MaxKeysTried {
+			return nil
+		}
+		if k.verify(a, input, sig) {
 			return k
 		}
 	}

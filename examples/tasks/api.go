@@ -16,13 +16,16 @@ import (
 
 // app is the Task API: DRF's tutorial, answering as the Django version does.
 type app struct {
-	db       *db
-	issuer   *jwtguard.Issuer
-	guard    *jwtguard.Guard
-	activate *jwtguard.Verifier // activation tokens only
-	trusted  []netip.Prefix
-	log      *slog.Logger
-	page     bool // serve the browser page (cookie mode)
+	db            *db
+	users         users
+	registrations *jwtguard.LoginThrottle // registrations per client address
+	issuer        *jwtguard.Issuer
+	guard         *jwtguard.Guard
+	activate      *jwtguard.Verifier // activation tokens only
+	trusted       []netip.Prefix
+	log           *slog.Logger
+	paths         *jwtguard.PathRedactor // how paths are written to the log
+	page          bool                   // serve the browser page (cookie mode)
 }
 
 // routes mounts the API. Token endpoints come from jwtguard.
@@ -131,7 +134,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (a *app) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	a.log.ErrorContext(r.Context(), "request failed", "path", redactPath(r.URL.Path), "error", err.Error())
+	a.log.ErrorContext(r.Context(), "request failed", "path", a.paths.Redact(r.URL.Path), "error", err.Error())
 	writeJSON(w, http.StatusInternalServerError, detail("A server error occurred."))
 }
 
@@ -182,7 +185,7 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// accessLog logs every request: method, path (activation tokens redacted),
+// accessLog logs every request: method, path (tokens redacted by a.paths),
 // status, duration, client address and user. Never a token or a query.
 func (a *app) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -192,20 +195,12 @@ func (a *app) accessLog(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r.WithContext(withUserSink(r.Context(), &user)))
 		a.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
-			slog.String("path", redactPath(r.URL.Path)),
+			slog.String("path", a.paths.Redact(r.URL.Path)),
 			slog.Int("status", rec.status),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("client", jwtguard.ClientAddr(r, a.trusted...).String()),
 			slog.String("user", user))
 	})
-}
-
-// redactPath hides the token of an activation link.
-func redactPath(p string) string {
-	if rest, ok := strings.CutPrefix(p, "/api-activate/"); ok && rest != "" {
-		return "/api-activate/[REDACTED]/"
-	}
-	return p
 }
 
 type statusRecorder struct {

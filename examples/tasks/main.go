@@ -26,6 +26,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -41,8 +42,10 @@ type config struct {
 	users       []string
 	trusted     []netip.Prefix
 	signingKey  string
-	cookies     bool // tokens in HttpOnly cookies, with CSRF protection, and the browser page
-	insecure    bool // cookies without Secure, for plain http beyond localhost
+	cookies     bool      // tokens in HttpOnly cookies, with CSRF protection, and the browser page
+	insecure    bool      // cookies without Secure, for plain http beyond localhost
+	maxHashes   int       // password hashes running at once
+	gate        *hashGate // when set (tests), instead of one of maxHashes slots
 }
 
 func parseFlags(args []string, env func(string) string, out io.Writer) (*config, error) {
@@ -53,6 +56,7 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.StringVar(&c.data, "data", "data", "directory of the SQLite database")
 	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL"), "PostgreSQL URL, for many instances sharing state (default $DATABASE_URL; SQLite under -data when empty)")
 	fs.BoolVar(&c.cookies, "cookies", false, "browser mode: tokens in HttpOnly cookies with CSRF protection, and a page at / to try it")
+	fs.IntVar(&c.maxHashes, "max-hashes", 2*runtime.GOMAXPROCS(0), "password hashes (19 MiB each) running at once; past a 1 s wait for one, sign-in and registration answer 503")
 	fs.BoolVar(&c.insecure, "insecure-cookies", false, "with -cookies: leave out Secure, for plain http on a host other than localhost (never in production)")
 	fs.Func("create-user", "a user to create, name:password (repeatable)", func(v string) error {
 		name, pass, ok := strings.Cut(v, ":")
@@ -76,6 +80,9 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	})
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if c.maxHashes < 1 {
+		return nil, fmt.Errorf("-max-hashes %d is below 1", c.maxHashes)
 	}
 	return &c, nil
 }
@@ -102,7 +109,10 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	u := users{db: d}
+	u := users{db: d, gate: c.gate}
+	if u.gate == nil {
+		u.gate = newHashGate(c.maxHashes, hashWait)
+	}
 	issuer, err := jwtguard.NewIssuer(key, store,
 		jwtguard.WithUserLookup(u, 5*time.Second),
 		jwtguard.WithAccessRevocation(5*time.Second),
@@ -114,7 +124,11 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	guardOpts := []jwtguard.GuardOption{jwtguard.WithLogger(log)}
+	paths, err := jwtguard.NewPathRedactor(activationPaths)
+	if err != nil {
+		return fail(err)
+	}
+	guardOpts := []jwtguard.GuardOption{jwtguard.WithLogger(log), jwtguard.WithLogRedaction(paths)}
 	endpointOpts := []jwtguard.EndpointOption{jwtguard.WithEndpointLogger(log)}
 	if c.cookies {
 		mode, err := cookieMode(c)
@@ -145,19 +159,24 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	if err := seedUsers(ctx, d, c, log); err != nil {
+	registrations, err := jwtguard.NewLoginThrottle(jwtguard.PerClient(registerRate, registerPer), jwtguard.TrustedProxies(c.trusted...))
+	if err != nil {
 		return fail(err)
 	}
-	a := &app{db: d, issuer: issuer, guard: guard, activate: activate, trusted: c.trusted, log: log, page: c.cookies}
+	if err := seedUsers(ctx, u, c, log); err != nil {
+		return fail(err)
+	}
+	a := &app{db: d, users: u, registrations: registrations, issuer: issuer, guard: guard, activate: activate,
+		trusted: c.trusted, log: log, paths: paths, page: c.cookies}
 	return a.routes(endpoints), func() { d.Close() }, nil
 }
 
 // seedUsers creates the -create-user users, and a demo user on a first
 // start without any.
-func seedUsers(ctx context.Context, d *db, c *config, log *slog.Logger) error {
+func seedUsers(ctx context.Context, u users, c *config, log *slog.Logger) error {
 	for _, v := range c.users {
 		name, pass, _ := strings.Cut(v, ":")
-		_, err := createUser(ctx, d, name, pass, true)
+		_, err := u.create(ctx, name, pass, true)
 		switch {
 		case errors.Is(err, errDuplicate):
 			log.Info("user exists", "username", name)
@@ -167,13 +186,13 @@ func seedUsers(ctx context.Context, d *db, c *config, log *slog.Logger) error {
 			log.Info("user created", "username", name)
 		}
 	}
-	if n, err := d.countUsers(ctx); err != nil || n > 0 {
+	if n, err := u.db.countUsers(ctx); err != nil || n > 0 {
 		return err
 	}
 	b := make([]byte, 9)
 	rand.Read(b)
 	pass := hex.EncodeToString(b)
-	if _, err := createUser(ctx, d, "demo", pass, true); err != nil {
+	if _, err := u.create(ctx, "demo", pass, true); err != nil {
 		return err
 	}
 	base := "http://" + c.addr

@@ -15,6 +15,11 @@ import (
 // and access tokens never activate.
 const activationType = "activation"
 
+// activationPaths is where activation tokens travel: redacted in every
+// log line (the tokens are JWTs, which the default rule hides anyway; the
+// pattern also covers a truncated or mangled one).
+const activationPaths = "/api-activate/*/"
+
 // activationLifetime is how long an activation link works, as the
 // tutorial's five-minute access token.
 const activationLifetime = 5 * time.Minute
@@ -25,8 +30,30 @@ type registration struct {
 	ConfirmationURL string `json:"confirmation_url"`
 }
 
+// Registrations per client address: each costs a password hash and a row.
+const (
+	registerRate = 20
+	registerPer  = time.Hour
+)
+
+// hashWait is how long a sign-in or a registration waits for a hashing
+// slot before it is answered 503.
+const hashWait = time.Second
+
 // register creates an inactive user and answers with the activation link.
+// A client past its registrations gets 429, and every request while all
+// hashing slots stay busy 503, both with Retry-After.
 func (a *app) register(w http.ResponseWriter, r *http.Request) {
+	if wait, ok := a.registrations.AllowClient(r); !ok {
+		secs := max(int64((wait+time.Second-1)/time.Second), 1)
+		unit := " seconds."
+		if secs == 1 {
+			unit = " second."
+		}
+		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+		writeJSON(w, http.StatusTooManyRequests, detail("Request was throttled. Expected available in "+strconv.FormatInt(secs, 10)+unit))
+		return
+	}
 	fields, ok := readBody(w, r)
 	if !ok {
 		return
@@ -47,10 +74,14 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 		errs.add("password", msg)
 	}
 	if len(errs) == 0 {
-		u, err := createUser(r.Context(), a.db, username, password, false)
+		u, err := a.users.create(r.Context(), username, password, false)
 		switch {
 		case errors.Is(err, errDuplicate):
 			errs.add("username", "A user with that username already exists.")
+		case errors.Is(err, errHashBusy):
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, http.StatusServiceUnavailable, detail("Service temporarily unavailable, try again later."))
+			return
 		case err != nil:
 			a.serverError(w, r, err)
 			return

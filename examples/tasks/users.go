@@ -62,20 +62,29 @@ var dummyHash, _ = hashPassword("not a password anyone has")
 
 // users is the application's side of jwtguard: it checks credentials for
 // the obtain endpoint and tells the Guard whether a user still exists and
-// is active.
-type users struct{ db *db }
+// is active. Every password hash runs through gate.
+type users struct {
+	db   *db
+	gate *hashGate
+}
 
-// Authenticate implements jwtguard.Authenticator.
+// Authenticate implements jwtguard.Authenticator. When every hashing slot
+// stays taken it returns errHashBusy, which the endpoint answers with 503.
 func (u users) Authenticate(ctx context.Context, username, password string) (string, bool, error) {
 	row, err := u.db.userByName(ctx, username)
+	hash := dummyHash
 	switch {
 	case errors.Is(err, errNoRow):
-		checkPassword(dummyHash, password)
-		return "", false, jwtguard.ErrInvalidCredentials
 	case err != nil:
 		return "", false, err
+	default:
+		hash = row.Password
 	}
-	if !checkPassword(row.Password, password) {
+	var match bool
+	if err := u.gate.do(ctx, func() { match = checkPassword(hash, password) }); err != nil {
+		return "", false, err
+	}
+	if row == nil || !match {
 		return "", false, jwtguard.ErrInvalidCredentials
 	}
 	return strconv.FormatInt(row.ID, 10), row.Active, nil
@@ -97,12 +106,17 @@ func (u users) LookupUser(ctx context.Context, id string) (bool, error) {
 	return row.Active, nil
 }
 
-// createUser adds an active user with a hashed password.
-func createUser(ctx context.Context, d *db, username, password string, active bool) (*user, error) {
-	hash, err := hashPassword(password)
+// create adds a user with a hashed password; errHashBusy when every
+// hashing slot stays taken.
+func (u users) create(ctx context.Context, username, password string, active bool) (*user, error) {
+	var hash string
+	var err error
+	if gateErr := u.gate.do(ctx, func() { hash, err = hashPassword(password) }); gateErr != nil {
+		return nil, gateErr
+	}
 	if err != nil {
 		return nil, err
 	}
-	u := &user{Username: username, Password: hash, Active: active}
-	return u, d.createUser(ctx, u)
+	row := &user{Username: username, Password: hash, Active: active}
+	return row, u.db.createUser(ctx, row)
 }

@@ -4,9 +4,12 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/jwtguard/jwtguard"
 )
 
-// AccessLog logs every request to log once it is answered: method, path,
+// AccessLog logs every request to log once it is answered: method, path
+// (segments shaped like a JWT redacted, by jwtguard's default rule),
 // status, bytes written, duration and the peer's address. It never logs
 // the query string, where a token may travel, nor any header, so no token
 // ever reaches the log.
@@ -17,13 +20,16 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("path", defaultPaths.Redact(r.URL.Path)),
 			slog.Int("status", rec.status),
 			slog.Int64("bytes", rec.bytes),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("remote", r.RemoteAddr))
 	})
 }
+
+// defaultPaths is jwtguard's default redaction rule.
+var defaultPaths *jwtguard.PathRedactor
 
 // recorder keeps the status and the size of a response.
 type recorder struct {

@@ -32,3 +32,16 @@ func TestAccessLog(t *testing.T) {
 		t.Errorf("a token reached the log: %s", line)
 	}
 }
+
+// A token in the path is redacted, cleaned path or not.
+func TestAccessLogRedactsPath(t *testing.T) {
+	var buf bytes.Buffer
+	h := AccessLog(slog.New(slog.NewJSONHandler(&buf, nil)), http.NotFoundHandler())
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzZWNyZXQiOjF9.c2VjcmV0LXNpZ25hdHVyZQ"
+	for _, p := range []string{"/links/" + jwt + "/", "//links/" + jwt + "/"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
+	}
+	if log := buf.String(); strings.Contains(log, "eyJzZWNyZXQ") || strings.Count(log, `"path":"/links/[REDACTED]/"`) != 2 {
+		t.Errorf("a token reached the access log: %s", log)
+	}
+}
