@@ -56,6 +56,7 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		userClaim: "user_id",
 		now:       time.Now,
 	}
+	c.storeTimeout = DefaultStoreTimeout
 	if key == nil {
 		c.fail("nil signing key")
 	}
@@ -72,6 +73,10 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		return nil, err
 	}
 	c.errs = nil
+	store = withStoreDeadline(store, c.storeTimeout)
+	if c.users != nil {
+		c.users = withLookupDeadline(c.users, c.storeTimeout)
+	}
 	keys, err := NewKeySet(append([]*Key{key.public}, c.retired...)...)
 	if err != nil {
 		return nil, err

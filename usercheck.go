@@ -54,14 +54,16 @@ func unavailable(cause error) error {
 // "user_id", or the claim of [WithSubjectClaim]) and refuse the token when
 // the user is gone ([ErrUserNotFound]) or inactive ([ErrUserInactive]), as
 // simplejwt does. Answers are cached per user for up to maxStale (0: ask
-// every time): a user deactivated now loses access within maxStale.
+// every time): a user deactivated now loses access within maxStale. Each
+// lookup is bounded by [DefaultStoreTimeout] (by [WithStoreTimeout] for
+// the verifier of [Issuer.Verifier]); one that runs out of time is a 503.
 func WithUserCheck(users UserLookup, maxStale time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
 		if users == nil {
 			c.fail("nil user lookup")
 			return
 		}
-		uc := &userCheck{users: users, cache: newTTLCache[bool](maxStale)}
+		uc := &userCheck{users: boundedLookup(users), cache: newTTLCache[bool](maxStale)}
 		c.addCheck(maxStale, uc.bind)
 	}
 }
