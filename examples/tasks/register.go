@@ -52,12 +52,12 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 		case errors.Is(err, errDuplicate):
 			errs.add("username", "A user with that username already exists.")
 		case err != nil:
-			a.serverError(w, r, err)
+			a.unavailable(w, r, err)
 			return
 		default:
 			if email != "" {
 				if _, err := a.db.ExecContext(r.Context(), a.db.q(`UPDATE tasks_user SET email = ? WHERE id = ?`), email, u.ID); err != nil {
-					a.serverError(w, r, err)
+					a.unavailable(w, r, err)
 					return
 				}
 			}
@@ -89,7 +89,10 @@ func (a *app) activateUser(w http.ResponseWriter, r *http.Request) {
 		id, err = parseID(tok.Subject())
 	}
 	if err == nil {
-		err = a.db.activate(r.Context(), id)
+		if err = a.db.activate(r.Context(), id); err != nil && !errors.Is(err, errNoRow) {
+			a.unavailable(w, r, err)
+			return
+		}
 	}
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Invalid token"})
