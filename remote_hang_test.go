@@ -64,16 +64,8 @@ func TestRemoteHangingEndpoint(t *testing.T) {
 		fetchTimeout = 600 * time.Millisecond
 		gap          = 500 * time.Millisecond
 	)
-	r, err := NewRemoteKeySet(srv.URL, WithFetchTimeout(fetchTimeout), WithMinRefetchGap(gap),
+	_, v := newRemote(t, srv.URL, WithFetchTimeout(fetchTimeout), WithMinRefetchGap(gap),
 		WithFetchWait(50*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	v, err := NewVerifier(r)
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	// A long fetch timeout, to show that the request waits for the bound.
 	hung := newHangingJWKS(t)
