@@ -37,6 +37,7 @@ type Issuer struct {
 	any     *Verifier // any type, for the verify endpoint
 	users   check     // nil without WithUserLookup
 	log     *slog.Logger
+	retry   *ttlCache[bool] // refresh tokens whose spend went unanswered (spend_retry.go)
 }
 
 // Pair is an access token and the refresh token issued with it.
@@ -81,7 +82,7 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 	if err != nil {
 		return nil, err
 	}
-	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.log}
+	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.log, retry: newTTLCache[bool](unansweredGrace)}
 	if i.log == nil {
 		i.log = slog.New(slog.DiscardHandler)
 	}
@@ -287,10 +288,13 @@ func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
 	switch err := i.store.Spend(ctx, rec); {
 	case err == nil:
 	case errors.Is(err, ErrTokenSpent):
-		return nil, i.reused(ctx, rec)
+		if !i.retriedSpend(ctx, rec) {
+			return nil, i.reused(ctx, rec)
+		}
 	case errors.Is(err, ErrTokenRevoked):
 		return nil, errRevoked
 	default:
+		i.unansweredSpend(rec)
 		return nil, unavailable(err)
 	}
 	if i.users != nil {

@@ -20,10 +20,11 @@ type faultProxy struct {
 	ln     net.Listener
 	target string
 
-	mu     sync.Mutex
-	thawed chan struct{} // closed while not frozen
-	down   bool
-	conns  map[net.Conn]struct{}
+	mu      sync.Mutex
+	thawed  chan struct{} // closed while not frozen
+	replies bool          // only replies are frozen
+	down    bool
+	conns   map[net.Conn]struct{}
 }
 
 // newFaultProxy relays a loopback port to target until the test ends.
@@ -68,8 +69,8 @@ func (p *faultProxy) accept() {
 		if !p.track(c, s) {
 			continue
 		}
-		go p.relay(s, c)
-		go p.relay(c, s)
+		go p.relay(s, c, false)
+		go p.relay(c, s, true)
 	}
 }
 
@@ -90,16 +91,19 @@ func (p *faultProxy) track(conns ...net.Conn) bool {
 	return true
 }
 
-// relay copies src to dst, holding each chunk while the proxy is frozen.
-func (p *faultProxy) relay(dst, src net.Conn) {
+// relay copies src to dst, holding each chunk while the proxy is frozen;
+// reply tells the server's side from the client's.
+func (p *faultProxy) relay(dst, src net.Conn, reply bool) {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
 			p.mu.Lock()
-			thawed := p.thawed
+			thawed, held := p.thawed, reply || !p.replies
 			p.mu.Unlock()
-			<-thawed
+			if held {
+				<-thawed
+			}
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				break
 			}
@@ -119,9 +123,16 @@ func (p *faultProxy) relay(dst, src net.Conn) {
 }
 
 // freeze stops relaying, connections kept open.
-func (p *faultProxy) freeze() {
+func (p *faultProxy) freeze() { p.freezeSome(false) }
+
+// freezeReplies stops relaying the server's replies only: requests reach
+// the server and take effect, and nobody hears of it.
+func (p *faultProxy) freezeReplies() { p.freezeSome(true) }
+
+func (p *faultProxy) freezeSome(replies bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.replies = replies
 	select {
 	case <-p.thawed:
 		p.thawed = make(chan struct{})
