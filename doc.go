@@ -156,8 +156,10 @@
 //     default.
 //   - A nil policy given to [Guard.Require] denies everything.
 //   - A store or user lookup that cannot answer refuses the request with
-//     503 ([ErrUnavailable]); a revocation is never skipped because its
-//     store is down.
+//     503 ([ErrUnavailable]) and Retry-After; a revocation is never skipped
+//     because its store is down. Every call to them has a deadline
+//     ([WithStoreTimeout], [DefaultStoreTimeout]), so one that hangs is a
+//     503 too.
 //   - The sign-in throttle takes the client address from X-Forwarded-For
 //     only through proxies named with [TrustedProxies]. Its tables never
 //     drop a bucket in use; full, they refuse new keys with 429.

@@ -40,6 +40,7 @@ type Issuer struct {
 	// and all its verifiers, so that UserChanged reaches them all.
 	userCheck *userCheck
 	log       *slog.Logger
+	retry     *ttlCache[bool] // refresh tokens whose spend went unanswered (spend_retry.go)
 }
 
 // Pair is an access token and the refresh token issued with it.
@@ -60,6 +61,7 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		userClaim: "user_id",
 		now:       time.Now,
 	}
+	c.storeTimeout = DefaultStoreTimeout
 	if key == nil {
 		c.fail("nil signing key")
 	}
@@ -76,11 +78,15 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		return nil, err
 	}
 	c.errs = nil
+	store = withStoreDeadline(store, c.storeTimeout)
+	if c.users != nil {
+		c.users = withLookupDeadline(c.users, c.storeTimeout)
+	}
 	keys, err := NewKeySet(append([]*Key{key.public}, c.retired...)...)
 	if err != nil {
 		return nil, err
 	}
-	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.log}
+	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.log, retry: newTTLCache[bool](unansweredGrace)}
 	if i.log == nil {
 		i.log = slog.New(slog.DiscardHandler)
 	}

@@ -29,6 +29,7 @@ type issuerConfig struct {
 	revocation      bool
 	revocationFor   time.Duration
 	grace           time.Duration
+	storeTimeout    time.Duration
 	log             *slog.Logger
 	errs            []error
 }
@@ -182,6 +183,20 @@ func WithAccessRevocation(maxStale time.Duration) IssuerOption {
 			c.fail("negative cache time %v", maxStale)
 		}
 		c.revocation, c.revocationFor = true, maxStale
+	}
+}
+
+// WithStoreTimeout bounds every call the issuer, and the verifier from
+// [Issuer.Verifier], make to the store and to the [UserLookup]; the
+// default is [DefaultStoreTimeout]. A call that runs out of time fails as
+// a store that cannot answer does: 503 with Retry-After. d must be within
+// (0, 1m].
+func WithStoreTimeout(d time.Duration) IssuerOption {
+	return func(c *issuerConfig) {
+		if d <= 0 || d > maxStoreTimeout {
+			c.fail("store timeout %v is outside (0, %v]", d, maxStoreTimeout)
+		}
+		c.storeTimeout = d
 	}
 }
 

@@ -76,17 +76,25 @@ func (i *Issuer) spend(ctx context.Context, rec Record, now time.Time) error {
 			return unavailable(err)
 		}
 	}
-	return i.spent(ctx, rec, now, i.store.Spend(ctx, rec))
+	err := i.store.Spend(ctx, rec)
+	if err != nil && !errors.Is(err, ErrTokenSpent) && !errors.Is(err, ErrTokenRevoked) {
+		i.unansweredSpend(rec) // it may have committed: its retry is no theft
+	}
+	return i.spent(ctx, rec, now, err)
 }
 
 // spent answers what the store said of rec: nil for a token not spent
-// before, the answer of respent for a spent one, errRevoked, or an error
+// before or for the one retry of a spend that went unanswered
+// (spend_retry.go), the answer of respent for a spent one, errRevoked, or an error
 // matching [ErrUnavailable].
 func (i *Issuer) spent(ctx context.Context, rec Record, now time.Time, err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, ErrTokenSpent):
+		if i.retriedSpend(ctx, rec) {
+			return nil
+		}
 		return i.respent(ctx, rec, now)
 	case errors.Is(err, ErrTokenRevoked):
 		return errRevoked

@@ -59,6 +59,7 @@ type RemoteKeySet struct {
 	fetches, failures, changes atomic.Uint64
 	lastOK                     atomic.Int64 // Unix nanoseconds
 	fingerprint                []byte       // of the current set; under mu
+	quietUntil                 time.Time    // after a failed fetch, none for a request before; under mu
 }
 
 type fetchCall struct {
@@ -146,7 +147,7 @@ func (r *RemoteKeySet) Keys(ctx context.Context, q KeyQuery) ([]*Key, error) {
 	}
 	r.mu.Lock()
 	call := r.call
-	if call == nil && r.ctx.Err() == nil && r.limiter.Allow() {
+	if call == nil && r.ctx.Err() == nil && !time.Now().Before(r.quietUntil) && r.limiter.Allow() {
 		call = r.startLocked("unknown kid")
 	}
 	r.mu.Unlock()
@@ -156,10 +157,14 @@ func (r *RemoteKeySet) Keys(ctx context.Context, q KeyQuery) ([]*Key, error) {
 		}
 		return nil, ErrUnknownKey
 	}
+	wait := time.NewTimer(r.cfg.wait)
+	defer wait.Stop()
 	select {
 	case <-call.done:
 	case <-ctx.Done():
 		return nil, ErrUnknownKey
+	case <-wait.C:
+		return nil, ErrUnknownKey // the fetch goes on; the request does not wait for it
 	}
 	set = r.set.Load()
 	if set == nil {
@@ -290,6 +295,9 @@ func (r *RemoteKeySet) fetch(call *fetchCall, reason string) {
 		}
 	}
 	r.call = nil
+	if err != nil {
+		r.quietUntil = time.Now().Add(r.cfg.minGap)
+	}
 	r.mu.Unlock()
 
 	call.err = err

@@ -14,6 +14,7 @@ const (
 	DefaultMinRefetchGap   = 5 * time.Second
 	DefaultMaxKeySetSize   = 1 << 20
 	DefaultFetchTimeout    = 10 * time.Second
+	DefaultFetchWait       = time.Second
 )
 
 // RemoteOption configures a [RemoteKeySet] (and [Discover]).
@@ -27,6 +28,7 @@ type remoteConfig struct {
 	minGap         time.Duration
 	maxSize        int64
 	timeout        time.Duration
+	wait           time.Duration
 	startEmpty     bool
 	startupTimeout time.Duration
 	log            *slog.Logger
@@ -100,6 +102,21 @@ func WithFetchTimeout(d time.Duration) RemoteOption {
 	}
 }
 
+// WithFetchWait bounds how long a request with an unknown kid waits for
+// the fetch it caused, or found in flight: [DefaultFetchWait] (1 s) by
+// default. Past it the token is refused as of an unknown key (401) while
+// the fetch goes on, so a key server that hangs holds no request, nor its
+// connection, longer than this. A fetch that failed is followed by no
+// other that requests cause for one refetch gap after it ended.
+func WithFetchWait(d time.Duration) RemoteOption {
+	return func(rc *remoteConfig) {
+		if d <= 0 {
+			rc.fail("fetch wait %v is not positive", d)
+		}
+		rc.wait = d
+	}
+}
+
 // WithStartupTimeout makes the constructor wait at most d for the first
 // key set, and fail if it has none by then. This is the default, with the
 // fetch timeout as d.
@@ -162,6 +179,7 @@ func newRemoteConfig(opts []RemoteOption) remoteConfig {
 		minGap:      DefaultMinRefetchGap,
 		maxSize:     DefaultMaxKeySetSize,
 		timeout:     DefaultFetchTimeout,
+		wait:        DefaultFetchWait,
 		now:         time.Now,
 	}
 	for _, opt := range opts {

@@ -233,6 +233,10 @@ func (c *challenges) header(err error, f failure) []string {
 var (
 	contentTypeJSON = []string{"application/json"}
 	cacheNoStore    = []string{"no-store"}
+	// retryUnavailable is the Retry-After of a 503, in seconds: a store
+	// that failed or ran out of time may answer the next request, and every
+	// call to it is bounded, so an early retry costs little.
+	retryUnavailable = []string{"1"}
 )
 
 // writeError is the default ErrorHandler's work.
@@ -244,6 +248,9 @@ func writeError(w http.ResponseWriter, status int, challenge []string, body []by
 	// Shared, capacity-bound slices: appending to them copies.
 	h["Content-Type"] = contentTypeJSON[:1:1]
 	h["Cache-Control"] = cacheNoStore[:1:1]
+	if status == http.StatusServiceUnavailable {
+		h["Retry-After"] = retryUnavailable[:1:1]
+	}
 	w.WriteHeader(status)
 	w.Write(body)
 }

@@ -12,14 +12,16 @@ import (
 // maxStale (0: ask every time), and never past the token's expiry: a token
 // revoked now may still pass for maxStale on a server that checked it
 // before. When the store cannot answer, the token is refused with an error
-// matching [ErrUnavailable] (503): revocation fails closed.
+// matching [ErrUnavailable] (503): revocation fails closed. Each call to
+// the store is bounded by [DefaultStoreTimeout] (by [WithStoreTimeout] for
+// the verifier of [Issuer.Verifier]).
 func WithRevocationCheck(store Store, maxStale time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
 		if store == nil {
 			c.fail("nil store")
 			return
 		}
-		rc := &revocationCheck{store: store, cache: newTTLCache[bool](maxStale)}
+		rc := &revocationCheck{store: boundedStore(store), cache: newTTLCache[bool](maxStale)}
 		c.addCheck(maxStale, rc.bind)
 	}
 }

@@ -42,6 +42,15 @@ func (c *ttlCache[V]) get(key string, now time.Time) (V, bool) {
 	return e.v, true
 }
 
+// take reports whether key has an entry that holds at now, and removes it.
+func (c *ttlCache[V]) take(key string, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	delete(c.m, key)
+	return ok && e.w.holds(now)
+}
+
 // put remembers v for maxAge, and not past limit when limit is set.
 func (c *ttlCache[V]) put(key string, v V, now, limit time.Time) {
 	if c.maxAge <= 0 {

@@ -55,14 +55,16 @@ func unavailable(cause error) error {
 // the user is gone ([ErrUserNotFound]) or inactive ([ErrUserInactive]), as
 // simplejwt does. Answers are cached per user for up to maxStale (0: ask
 // every time): a user deactivated now loses access within maxStale, or at
-// once when the application calls [Verifier.UserChanged].
+// once when the application calls [Verifier.UserChanged]. Each lookup is
+// bounded by [DefaultStoreTimeout] (by [WithStoreTimeout] for the verifier
+// of [Issuer.Verifier]); one that runs out of time is a 503.
 func WithUserCheck(users UserLookup, maxStale time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
 		if users == nil {
 			c.fail("nil user lookup")
 			return
 		}
-		withUserChecker(&userCheck{users: users, cache: newTTLCache[bool](maxStale)}, maxStale)(c)
+		withUserChecker(&userCheck{users: boundedLookup(users), cache: newTTLCache[bool](maxStale)}, maxStale)(c)
 	}
 }
 

@@ -11,12 +11,12 @@
 #                                      adapters/gin/v0.2.0, ... in dependency order
 #   scripts/release.sh tag v0.2.0 --push origin   ... and push the tags in that order
 #
-# Modules that are not published (examples, bench, interop: programs and
-# tests, never imported) are checked but not tagged. See RELEASING.md.
+# Modules that are not published (examples, examples/grpc, bench, interop,
+# chaos: programs and tests, never imported) are checked but not tagged. See RELEASING.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-unpublished=" examples bench interop "
+unpublished=" examples bench interop chaos examples/grpc "
 semver='^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$'
 
 die() { echo "release.sh: $*" >&2; exit 1; }

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,7 +62,10 @@ func (a *app) routes(endpoints *jwtguard.Endpoints) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if err := a.db.PingContext(r.Context()); err != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), dbTimeout)
+		defer cancel()
+		if err := a.db.PingContext(ctx); err != nil {
+			w.Header().Set("Retry-After", "1")
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
 			return
 		}
@@ -90,7 +96,9 @@ func (a *app) view(name, allow string, policy jwtguard.Policy, methods map[strin
 			writeJSON(w, http.StatusMethodNotAllowed, detail(`Method "`+r.Method+`" not allowed.`))
 			return
 		}
-		h(w, r)
+		ctx, cancel := context.WithTimeout(r.Context(), dbTimeout)
+		defer cancel()
+		h(w, r.WithContext(ctx))
 	})
 	guarded := a.guard.Require(policy)(inner)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -113,8 +121,13 @@ func (a *app) hello(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		u, err = a.db.userByID(r.Context(), id)
 	}
-	if err != nil {
-		a.serverError(w, r, err)
+	switch {
+	case errors.Is(err, errNoRow), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
+		// Deleted since the Guard's cached user check: as the Guard answers.
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "User not found", "code": "user_not_found"})
+		return
+	case err != nil:
+		a.unavailable(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Hello, " + u.Username})
@@ -137,6 +150,21 @@ func (a *app) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	a.log.ErrorContext(r.Context(), "request failed", "path", a.paths.Redact(r.URL.Path), "error", err.Error())
 	writeJSON(w, http.StatusInternalServerError, detail("A server error occurred."))
 }
+
+// unavailable answers a request whose database query failed or ran out of
+// time: 503 with Retry-After, as jwtguard answers when its store fails. A
+// database outage is not the server's bug, and a client may retry.
+func (a *app) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	a.log.ErrorContext(r.Context(), "database unavailable", "path", a.paths.Redact(r.URL.Path), "error", err.Error())
+	w.Header().Set("Retry-After", "1")
+	writeJSON(w, http.StatusServiceUnavailable, map[string]string{
+		"detail": "Service temporarily unavailable, try again later.", "code": "service_unavailable"})
+}
+
+// dbTimeout bounds a request's database queries, as jwtguard bounds its
+// store's calls: a database that hangs costs a request this long, then a
+// 503.
+const dbTimeout = jwtguard.DefaultStoreTimeout
 
 // readBody decodes a JSON, form-encoded or multipart body into raw JSON
 // values, the last of repeated names winning. ok is false after it has

@@ -28,6 +28,15 @@ func server(t *testing.T) *httptest.Server {
 // vitor / 123 and the extra flags args, closed when the test ends.
 func newTestApp(t *testing.T, args ...string) http.Handler {
 	t.Helper()
+	h, closeApp := openTestApp(t, args...)
+	t.Cleanup(closeApp)
+	return h
+}
+
+// openTestApp is newTestApp, and returns the function that closes the app
+// and its database.
+func openTestApp(t *testing.T, args ...string) (http.Handler, func()) {
+	t.Helper()
 	c, err := parseFlags(append([]string{"-data", t.TempDir(), "-create-user", "vitor:123"}, args...),
 		func(k string) string {
 			if k == "JWT_SIGNING_KEY" {
@@ -42,8 +51,7 @@ func newTestApp(t *testing.T, args ...string) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(closeApp)
-	return h
+	return h, closeApp
 }
 
 type resp struct {

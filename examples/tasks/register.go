@@ -83,12 +83,12 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusServiceUnavailable, detail("Service temporarily unavailable, try again later."))
 			return
 		case err != nil:
-			a.serverError(w, r, err)
+			a.unavailable(w, r, err)
 			return
 		default:
 			if email != "" {
 				if _, err := a.db.ExecContext(r.Context(), a.db.q(`UPDATE tasks_user SET email = ? WHERE id = ?`), email, u.ID); err != nil {
-					a.serverError(w, r, err)
+					a.unavailable(w, r, err)
 					return
 				}
 			}
@@ -117,33 +117,36 @@ func (a *app) activateUser(w http.ResponseWriter, r *http.Request) {
 	raw := r.PathValue("token")
 	tok, err := a.issuer.RedeemToken(ctx, activationType, raw)
 	var id int64
+	var dbErr error // the database's answer: errNoRow is a bad link, anything else a 503
 	switch {
 	case errors.Is(err, jwtguard.ErrTokenExpired):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Activation Expired"})
 		return
 	case errors.Is(err, jwtguard.ErrUnavailable):
-		a.log.ErrorContext(ctx, "activation: token store unavailable", "error", err.Error())
-		writeJSON(w, http.StatusServiceUnavailable, detail("Service temporarily unavailable, try again later."))
+		a.unavailable(w, r, err)
 		return
 	case errors.Is(err, jwtguard.ErrTokenSpent):
 		// A second click: the same answer while the account is active.
 		if tok, err = a.activate.Verify(ctx, raw); err == nil {
 			if id, err = parseID(tok.Subject()); err == nil {
 				var u *user
-				if u, err = a.db.userByID(ctx, id); err == nil && !u.Active {
-					err = errNoRow
+				if u, dbErr = a.db.userByID(ctx, id); dbErr == nil && !u.Active {
+					dbErr = errNoRow
 				}
 			}
 		}
 	case err == nil:
 		if id, err = parseID(tok.Subject()); err == nil {
-			err = a.db.activate(ctx, id)
-		}
-		if err == nil {
-			a.issuer.UserChanged(tok.Subject())
+			if dbErr = a.db.activate(ctx, id); dbErr == nil {
+				a.issuer.UserChanged(tok.Subject())
+			}
 		}
 	}
-	if err != nil {
+	if dbErr != nil && !errors.Is(dbErr, errNoRow) {
+		a.unavailable(w, r, dbErr)
+		return
+	}
+	if err != nil || dbErr != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Invalid token"})
 		return
 	}

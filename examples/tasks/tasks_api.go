@@ -33,7 +33,7 @@ func toJSON(t *task) taskJSON {
 func (a *app) listTasks(w http.ResponseWriter, r *http.Request) {
 	rows, err := a.db.tasks(r.Context())
 	if err != nil {
-		a.serverError(w, r, err)
+		a.unavailable(w, r, err)
 		return
 	}
 	out := make([]taskJSON, len(rows))
@@ -60,7 +60,7 @@ func (a *app) createTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.db.createTask(r.Context(), t); err != nil {
-		a.serverError(w, r, err)
+		a.unavailable(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, toJSON(t))
@@ -75,7 +75,7 @@ func (a *app) updateTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.db.updateTask(r.Context(), t); err != nil {
-		a.serverError(w, r, err)
+		a.unavailable(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, toJSON(t))
@@ -87,7 +87,7 @@ func (a *app) deleteTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.db.deleteTask(r.Context(), t.ID); err != nil {
-		a.serverError(w, r, err)
+		a.unavailable(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -106,7 +106,7 @@ func (a *app) findTask(w http.ResponseWriter, r *http.Request) (*task, bool) {
 	case errors.Is(err, errNoRow), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
 		writeJSON(w, http.StatusNotFound, detail("Not found."))
 	default:
-		a.serverError(w, r, err)
+		a.unavailable(w, r, err)
 	}
 	return nil, false
 }
@@ -142,9 +142,14 @@ func (a *app) bindTask(w http.ResponseWriter, r *http.Request, t *task, partial 
 		}
 	}
 	if raw, present := fields["person"]; present || !partial {
-		if id, msg := a.personField(r.Context(), raw, present); msg != "" {
+		id, msg, err := a.personField(r.Context(), raw, present)
+		switch {
+		case err != nil:
+			a.unavailable(w, r, err)
+			return false
+		case msg != "":
 			errs.add("person", msg)
-		} else {
+		default:
 			t.Person = id
 		}
 	}
@@ -251,13 +256,14 @@ func dateTimeField(raw json.RawMessage, present bool) (time.Time, string) {
 	return t.UTC(), ""
 }
 
-// personField checks a PrimaryKeyRelatedField to a user.
-func (a *app) personField(ctx context.Context, raw json.RawMessage, present bool) (int64, string) {
+// personField checks a PrimaryKeyRelatedField to a user; err is a
+// database failure.
+func (a *app) personField(ctx context.Context, raw json.RawMessage, present bool) (int64, string, error) {
 	if !present {
-		return 0, "This field is required."
+		return 0, "This field is required.", nil
 	}
 	if string(raw) == "null" {
-		return 0, "This field may not be null."
+		return 0, "This field may not be null.", nil
 	}
 	text := string(raw)
 	if len(raw) > 0 && raw[0] == '"' {
@@ -265,12 +271,15 @@ func (a *app) personField(ctx context.Context, raw json.RawMessage, present bool
 	}
 	id, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
-		return 0, "Incorrect type. Expected pk value, received " + pyType(raw) + "."
+		return 0, "Incorrect type. Expected pk value, received " + pyType(raw) + ".", nil
 	}
-	if _, err := a.db.userByID(ctx, id); err != nil {
-		return 0, `Invalid pk "` + text + `" - object does not exist.`
+	switch _, err := a.db.userByID(ctx, id); {
+	case errors.Is(err, errNoRow):
+		return 0, `Invalid pk "` + text + `" - object does not exist.`, nil
+	case err != nil:
+		return 0, "", err
 	}
-	return id, ""
+	return id, "", nil
 }
 
 // pyType names a JSON value's type as Python would.

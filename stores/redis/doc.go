@@ -1,6 +1,6 @@
 // Package redisstore is a [jwtguard.Store] on Redis, for services that run
 // as several instances or must remember spent and revoked tokens across
-// restarts.
+// restarts (a Redis with persistence; see Durability below).
 //
 // # Usage
 //
@@ -29,6 +29,29 @@
 // drop revocations early: run the store on a Redis whose policy is
 // noeviction.
 //
+// # Durability and lost state
+//
+// Redis keeps the store's entries across its own restarts only when it
+// persists them: run it with appendonly yes (appendfsync everysec or
+// always), or at least a save schedule, which loses what was written since
+// the last snapshot, and with maxmemory-policy noeviction.
+// [Store.CheckDurability] reads the server's settings; call it at startup.
+//
+// A Redis that comes back empty all the same (restarted without
+// persistence, flushed, failed over to an empty replica) would accept
+// every token revoked before, and let a spent refresh token be replayed.
+// The store detects it through a marker key that every operation reads:
+// a process that had seen the marker and finds it gone writes a new one
+// with a loss cut-off, and from then on every token issued at or before
+// the cut-off is refused, on every process, logged at level Error and
+// reported to [WithStateLossHook]. Every user must sign in again; nobody
+// gets back in with a revoked token. The cut-off is kept in Redis, in the
+// marker, which never expires. A process that finds no marker on its
+// first call cannot tell a lost store from a new one: it starts a new
+// store, with a warning, and a process that had seen the old marker sets
+// the cut-off when it next calls. So a loss while no process of the
+// service runs goes unseen: that is what CheckDurability is for.
+//
 // # Atomicity and Redis Cluster
 //
 // Every operation is one Lua script, run atomically by the server: of any
@@ -39,7 +62,8 @@
 // where one shard holds all its keys. A prefix with its own hash tag
 // ("myapp:{auth}:") picks another slot.
 //
-// The scripts use only GET, EXISTS, SET and PEXPIREAT.
+// The scripts use only GET, EXISTS, SET and PEXPIREAT. The marker shares
+// the hash tag.
 //
 // # Failing closed
 //

@@ -7,12 +7,14 @@ import "github.com/jwtguard/jwtguard"
 //	<prefix>{store}:token:<jti>        "s:<ms>" spent or "r:<ms>" revoked
 //	<prefix>{store}:family:<sid>       "<ms>"
 //	<prefix>{store}:subject:<subject>  "<cutoff>:<ms>"
+//	<prefix>{store}:marker             "<epoch>:<created>:<loss cut-off>"
 //
 // <ms> is the entry's expiry in Unix milliseconds, which is also the key's
 // own expiry (PEXPIREAT), so Redis forgets the entry by itself; keeping it
 // in the value lets the scripts keep the later of two expiries without
 // reading the server's clock. <cutoff> is a subject revocation's cutoff in
-// Unix seconds, empty for none.
+// Unix seconds, empty for none. The marker, which never expires, tells a
+// store that has lost its entries from one that has none (marker.go).
 //
 // "{store}" is a Redis Cluster hash tag: every key of a store hashes to one
 // slot, so the scripts, which read a token's, its family's and its
@@ -23,6 +25,7 @@ const (
 	tokenKind  = "token:"
 	familyKind = "family:"
 	subjKind   = "subject:"
+	markerName = "marker"
 )
 
 // keys names a store's entries.
@@ -35,12 +38,17 @@ func newKeys(prefix string) keys { return keys{base: prefix + hashTag} }
 func (k keys) token(id string) string        { return k.base + tokenKind + id }
 func (k keys) family(family string) string   { return k.base + familyKind + family }
 func (k keys) subject(subject string) string { return k.base + subjKind + subject }
+func (k keys) marker() string                { return k.base + markerName }
 
-// record returns the keys the state script reads for r: its token, its
-// subject and, when r has one, its family.
+// of returns the keys of a script that writes one entry: the marker's,
+// then entry's.
+func (k keys) of(entry string) []string { return []string{k.marker(), entry} }
+
+// record returns the keys the state script reads for r: the marker's, its
+// token's, its subject's and, when r has one, its family's.
 func (k keys) record(r jwtguard.Record) []string {
 	if r.Family == "" {
-		return []string{k.token(r.ID), k.subject(r.Subject)}
+		return []string{k.marker(), k.token(r.ID), k.subject(r.Subject)}
 	}
-	return []string{k.token(r.ID), k.subject(r.Subject), k.family(r.Family)}
+	return []string{k.marker(), k.token(r.ID), k.subject(r.Subject), k.family(r.Family)}
 }

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"fmt"
+	"log/slog"
 	"strings"
 )
 
@@ -15,6 +16,8 @@ type Option func(*config)
 
 type config struct {
 	prefix string
+	log    *slog.Logger
+	onLoss func(StateLoss)
 	errs   []error
 }
 
@@ -38,5 +41,32 @@ func WithKeyPrefix(prefix string) Option {
 			return
 		}
 		c.prefix = prefix
+	}
+}
+
+// WithLogger sets the logger that reports a loss of the store's state (at
+// level Error) and a store started on a Redis without its marker (Warn);
+// the default logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l == nil {
+			c.fail("nil logger")
+			return
+		}
+		c.log = l
+	}
+}
+
+// WithStateLossHook sets a function called, once per process and loss,
+// when the store finds that Redis lost its state, after the loss cut-off
+// is in place: for an alert or a metric. The default is none. It runs on
+// the request that found the loss, so it should return quickly.
+func WithStateLossHook(f func(StateLoss)) Option {
+	return func(c *config) {
+		if f == nil {
+			c.fail("nil state loss hook")
+			return
+		}
+		c.onLoss = f
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jwtguard/jwtguard"
@@ -31,6 +33,9 @@ import (
 type Store struct {
 	client redis.UniversalClient
 	keys   keys
+	log    *slog.Logger
+	onLoss func(StateLoss)
+	epoch  atomic.Pointer[string] // of the last marker seen, "" before the first
 }
 
 var _ jwtguard.Store = (*Store)(nil)
@@ -43,7 +48,7 @@ var _ jwtguard.Store = (*Store)(nil)
 // On a Redis Cluster all of a store's keys live in one hash slot (see
 // [WithKeyPrefix]), so one shard holds the whole store.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
-	c := config{prefix: DefaultKeyPrefix}
+	c := config{prefix: DefaultKeyPrefix, log: slog.New(slog.DiscardHandler)}
 	if isNil(client) {
 		c.fail("nil client")
 	}
@@ -57,7 +62,9 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if err := errors.Join(c.errs...); err != nil {
 		return nil, err
 	}
-	return &Store{client: client, keys: newKeys(c.prefix)}, nil
+	s := &Store{client: client, keys: newKeys(c.prefix), log: c.log, onLoss: c.onLoss}
+	s.epoch.Store(new(string))
+	return s, nil
 }
 
 // isNil reports whether client is nil, or a nil pointer of one of
@@ -83,8 +90,7 @@ func (s *Store) Spend(ctx context.Context, r jwtguard.Record) error {
 	if err := ctx.Err(); err != nil {
 		return fail("spend", err)
 	}
-	n, err := spendScript.Run(ctx, s.client, s.keys.record(r),
-		unixSeconds(r.IssuedAt), expiry(r.ExpiresAt)).Int64()
+	n, err := s.run(ctx, "spend", spendScript, s.keys.record(r), unixSeconds(r.IssuedAt), expiry(r.ExpiresAt))
 	return verdict("spend", n, err)
 }
 
@@ -94,7 +100,7 @@ func (s *Store) Check(ctx context.Context, r jwtguard.Record) error {
 	if err := ctx.Err(); err != nil {
 		return fail("check", err)
 	}
-	n, err := checkScript.Run(ctx, s.client, s.keys.record(r), unixSeconds(r.IssuedAt)).Int64()
+	n, err := s.run(ctx, "check", checkScript, s.keys.record(r), unixSeconds(r.IssuedAt))
 	return verdict("check", n, err)
 }
 
@@ -105,8 +111,8 @@ func (s *Store) Revoke(ctx context.Context, r jwtguard.Record) error {
 	if err := ctx.Err(); err != nil {
 		return fail("revoke", err)
 	}
-	err := revokeScript.Run(ctx, s.client, []string{s.keys.token(r.ID)}, expiry(r.ExpiresAt)).Err()
-	return fail("revoke", err)
+	_, err := s.run(ctx, "revoke", revokeScript, s.keys.of(s.keys.token(r.ID)), expiry(r.ExpiresAt))
+	return err
 }
 
 // RevokeFamily implements [jwtguard.Store]. A revocation that would end
@@ -115,8 +121,8 @@ func (s *Store) RevokeFamily(ctx context.Context, family string, until time.Time
 	if err := ctx.Err(); err != nil {
 		return fail("revoke family", err)
 	}
-	err := revokeFamilyScript.Run(ctx, s.client, []string{s.keys.family(family)}, expiry(until)).Err()
-	return fail("revoke family", err)
+	_, err := s.run(ctx, "revoke family", revokeFamilyScript, s.keys.of(s.keys.family(family)), expiry(until))
+	return err
 }
 
 // RevokeSubject implements [jwtguard.Store]. The subject keeps the later of
@@ -131,14 +137,14 @@ func (s *Store) RevokeSubject(ctx context.Context, subject string, before, until
 	if !before.IsZero() {
 		cut = unixSeconds(before)
 	}
-	err := revokeSubjectScript.Run(ctx, s.client, []string{s.keys.subject(subject)}, cut, expiry(until)).Err()
-	return fail("revoke subject", err)
+	_, err := s.run(ctx, "revoke subject", revokeSubjectScript, s.keys.of(s.keys.subject(subject)), cut, expiry(until))
+	return err
 }
 
 // verdict turns a state script's reply into the Store's answer.
 func verdict(op string, state int64, err error) error {
 	if err != nil {
-		return fail(op, err)
+		return err
 	}
 	switch state {
 	case stateOK:

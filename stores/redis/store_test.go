@@ -205,18 +205,23 @@ func TestRedisDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for name, err := range everyMethod(s, record()) {
+		if !errors.Is(err, down) {
+			t.Errorf("%s without Redis: %v, want the dialer's error", name, err)
+		}
+	}
+}
+
+// everyMethod calls each of the store's methods on r, and returns their
+// errors by name.
+func everyMethod(s *redisstore.Store, r jwtguard.Record) map[string]error {
 	ctx := context.Background()
-	r := record()
-	for name, err := range map[string]error{
+	return map[string]error{
 		"Spend":         s.Spend(ctx, r),
 		"Check":         s.Check(ctx, r),
 		"Revoke":        s.Revoke(ctx, r),
 		"RevokeFamily":  s.RevokeFamily(ctx, r.Family, r.ExpiresAt),
 		"RevokeSubject": s.RevokeSubject(ctx, r.Subject, r.IssuedAt, r.ExpiresAt),
-	} {
-		if !errors.Is(err, down) {
-			t.Errorf("%s without Redis: %v, want the dialer's error", name, err)
-		}
 	}
 }
 

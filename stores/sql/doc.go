@@ -58,4 +58,21 @@
 // once a minute ([WithPurgeInterval]), and [Store.Purge] does it on demand.
 // Where migrations own the schema, [CreateTablesSQL] gives the statements and
 // [WithoutCreateTables] makes New only check them.
+//
+// # Durability
+//
+// A revocation is kept only as well as the database keeps a committed row.
+// With SQLite, [OpenSQLite] sets WAL and synchronous(FULL): a committed
+// spend or revocation survives a crash and a power loss; keep the file on
+// a disk that outlives the process (not a tmpfs, not a container layer
+// that is thrown away). A read-only or full disk makes writes fail, and
+// the store's callers answer 503; nothing is confirmed that was not
+// written. With PostgreSQL, keep fsync on and synchronous_commit on (the
+// defaults; off or local lets a crash forget the last commits); with
+// replicas, fail over only to a synchronous standby
+// (synchronous_standby_names), or the commits the old primary had not
+// shipped are forgotten. A database restored from a backup has forgotten
+// every revocation made since: unlike the Redis store, this store does not
+// detect it, so after a restore revoke every subject (or change the
+// signing key) to sign everyone out.
 package sqlstore

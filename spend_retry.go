@@ -1,0 +1,40 @@
+package jwtguard
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// unansweredGrace is how long a refresh whose spend failed may be retried
+// with the same token: long enough for a client's retries, short enough
+// that a stolen token gains little from it.
+const unansweredGrace = time.Minute
+
+// A refresh whose spend returned an error (the store failed, or its
+// deadline passed) has an unknown outcome: the spend may have committed
+// after all, its reply lost, and the client was told 503. Its retry would
+// then find the token spent and take it for theft, revoking the session of
+// a client that did nothing wrong. So the issuer remembers, for
+// unansweredGrace and in this process only, the tokens whose spend went
+// unanswered, and lets one later refresh of each through when the store
+// says spent. A second presentation is answered as any spent token (a
+// duplicate within the reuse grace window, reuse past it); and if a thief's
+// replay takes that one pass, the client's own retry is the reuse that
+// revokes the session.
+
+// unansweredSpend notes that the spend of rec's token went unanswered.
+func (i *Issuer) unansweredSpend(rec Record) {
+	i.retry.put(rec.ID, true, i.cfg.now(), time.Time{})
+}
+
+// retriedSpend reports whether rec's token, found spent, is the retry of a
+// refresh whose spend went unanswered, and uses up its pass.
+func (i *Issuer) retriedSpend(ctx context.Context, rec Record) bool {
+	if !i.retry.take(rec.ID, i.cfg.now()) {
+		return false
+	}
+	i.log.LogAttrs(ctx, slog.LevelWarn, "jwtguard: refresh retried after its spend went unanswered; not taken for reuse",
+		slog.String("subject", rec.Subject), slog.String("jti", rec.ID))
+	return true
+}

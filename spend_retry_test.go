@@ -1,0 +1,85 @@
+package jwtguard_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard"
+)
+
+// lostReplyStore is a real store whose next spend takes effect but
+// reports a failure, as when the database committed and its reply was
+// lost.
+type lostReplyStore struct {
+	jwtguard.Store
+	lose atomic.Bool
+}
+
+var errReplyLost = errors.New("connection reset before the reply")
+
+func (s *lostReplyStore) Spend(ctx context.Context, r jwtguard.Record) error {
+	err := s.Store.Spend(ctx, r)
+	if s.lose.CompareAndSwap(true, false) {
+		return errReplyLost
+	}
+	return err
+}
+
+func newLostReplyIssuer(t *testing.T, now func() time.Time) (*jwtguard.Issuer, *lostReplyStore) {
+	t.Helper()
+	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
+	must(t, err)
+	store := &lostReplyStore{Store: jwtguard.NewMemoryStore(jwtguard.MemoryClock(now))}
+	iss, err := jwtguard.NewIssuer(key, store, jwtguard.WithIssuerClock(now))
+	must(t, err)
+	return iss, store
+}
+
+// TestRefreshRetryAfterLostSpend: a refresh whose spend committed but
+// failed to answer may be retried once with the same token; a further
+// presentation is reuse, and revokes the session.
+func TestRefreshRetryAfterLostSpend(t *testing.T) {
+	for name, now := range map[string]func() time.Time{"real clock": time.Now, "test clock": newTestClock().Now} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			iss, store := newLostReplyIssuer(t, now)
+			p, err := iss.Issue(ctx, "1")
+			must(t, err)
+			store.lose.Store(true)
+			if _, err := iss.Refresh(ctx, p.Refresh); !errors.Is(err, jwtguard.ErrUnavailable) {
+				t.Fatalf("refresh with the spend's reply lost: %v, want ErrUnavailable", err)
+			}
+			retried, err := iss.Refresh(ctx, p.Refresh)
+			if err != nil {
+				t.Fatalf("the client's retry: %v, want a new pair", err)
+			}
+			if _, err := iss.Refresh(ctx, p.Refresh); !errors.Is(err, jwtguard.ErrTokenSpent) {
+				t.Errorf("a third presentation: %v, want reuse", err)
+			}
+			if _, err := iss.Refresh(ctx, retried.Refresh); !errors.Is(err, jwtguard.ErrTokenRevoked) {
+				t.Errorf("the retry's refresh token after reuse: %v, want its session revoked", err)
+			}
+		})
+	}
+}
+
+// TestRefreshRetryGraceEnds: the retry's pass lasts a minute; past it, the
+// token found spent is reuse.
+func TestRefreshRetryGraceEnds(t *testing.T) {
+	ctx := context.Background()
+	clock := newTestClock()
+	iss, store := newLostReplyIssuer(t, clock.Now)
+	p, err := iss.Issue(ctx, "1")
+	must(t, err)
+	store.lose.Store(true)
+	if _, err := iss.Refresh(ctx, p.Refresh); !errors.Is(err, jwtguard.ErrUnavailable) {
+		t.Fatalf("refresh with the spend's reply lost: %v", err)
+	}
+	clock.Add(time.Minute + time.Second)
+	if _, err := iss.Refresh(ctx, p.Refresh); !errors.Is(err, jwtguard.ErrTokenSpent) {
+		t.Errorf("a retry past the grace: %v, want reuse", err)
+	}
+}
