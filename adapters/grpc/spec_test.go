@@ -102,4 +102,3 @@ func kindOf(t *testing.T, c jwtguardtest.Case) string {
 	t.Fatalf("no kind for case %q", c.Name)
 	return ""
 }
-
