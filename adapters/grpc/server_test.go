@@ -175,7 +175,7 @@ func checkRefusal(t *testing.T, st *status.Status, trailer metadata.MD, code cod
 var testSecret = []byte("jwtguard-grpc-test-secret-0123456789")
 
 // newGuard returns a Guard that trusts testSecret, with opts.
-func newGuard(t *testing.T, vopts []jwtguard.VerifierOption, gopts ...jwtguard.GuardOption) *jwtguard.Guard {
+func newGuard(t testing.TB, vopts []jwtguard.VerifierOption, gopts ...jwtguard.GuardOption) *jwtguard.Guard {
 	t.Helper()
 	k, err := jwtguard.NewHMACKey("", testSecret, jwtguard.HS256)
 	if err != nil {
@@ -198,7 +198,7 @@ func newGuard(t *testing.T, vopts []jwtguard.VerifierOption, gopts ...jwtguard.G
 
 // mint signs an access token for sub, valid for five minutes, with extra
 // claims, under testSecret.
-func mint(t *testing.T, sub string, extra jwt.MapClaims) string {
+func mint(t testing.TB, sub string, extra jwt.MapClaims) string {
 	t.Helper()
 	now := time.Now()
 	c := jwt.MapClaims{"token_type": "access", "sub": sub, "iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix()}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -39,17 +40,38 @@ func Status(err error) *status.Status {
 	case http.StatusServiceUnavailable:
 		code = codes.Unavailable
 	}
-	st := status.New(code, jwtguard.RefusalMessage(err))
-	info := &errdetails.ErrorInfo{Reason: jwtguard.RefusalKind(err), Domain: Domain}
+	key := statusKey{code, jwtguard.RefusalKind(err), ""}
 	var scopeErr *jwtguard.ScopeError
-	if errors.As(err, &scopeErr) && len(scopeErr.Scopes) > 0 {
-		info.Metadata = map[string]string{"scope": strings.Join(scopeErr.Scopes, " ")}
+	if errors.As(err, &scopeErr) {
+		key.scope = strings.Join(scopeErr.Scopes, " ")
+	}
+	if st, ok := statuses.Load(key); ok {
+		return st.(*status.Status)
+	}
+	st := status.New(code, jwtguard.RefusalMessage(err))
+	info := &errdetails.ErrorInfo{Reason: key.kind, Domain: Domain}
+	if key.scope != "" {
+		info.Metadata = map[string]string{"scope": key.scope}
 	}
 	if withInfo, derr := st.WithDetails(info); derr == nil {
 		st = withInfo
 	}
+	if key.scope == "" {
+		statuses.Store(key, st) // a scope's text comes from the policy: not kept
+	}
 	return st
 }
+
+// statusKey names a refusal's status: its message follows from its kind.
+type statusKey struct {
+	code  codes.Code
+	kind  string
+	scope string
+}
+
+// statuses holds the status of each kind of refusal once built: a status
+// is immutable, and building one marshals its details.
+var statuses sync.Map
 
 // refuse sets the refusal trailer through set and returns the status error.
 func refuse(err error, set func(metadata.MD) error) error {
