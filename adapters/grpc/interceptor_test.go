@@ -84,6 +84,18 @@ func TestUnaryPolicies(t *testing.T) {
 	}
 }
 
+// Under the Guard's WithCredentialsOptional a bad token makes the call
+// anonymous, as over HTTP; the policy then decides.
+func TestCredentialsOptional(t *testing.T) {
+	conn := serve(t, "bufconn", interceptors(t, newGuard(t, nil, jwtguard.WithCredentialsOptional()),
+		jwtguardgrpc.WithPolicy("/"+service+"/Open", jwtguard.AllowAny())), "Open", "Other")
+	if sub, st, _ := call(t, conn, "Open", "authorization", "Bearer garbage"); st.Code() != codes.OK || sub != "" {
+		t.Errorf("AllowAny with a bad token: %v %q", st, sub)
+	}
+	_, st, trailer := call(t, conn, "Other", "authorization", "Bearer garbage")
+	checkRefusal(t, st, trailer, codes.Unauthenticated, "Authentication credentials were not provided.", jwtguard.KindNoCredentials)
+}
+
 // A scope refusal names the scopes asked for in its ErrorInfo.
 func TestScopeInDetails(t *testing.T) {
 	conn := serve(t, "bufconn", interceptors(t, newGuard(t, nil),

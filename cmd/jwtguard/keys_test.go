@@ -58,6 +58,9 @@ func TestKeygenHMAC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if fi, err := os.Stat(filepath.Join(dir, "secret.txt")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("secret.txt: %v %v", fi.Mode(), err)
+	}
 	if s := strings.TrimSpace(string(secret)); len(s) != 86 { // 64 bytes, base64url
 		t.Errorf("secret %q", s)
 	}
