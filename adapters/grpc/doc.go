@@ -46,5 +46,6 @@
 // constants: "no_credentials", "token_invalid", "insufficient_scope",
 // "unavailable", ...) and whose Domain is "jwtguard"; a scope refusal
 // adds the scopes asked for under the "scope" key. The trailer
-// "jwtguard-refusal" carries the kind as well.
+// "jwtguard-refusal" carries the kind as well. The Guard's error handler
+// (WithErrorHandler) writes HTTP answers, and is not called here.
 package jwtguardgrpc

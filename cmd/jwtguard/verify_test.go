@@ -60,6 +60,9 @@ func TestVerifyRefusals(t *testing.T) {
 	if out := run(t, dir, "verify", "-jwks", "jwks.json", "-audience", "web", "-audience", "api", good); !strings.Contains(out, `"aud": "api"`) {
 		t.Errorf("audience accepted: %s", out)
 	}
+	// A PEM file: the public half of the private key keygen wrote.
+	run(t, dir, "verify", "-pem", "priv.pem", good)
+	fails(t, dir, 1, "jwtguard: signature is invalid", "verify", "-pem", filepath.Join(other, "priv.pem"), good)
 }
 
 // The token comes from standard input when the argument is "-".
