@@ -46,8 +46,10 @@ func TestUnaryPolicies(t *testing.T) {
 		t.Run(tr, func(t *testing.T) {
 			conn := serve(t, tr, interceptors(t, newGuard(t, nil),
 				jwtguardgrpc.WithPolicy("/"+service+"/Open", jwtguard.AllowAny()),
-				jwtguardgrpc.WithPolicy("/"+service+"/Admin", jwtguard.IsAdmin()),
-				jwtguardgrpc.WithPolicy("/"+service+"/Read", jwtguard.HasScope("tasks:read")),
+				jwtguardgrpc.WithPolicies(map[string]jwtguard.Policy{
+					"/" + service + "/Admin": jwtguard.IsAdmin(),
+					"/" + service + "/Read":  jwtguard.HasScope("tasks:read"),
+				}),
 				jwtguardgrpc.WithPublicMethods("/"+service+"/Ping"),
 			), "Open", "Admin", "Read", "Other", "Ping")
 			for _, c := range []struct {
@@ -205,9 +207,10 @@ func TestNewErrors(t *testing.T) {
 	}
 	_, err = jwtguardgrpc.New(newGuard(t, nil),
 		jwtguardgrpc.WithPolicy("/Svc/M", jwtguard.AllowAny()),
-		jwtguardgrpc.WithPolicy("/Svc/M", jwtguard.IsAdmin()),
+		jwtguardgrpc.WithPolicies(map[string]jwtguard.Policy{"/Svc/M": jwtguard.IsAdmin(), "/Svc/O": nil}),
 		jwtguardgrpc.WithPublicMethods("/Svc/N", "/Svc/M"))
-	if err == nil || !strings.Contains(err.Error(), "two policies") || !strings.Contains(err.Error(), "both public") {
+	if err == nil || !strings.Contains(err.Error(), "two policies") || !strings.Contains(err.Error(), "both public") ||
+		!strings.Contains(err.Error(), `WithPolicy("/Svc/O"): nil policy`) {
 		t.Errorf("conflicting options: %v", err)
 	}
 }

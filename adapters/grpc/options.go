@@ -2,6 +2,8 @@ package jwtguardgrpc
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/jwtguard/jwtguard"
@@ -40,6 +42,16 @@ func WithPolicy(fullMethod string, p jwtguard.Policy) Option {
 			return
 		}
 		c.policies[fullMethod] = p
+	}
+}
+
+// WithPolicies sets the policies of several methods at once, by full
+// method name, as [WithPolicy] does for each.
+func WithPolicies(policies map[string]jwtguard.Policy) Option {
+	return func(c *config) {
+		for _, m := range slices.Sorted(maps.Keys(policies)) { // problems in a stable order
+			WithPolicy(m, policies[m])(c)
+		}
 	}
 }
 
