@@ -19,7 +19,8 @@ import (
 // the token comes from the "authorization" metadata through the Guard's
 // extractor (Bearer by default), the Guard's verifier checks it, and the
 // method's policy decides. The verified token goes into the call's context,
-// where [jwtguard.FromContext] finds it.
+// where [jwtguard.FromContext] finds it. Make one with [New]: a zero or
+// nil Interceptor refuses every call with Unavailable.
 type Interceptor struct {
 	guard    *jwtguard.Guard
 	policies map[string]jwtguard.Policy
@@ -106,6 +107,9 @@ func (i *Interceptor) AuthFunc(ctx context.Context) (context.Context, error) {
 // ctx with the token, or the Guard's refusal. A token already in ctx (an
 // interceptor upstream put it there) is not verified twice.
 func (i *Interceptor) check(ctx context.Context, method string) (context.Context, error) {
+	if i == nil || i.guard == nil {
+		return ctx, errNotMade // fail closed
+	}
 	if i.public[method] {
 		return ctx, nil
 	}
@@ -133,6 +137,10 @@ func (i *Interceptor) policy(method string) jwtguard.Policy {
 	}
 	return i.def
 }
+
+// errNotMade refuses every call of an Interceptor that New did not make
+// (a zero or nil one): Unavailable, as a server that cannot check tokens.
+var errNotMade = errors.Join(jwtguard.ErrUnavailable, errors.New("jwtguardgrpc: Interceptor not made by New"))
 
 // tokenStream is a server stream whose context carries the token.
 type tokenStream struct {

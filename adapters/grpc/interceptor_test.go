@@ -191,6 +191,15 @@ func TestRefusalLogged(t *testing.T) {
 	}
 }
 
+// An Interceptor that New did not make fails closed, and does not panic.
+func TestZeroInterceptor(t *testing.T) {
+	for _, ic := range []*jwtguardgrpc.Interceptor{nil, {}} {
+		conn := serve(t, "bufconn", []grpc.ServerOption{grpc.ChainUnaryInterceptor(ic.Unary())}, "Other")
+		_, st, trailer := call(t, conn, "Other", "authorization", "Bearer "+mint(t, "alice", nil))
+		checkRefusal(t, st, trailer, codes.Unavailable, "Service temporarily unavailable, try again later.", jwtguard.KindUnavailable)
+	}
+}
+
 // New reports every problem at once, and never panics.
 func TestNewErrors(t *testing.T) {
 	_, err := jwtguardgrpc.New(nil,
