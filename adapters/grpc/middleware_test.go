@@ -95,6 +95,9 @@ func TestGoGRPCMiddlewareAuth(t *testing.T) {
 				if status.Code(err) != c.code || m.GetValue() != c.sub {
 					t.Errorf("stream %v: %v %q", c.md, err, m.GetValue())
 				}
+				if c.code != codes.OK {
+					checkRefusal(t, status.Convert(err), s.Trailer(), c.code, "Authentication credentials were not provided.", jwtguard.KindNoCredentials)
+				}
 			}
 		})
 	}
