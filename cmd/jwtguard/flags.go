@@ -21,20 +21,30 @@ func newFlagSet(e *env, name, synopsis, example string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args with fs; -help prints the usage on standard output and
-// returns flag.ErrHelp; a bad flag is a usage error.
-func parse(e *env, fs *flag.FlagSet, args []string) error {
+// parse parses args with fs and returns the arguments that are not
+// flags; flags may come after them too (verify TOKEN -jwks FILE). -help
+// prints the usage on standard output and returns flag.ErrHelp; a bad
+// flag is a usage error.
+func parse(e *env, fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(discard{})
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(e.stdout)
-		fs.Usage()
-		return err
+	var rest []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(e.stdout)
+			fs.Usage()
+			return nil, err
+		}
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
 	}
-	if err != nil {
-		return usagef("%v", err)
-	}
-	return nil
 }
 
 type discard struct{}

@@ -18,10 +18,11 @@ func runInspect(e *env, args []string) error {
 	fs := newFlagSet(e, "inspect", "TOKEN",
 		"  jwtguard inspect eyJhbGciOi...\n"+
 			"  pbpaste | jwtguard inspect -")
-	if err := parse(e, fs, args); err != nil {
+	rest, err := parse(e, fs, args)
+	if err != nil {
 		return err
 	}
-	raw, err := tokenArg(e, fs.Args())
+	raw, err := tokenArg(e, rest)
 	if err != nil {
 		return err
 	}

@@ -30,12 +30,13 @@ func runKeygen(e *env, args []string) error {
 	jwks := fs.String("jwks", "", "file to create for the public key as a JWK Set (not for HMAC: a secret has no public part)")
 	bits := fs.Int("bits", 2048, "RSA key size in bits, at least 2048")
 	force := fs.Bool("force", false, "overwrite existing files")
-	if err := parse(e, fs, args); err != nil {
+	rest, err := parse(e, fs, args)
+	if err != nil {
 		return err
 	}
 	switch {
-	case fs.NArg() != 0:
-		return usagef("unexpected argument %q", fs.Arg(0))
+	case len(rest) != 0:
+		return usagef("unexpected argument %q", rest[0])
 	case *alg == "":
 		return usagef("-alg is required")
 	case *private == "":

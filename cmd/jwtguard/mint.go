@@ -31,11 +31,12 @@ func runMint(e *env, args []string) error {
 	tokenType := fs.String("token-type", "access", "token_type under -simplejwt")
 	var claims multiFlag
 	fs.Var(&claims, "claim", "a claim, NAME=VALUE for a string or NAME:=JSON for any JSON value (repeatable);\nit replaces a claim the command sets (exp, iat, ...)")
-	if err := parse(e, fs, args); err != nil {
+	rest, err := parse(e, fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 0 {
-		return usagef("unexpected argument %q (the HMAC secret is never an argument: use -hmac-secret-file or -hmac-secret-env)", fs.Arg(0))
+	if len(rest) != 0 {
+		return usagef("unexpected argument %q (the HMAC secret is never an argument: use -hmac-secret-file or -hmac-secret-env)", rest[0])
 	}
 	if *exp <= 0 {
 		return usagef("-exp %v: the lifetime must be positive", *exp)

@@ -32,10 +32,11 @@ func runVerify(e *env, args []string) error {
 	tokenType := fs.String("token-type", "access", `the accepted "token_type" claim when the token has one; "" accepts any`)
 	leeway := fs.Duration("leeway", 0, "clock skew allowed on exp, nbf and iat")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound on fetching remote keys")
-	if err := parse(e, fs, args); err != nil {
+	rest, err := parse(e, fs, args)
+	if err != nil {
 		return err
 	}
-	raw, err := tokenArg(e, fs.Args())
+	raw, err := tokenArg(e, rest)
 	if err != nil {
 		return err
 	}

@@ -73,6 +73,13 @@ func TestVerifyStdin(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"sub": "alice"`) {
 		t.Errorf("exit %d %s %s", r.code, r.stdout, r.stderr)
 	}
+	// Flags after the token too.
+	if out := run(t, dir, "verify", tok, "-jwks", "jwks.json"); !strings.Contains(out, `"sub": "alice"`) {
+		t.Errorf("flags after the token: %s", out)
+	}
+	if r = runCmd(t, dir, tok, nil, "verify", "-", "-jwks", "jwks.json"); r.code != 0 {
+		t.Errorf("standard input, flags after: exit %d %s", r.code, r.stderr)
+	}
 	if r = runCmd(t, dir, "", nil, "verify", "-jwks", "jwks.json", "-"); r.code != 2 {
 		t.Errorf("empty standard input: exit %d %s", r.code, r.stderr)
 	}
