@@ -87,7 +87,7 @@ var transports = []string{"bufconn", "tcp"}
 // serve starts a gRPC server with opts, the test service and the health
 // service, on transport, and returns a client connection to it. Both end
 // with the test.
-func serve(t *testing.T, transport string, opts []grpc.ServerOption, methods ...string) *grpc.ClientConn {
+func serve(t testing.TB, transport string, opts []grpc.ServerOption, methods ...string) *grpc.ClientConn {
 	t.Helper()
 	srv := grpc.NewServer(opts...)
 	srv.RegisterService(serviceDesc(methods...), struct{}{})
