@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"slices"
 
 	"google.golang.org/grpc"
 
@@ -15,7 +16,7 @@ import (
 // a policy per method, so that a service that serves HTTP and gRPC keeps
 // one set of rules. It is immutable and safe for concurrent use.
 //
-// A call is read as the HTTP/2 request it is (see [Interceptor.Unary]):
+// A call is read as the HTTP/2 request it is (see the package documentation):
 // the token comes from the "authorization" metadata through the Guard's
 // extractor (Bearer by default), the Guard's verifier checks it, and the
 // method's policy decides. The verified token goes into the call's context,
@@ -46,7 +47,7 @@ func New(g *jwtguard.Guard, opts ...Option) (*Interceptor, error) {
 		}
 		opt(&c)
 	}
-	for m := range c.public {
+	for _, m := range slices.Sorted(maps.Keys(c.public)) {
 		if _, ok := c.policies[m]; ok {
 			c.fail("%q is both public and has a policy", m)
 		}
@@ -54,7 +55,7 @@ func New(g *jwtguard.Guard, opts ...Option) (*Interceptor, error) {
 	if err := errors.Join(c.errs...); err != nil {
 		return nil, err
 	}
-	return &Interceptor{guard: g, policies: maps.Clone(c.policies), def: c.def, public: maps.Clone(c.public)}, nil
+	return &Interceptor{guard: g, policies: c.policies, def: c.def, public: c.public}, nil
 }
 
 // Unary returns the unary server interceptor. A refused call ends with the
