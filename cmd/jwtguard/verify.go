@@ -30,6 +30,7 @@ func runVerify(e *env, args []string) error {
 	var audiences multiFlag
 	fs.Var(&audiences, "audience", `an accepted "aud" (repeatable); without it "aud" is not checked`)
 	tokenType := fs.String("token-type", "access", `the accepted "token_type" claim when the token has one; "" accepts any`)
+	typ := fs.String("typ", "", `the required "typ" header, such as at+jwt for RFC 9068 access tokens`)
 	leeway := fs.Duration("leeway", 0, "clock skew allowed on exp, nbf and iat")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound on fetching remote keys")
 	rest, err := parse(e, fs, args)
@@ -60,6 +61,9 @@ func runVerify(e *env, args []string) error {
 	}
 	if len(audiences) > 0 {
 		opts = append(opts, jwtguard.WithAudience(audiences...))
+	}
+	if *typ != "" {
+		opts = append(opts, jwtguard.WithExpectedType(*typ))
 	}
 	v, err := jwtguard.NewVerifier(keys, opts...)
 	if err != nil {

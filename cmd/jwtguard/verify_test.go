@@ -48,6 +48,7 @@ func TestVerifyRefusals(t *testing.T) {
 		{"issuer", "jwtguard: token has invalid issuer\n", []string{"-jwks", "jwks.json", "-issuer", "https://id.example.com/", good}},
 		{"refresh token", "jwtguard: token has wrong \"token_type\"\n", []string{"-jwks", "jwks.json", mint("token_type=refresh")}},
 		{"garbage", "jwtguard: token must have three segments\n", []string{"-jwks", "jwks.json", "garbage"}},
+		{"typ", "jwtguard: token has wrong \"typ\"\n", []string{"-jwks", "jwks.json", "-typ", "at+jwt", good}},
 		{"bad signature", "jwtguard: signature is invalid\n", []string{"-jwks", "jwks.json", good[:len(good)-4] + "AAAA"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
