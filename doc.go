@@ -106,8 +106,10 @@
 //
 // Other frameworks call [Guard.Authenticate], [Guard.Authorize] and
 // [Guard.WriteError], so that every framework answers a request the same
-// way. The [Verifier] knows nothing of HTTP: gRPC interceptors and queue
-// consumers use it directly.
+// way. The gRPC interceptors (module adapters/grpc) run the Guard on each
+// call, read as the HTTP/2 request that carries it, and answer with a
+// status whose details carry [RefusalKind]; the [Verifier] knows nothing
+// of HTTP, so queue consumers use it directly.
 //
 // # Errors
 //
