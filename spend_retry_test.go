@@ -28,24 +28,25 @@ func (s *lostReplyStore) Spend(ctx context.Context, r jwtguard.Record) error {
 	return err
 }
 
-func newLostReplyIssuer(t *testing.T, now func() time.Time) (*jwtguard.Issuer, *lostReplyStore) {
+func newLostReplyIssuer(t *testing.T, now func() time.Time, opts ...jwtguard.IssuerOption) (*jwtguard.Issuer, *lostReplyStore) {
 	t.Helper()
 	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	must(t, err)
 	store := &lostReplyStore{Store: jwtguard.NewMemoryStore(jwtguard.MemoryClock(now))}
-	iss, err := jwtguard.NewIssuer(key, store, jwtguard.WithIssuerClock(now))
+	iss, err := jwtguard.NewIssuer(key, store, append([]jwtguard.IssuerOption{jwtguard.WithIssuerClock(now)}, opts...)...)
 	must(t, err)
 	return iss, store
 }
 
 // TestRefreshRetryAfterLostSpend: a refresh whose spend committed but
 // failed to answer may be retried once with the same token; a further
-// presentation is reuse, and revokes the session.
+// presentation is reuse, and revokes the session (with the reuse grace
+// window off; TestRefreshRetryWithinReuseGrace has it on).
 func TestRefreshRetryAfterLostSpend(t *testing.T) {
 	for name, now := range map[string]func() time.Time{"real clock": time.Now, "test clock": newTestClock().Now} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			iss, store := newLostReplyIssuer(t, now)
+			iss, store := newLostReplyIssuer(t, now, jwtguard.WithReuseGrace(0))
 			p, err := iss.Issue(ctx, "1")
 			must(t, err)
 			store.lose.Store(true)
@@ -61,6 +62,34 @@ func TestRefreshRetryAfterLostSpend(t *testing.T) {
 			}
 			if _, err := iss.Refresh(ctx, retried.Refresh); !errors.Is(err, jwtguard.ErrTokenRevoked) {
 				t.Errorf("the retry's refresh token after reuse: %v, want its session revoked", err)
+			}
+		})
+	}
+}
+
+// TestRefreshRetryWithinReuseGrace: with the default reuse grace window,
+// the retry of a lost spend gets a pair, and a further presentation within
+// the window is a duplicate that keeps the session: the retry's pair works.
+func TestRefreshRetryWithinReuseGrace(t *testing.T) {
+	for name, now := range map[string]func() time.Time{"real clock": time.Now, "test clock": newTestClock().Now} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			iss, store := newLostReplyIssuer(t, now)
+			p, err := iss.Issue(ctx, "1")
+			must(t, err)
+			store.lose.Store(true)
+			if _, err := iss.Refresh(ctx, p.Refresh); !errors.Is(err, jwtguard.ErrUnavailable) {
+				t.Fatalf("refresh with the spend's reply lost: %v, want ErrUnavailable", err)
+			}
+			retried, err := iss.Refresh(ctx, p.Refresh)
+			if err != nil {
+				t.Fatalf("the client's retry: %v, want a new pair", err)
+			}
+			if _, err := iss.Refresh(ctx, p.Refresh); !errors.Is(err, jwtguard.ErrTokenDuplicate) {
+				t.Errorf("a third presentation within the window: %v, want a duplicate", err)
+			}
+			if _, err := iss.Refresh(ctx, retried.Refresh); err != nil {
+				t.Errorf("the retry's refresh token after a duplicate: %v, want its session alive", err)
 			}
 		})
 	}

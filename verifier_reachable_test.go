@@ -67,7 +67,7 @@ func TestVerifierRefusesUnreachableConfig(t *testing.T) {
 // refuses only dead ends.
 func TestVerifierPartlyUsableAllowList(t *testing.T) {
 	v, err := jwtguard.NewVerifier(must1(jwtguard.NewKeySet(must1(jwtguard.NewHMACKey("", keysForTest.secret)))),
-		jwtguard.WithAlgorithms(jwtguard.HS256, jwtguard.RS256))
+		jwtguard.WithAlgorithms(jwtguard.HS256, jwtguard.RS256), jwtguard.WithTokenType(""))
 	must(t, err)
 	if _, err := v.Verify(context.Background(), signRaw(t, "HS256", `{"alg":"HS256"}`, `{"exp":4102444800}`)); err != nil {
 		t.Fatal(err)
