@@ -25,13 +25,19 @@ func server(t *testing.T) *httptest.Server {
 // vitor / 123 and the extra flags args, closed when the test ends.
 func newTestApp(t *testing.T, args ...string) http.Handler {
 	t.Helper()
-	c, err := parseFlags(append([]string{"-data", t.TempDir(), "-create-user", "vitor:123"}, args...),
-		func(k string) string {
-			if k == "JWT_SIGNING_KEY" {
-				return "drf-anchor-shared-test-secret"
-			}
-			return ""
-		}, io.Discard)
+	return startApp(t, io.Discard, append([]string{"-data", t.TempDir(), "-create-user", "vitor:123"}, args...)...)
+}
+
+// startApp returns the app of the flags args, its notes to out, closed
+// when the test ends.
+func startApp(t *testing.T, out io.Writer, args ...string) http.Handler {
+	t.Helper()
+	c, err := parseFlags(args, func(k string) string {
+		if k == "JWT_SIGNING_KEY" {
+			return "drf-anchor-shared-test-secret"
+		}
+		return ""
+	}, out)
 	if err != nil {
 		t.Fatal(err)
 	}

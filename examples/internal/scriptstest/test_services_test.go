@@ -39,3 +39,15 @@ func withoutVar(env []string, name string) []string {
 	}
 	return out
 }
+
+// The tasks example keeps its database under ./data, relative to where it
+// runs: git ignores it there, from the root or from the example's directory.
+func TestTasksDataIgnored(t *testing.T) {
+	for _, p := range []string{"data/tasks.sqlite3", "examples/tasks/data/tasks.sqlite3"} {
+		cmd := exec.Command("git", "check-ignore", "-q", p)
+		cmd.Dir = root
+		if err := cmd.Run(); err != nil {
+			t.Errorf("git does not ignore %s: %v", p, err)
+		}
+	}
+}
