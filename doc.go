@@ -20,6 +20,10 @@
 //		fmt.Fprintf(w, "Hello, %s", tok.Subject())
 //	}
 //
+// Check each err; the repository's examples/quickstart is the whole
+// program. tok is nil on an anonymous request (a public route): the methods
+// of a [*Token] are safe on nil and answer as for a token without claims.
+//
 // Public keys come from [ParsePEM], [ParseJWK], [ParseJWKSet] or
 // [NewPublicKey]; several keys with kids make rotation possible. An
 // identity provider's keys come from [Discover] or [NewRemoteKeySet], which

@@ -119,12 +119,13 @@ func (g *Guard) Authorize(r *http.Request, t *Token, policy Policy) error {
 	if err == nil {
 		return nil
 	}
+	msg := "permission denied"
 	if t == nil {
-		err = ErrNoCredentials
+		err, msg = ErrNoCredentials, "credentials required"
 	} else if !errors.Is(err, ErrForbidden) {
 		err = errors.Join(ErrForbidden, err)
 	}
-	g.logRefusal(r, "permission denied", err)
+	g.logRefusal(r, msg, err)
 	return err
 }
 

@@ -137,7 +137,14 @@ func (i *Issuer) Verifier(opts ...VerifierOption) (*Verifier, error) {
 	if i.userCheck != nil {
 		base = append(base, withUserChecker(i.userCheck, i.cfg.usersFor))
 	}
-	return i.verifier(append(base, opts...)...)
+	v, err := i.verifier(append(base, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	if err := i.checkReachable(&v.cfg); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // Keys returns the keys that verify the issuer's tokens: the signing key's

@@ -1,6 +1,7 @@
 package jwtguard
 
 import (
+	"errors"
 	"slices"
 	"strings"
 )
@@ -61,4 +62,18 @@ func providerAlgs(p KeyProvider) (algSet, bool) {
 		return all, true
 	}
 	return 0, false
+}
+
+// checkReachable refuses options of [Issuer.Verifier] that no token of the
+// issuer can pass: an "iss" or "aud" required of tokens the issuer writes
+// without one ([WithTokenIssuer], [WithTokenAudience] add them).
+func (i *Issuer) checkReachable(c *verifierConfig) error {
+	var errs []error
+	if len(c.issuers) > 0 && i.cfg.iss == "" {
+		errs = append(errs, configError("WithIssuer: the issuer's tokens carry no \"iss\" (WithTokenIssuer sets one)"))
+	}
+	if (len(c.audiences) > 0 || len(c.issuerAud) > 0) && len(i.cfg.aud) == 0 {
+		errs = append(errs, configError("WithAudience: the issuer's tokens carry no \"aud\" (WithTokenAudience sets one)"))
+	}
+	return errors.Join(errs...)
 }

@@ -73,3 +73,26 @@ func TestVerifierPartlyUsableAllowList(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Issuer.Verifier refuses to require an "iss" or "aud" that the issuer's
+// own tokens do not carry, and accepts what they carry.
+func TestIssuerVerifierRefusesClaimsItsTokensLack(t *testing.T) {
+	sk := must1(jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256))
+	plain := must1(jwtguard.NewIssuer(sk, jwtguard.NewMemoryStore()))
+	if _, err := plain.Verifier(jwtguard.WithIssuer("https://id.example/")); err == nil || !strings.Contains(err.Error(), `carry no "iss"`) {
+		t.Errorf("WithIssuer over an issuer without iss: %v", err)
+	}
+	if _, err := plain.Verifier(jwtguard.WithAudience("api")); err == nil || !strings.Contains(err.Error(), `carry no "aud"`) {
+		t.Errorf("WithAudience over an issuer without aud: %v", err)
+	}
+
+	named := must1(jwtguard.NewIssuer(sk, jwtguard.NewMemoryStore(),
+		jwtguard.WithTokenIssuer("https://id.example/"), jwtguard.WithTokenAudience("api")))
+	v, err := named.Verifier(jwtguard.WithIssuer("https://id.example/"), jwtguard.WithAudience("api"))
+	must(t, err)
+	pair, err := named.Issue(context.Background(), "7")
+	must(t, err)
+	if _, err := v.Verify(context.Background(), pair.Access); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -28,8 +28,9 @@ module_dirs() {
 
 module_path() { awk '$1 == "module" { print $2; exit }' "$1/go.mod"; }
 
-# block_entries FILE KEYWORD prints the first two fields of every entry of
-# the KEYWORD directive, in block or single-line form.
+# block_entries FILE KEYWORD prints every entry of the KEYWORD directive
+# (path, version, and for replace "=>" and the target), in block or
+# single-line form; comment lines are skipped.
 block_entries() {
 	awk -v kw="$2" '
 		$1 == kw && $2 == "(" { inblock = 1; next }
@@ -95,7 +96,7 @@ agreed() {
 # tag_order prints the published module directories, each after every
 # in-repo module it requires.
 tag_order() {
-	local paths remaining done_list="" d progress path deps ok
+	local paths remaining done_list="" d dep progress path ok
 	paths=$(own_paths)
 	remaining=$(for d in $dirs; do published "$d" && echo "$d"; done)
 	while [ -n "$remaining" ]; do

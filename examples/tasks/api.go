@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard"
+	"github.com/jwtguard/jwtguard/examples/internal/serve"
 )
 
 // app is the Task API: DRF's tutorial, answering as the Django version does.
@@ -225,7 +226,7 @@ func (a *app) accessLog(next http.Handler) http.Handler {
 			slog.String("method", r.Method),
 			slog.String("path", a.paths.Redact(r.URL.Path)),
 			slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)),
+			serve.Duration(time.Since(start)),
 			slog.String("client", jwtguard.ClientAddr(r, a.trusted...).String()),
 			slog.String("user", user))
 	})

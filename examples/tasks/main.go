@@ -46,10 +46,11 @@ type config struct {
 	insecure    bool      // cookies without Secure, for plain http beyond localhost
 	maxHashes   int       // password hashes running at once
 	gate        *hashGate // when set (tests), instead of one of maxHashes slots
+	out         io.Writer // where the first run's notes go: stderr
 }
 
 func parseFlags(args []string, env func(string) string, out io.Writer) (*config, error) {
-	c := config{signingKey: env("JWT_SIGNING_KEY")}
+	c := config{signingKey: env("JWT_SIGNING_KEY"), out: out}
 	fs := flag.NewFlagSet("tasks", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "address to listen on")
@@ -186,8 +187,15 @@ func seedUsers(ctx context.Context, u users, c *config, log *slog.Logger) error 
 			log.Info("user created", "username", name)
 		}
 	}
-	if n, err := u.db.countUsers(ctx); err != nil || n > 0 {
+	n, err := u.db.countUsers(ctx)
+	if err != nil {
 		return err
+	}
+	if n > 0 {
+		if len(c.users) == 0 {
+			usersExist(c.out, c)
+		}
+		return nil
 	}
 	b := make([]byte, 9)
 	rand.Read(b)
@@ -195,22 +203,7 @@ func seedUsers(ctx context.Context, u users, c *config, log *slog.Logger) error 
 	if _, err := u.create(ctx, "demo", pass, true); err != nil {
 		return err
 	}
-	base := "http://" + c.addr
-	if c.cookies {
-		fmt.Fprintf(os.Stderr, "\nA demo user was created: demo / %s. Open %s/ in a browser to sign in.\n\n", pass, base)
-		return nil
-	}
-	fmt.Fprintf(os.Stderr, `
-A demo user was created: demo / %[2]s. Try:
-
-  curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"demo","password":"%[2]s"}' %[1]s/api/token/
-  curl -s -H "Authorization: Bearer $ACCESS" %[1]s/hello/
-  curl -s -X POST -H "Authorization: Bearer $ACCESS" -H 'Content-Type: application/json' \
-       -d '{"title":"Try jwtguard","person":1,"due_to":"2030-01-01T10:00:00Z"}' %[1]s/tasks/
-  curl -s -X POST -H 'Content-Type: application/json' -d "{\"refresh\":\"$REFRESH\"}" %[1]s/api/token/refresh/
-  curl -s -X POST -H 'Content-Type: application/json' -d "{\"refresh\":\"$REFRESH\"}" %[1]s/api/token/blacklist/
-
-`, base, pass)
+	demoCreated(c.out, c, pass)
 	return nil
 }
 

@@ -37,13 +37,28 @@ func newTestApp(t *testing.T, args ...string) http.Handler {
 // and its database.
 func openTestApp(t *testing.T, args ...string) (http.Handler, func()) {
 	t.Helper()
-	c, err := parseFlags(append([]string{"-data", t.TempDir(), "-create-user", "vitor:123"}, args...),
-		func(k string) string {
-			if k == "JWT_SIGNING_KEY" {
-				return "drf-anchor-shared-test-secret"
-			}
-			return ""
-		}, io.Discard)
+	return openApp(t, io.Discard, append([]string{"-data", t.TempDir(), "-create-user", "vitor:123"}, args...)...)
+}
+
+// startApp returns the app of the flags args, its notes to out, closed
+// when the test ends.
+func startApp(t *testing.T, out io.Writer, args ...string) http.Handler {
+	t.Helper()
+	h, closeApp := openApp(t, out, args...)
+	t.Cleanup(closeApp)
+	return h
+}
+
+// openApp returns the app of the flags args, its notes to out, and the
+// function that closes it.
+func openApp(t *testing.T, out io.Writer, args ...string) (http.Handler, func()) {
+	t.Helper()
+	c, err := parseFlags(args, func(k string) string {
+		if k == "JWT_SIGNING_KEY" {
+			return "drf-anchor-shared-test-secret"
+		}
+		return ""
+	}, out)
 	if err != nil {
 		t.Fatal(err)
 	}

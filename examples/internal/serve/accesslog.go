@@ -10,7 +10,7 @@ import (
 
 // AccessLog logs every request to log once it is answered: method, path
 // (segments shaped like a JWT redacted, by jwtguard's default rule),
-// status, bytes written, duration and the peer's address. It never logs
+// status, bytes written, duration (see [Duration]) and the peer's address. It never logs
 // the query string, where a token may travel, nor any header, so no token
 // ever reaches the log.
 func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
@@ -23,7 +23,7 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 			slog.String("path", defaultPaths.Redact(r.URL.Path)),
 			slog.Int("status", rec.status),
 			slog.Int64("bytes", rec.bytes),
-			slog.Duration("duration", time.Since(start)),
+			Duration(time.Since(start)),
 			slog.String("remote", r.RemoteAddr))
 	})
 }
@@ -55,3 +55,10 @@ func (r *recorder) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Duration is an access log's duration attribute: "duration_ms", in
+// milliseconds to the microsecond (0.412 for 412µs), a number people read
+// and tools add up. slog.Duration would write nanoseconds in JSON.
+func Duration(d time.Duration) slog.Attr {
+	return slog.Float64("duration_ms", float64(d.Microseconds())/1000)
+}

@@ -2,11 +2,13 @@ package serve
 
 import (
 	"bytes"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The access log has the request's method, path, status and size, and
@@ -43,5 +45,29 @@ func TestAccessLogRedactsPath(t *testing.T) {
 	}
 	if log := buf.String(); strings.Contains(log, "eyJzZWNyZXQ") || strings.Count(log, `"path":"/links/[REDACTED]/"`) != 2 {
 		t.Errorf("a token reached the access log: %s", log)
+	}
+}
+
+// The duration is in milliseconds, on the real clock: a handler that takes
+// at least 20 ms logs a duration_ms of at least 20, not the 20 000 000 of
+// nanoseconds.
+func TestAccessLogDurationInMilliseconds(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	h := AccessLog(log, http.HandlerFunc(func(http.ResponseWriter, *http.Request) { time.Sleep(20 * time.Millisecond) }))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	var entry struct {
+		Ms *float64 `json:"duration_ms"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &entry); err != nil || entry.Ms == nil {
+		t.Fatalf("log %s: %v, no duration_ms", buf.Bytes(), err)
+	}
+	// The upper bound only tells milliseconds from nanoseconds: a handler
+	// would have to take 16 minutes to pass it in the wrong unit.
+	if *entry.Ms < 20 || *entry.Ms >= 1e6 {
+		t.Fatalf("duration_ms %v for a 20 ms handler", *entry.Ms)
+	}
+	if got := Duration(1234567 * time.Nanosecond); got.Value.Float64() != 1.234 {
+		t.Fatalf("Duration(1.234567ms) = %v", got)
 	}
 }

@@ -1,6 +1,7 @@
-// Package releasetest runs scripts/release.sh on the repository and on
-// small repositories of the same shape.
-package releasetest
+// Package scriptstest runs the repository's scripts: release.sh on the
+// repository and on small repositories of the same shape, test.sh's
+// set-up of services.
+package scriptstest
 
 import (
 	"os"
