@@ -90,6 +90,20 @@ func ginAndEcho(guard *jwtguard.Guard, r *gin.Engine, e *echo.Echo, helloGin gin
 	e.GET("/hello", helloEcho, jwtguardecho.Require(guard, jwtguard.IsAuthenticated())) // jwtguardecho.Token(c)
 }
 
+// Task is the object of the README's object-level permissions.
+type Task struct{ Owner string }
+
+// objectPermissions is the README's object-level permissions.
+func objectPermissions(guard *jwtguard.Guard, w http.ResponseWriter, r *http.Request, load func(string) (*Task, error)) error {
+	taskOwner := jwtguard.IsOwnerOrReadOnly(func(t *Task) string { return t.Owner }) // vs tok.Subject()
+
+	task, err := load(r.PathValue("id")) // answer 404 yourself when it does not exist
+	if !jwtguard.AuthorizeObject(guard, w, r, taskOwner, task) {
+		return err // answered through the Guard's error handler
+	}
+	return use(task)
+}
+
 // use stands for what a program does next with what a snippet made.
 func use(...any) error { return nil }
 
