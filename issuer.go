@@ -324,13 +324,16 @@ func (i *Issuer) familyUntil(rec Record) time.Time {
 	return until
 }
 
-// Verify checks a token of either type, as simplejwt's verify endpoint
-// does: signature, expiry, and that it was neither revoked nor spent
-// ([ErrTokenRevoked]).
+// Verify checks a token of any type, as simplejwt's verify endpoint
+// does: signature, expiry, a "jti", and that it was neither revoked nor
+// spent ([ErrTokenRevoked]).
 func (i *Issuer) Verify(ctx context.Context, raw string) (*Token, error) {
 	t, err := i.any.Verify(ctx, raw)
 	if err != nil {
 		return nil, err
+	}
+	if t.Claims.ID == "" {
+		return nil, errNoID
 	}
 	if err := i.checkStore(ctx, t); err != nil {
 		return nil, err
