@@ -66,8 +66,10 @@
 //	verifier, err := issuer.Verifier() // for the Guard
 //
 // Refresh rotates: the presented refresh token is spent and a new pair
-// returned; a spent token presented again revokes its whole login session
-// (every token sharing its "sid"). Logout revokes the session; revocation
+// returned; a spent token presented again within the reuse grace window
+// ([WithReuseGrace], 30 s) is a duplicate, refused with the session kept,
+// and past it revokes its whole login session (every token sharing its
+// "sid"). Logout revokes the session; revocation
 // by token and by user ([Issuer.RevokeSubject]) reaches access tokens for
 // verifiers with [WithRevocationCheck]. [MemoryStore] forgets on restart;
 // the stores/sql and stores/redis modules keep state and share it between

@@ -17,9 +17,11 @@ import (
 // Issuer signs access and refresh tokens, as simplejwt does, and keeps
 // their state in a [Store]: refresh rotates (the presented refresh token is
 // spent and a new pair returned), a spent refresh token presented again
-// revokes its whole login session (reuse detection, OAuth 2.0 Security BCP
-// §4.14), and logout revokes the session. It is immutable and safe for
-// concurrent use.
+// past the reuse grace window ([WithReuseGrace]) revokes its whole login
+// session (reuse detection, OAuth 2.0 Security BCP §4.14), and logout
+// revokes the session. Its user check's cache is the one mutable part,
+// and [Issuer.UserChanged] the way to reach it. It is safe for concurrent
+// use.
 //
 // Tokens look like simplejwt's: header {"alg":"HS256","typ":"JWT"} (plus
 // "kid" when the key has one), claims token_type, exp, iat, jti (32
@@ -335,13 +337,16 @@ func (i *Issuer) familyUntil(rec Record) time.Time {
 	return until
 }
 
-// Verify checks a token of either type, as simplejwt's verify endpoint
-// does: signature, expiry, and that it was neither revoked nor spent
-// ([ErrTokenRevoked]).
+// Verify checks a token of any type, as simplejwt's verify endpoint
+// does: signature, expiry, a "jti", and that it was neither revoked nor
+// spent ([ErrTokenRevoked]).
 func (i *Issuer) Verify(ctx context.Context, raw string) (*Token, error) {
 	t, err := i.any.Verify(ctx, raw)
 	if err != nil {
 		return nil, err
+	}
+	if t.Claims.ID == "" {
+		return nil, errNoID
 	}
 	if err := i.checkStore(ctx, t); err != nil {
 		return nil, err

@@ -112,10 +112,13 @@ func Hidden[T any](p ObjectPolicy[T]) ObjectPolicy[T] {
 // g's middleware, and reports whether the handler may go on. On a denial
 // it answers through g's error handler, as DRF does: 404 for a hidden
 // object ([ErrNotFound]), 401 for an anonymous request (a token might
-// change the answer), 403 otherwise.
+// change the answer), 403 otherwise. A nil policy denies (fail closed).
 func AuthorizeObject[T any](g *Guard, w http.ResponseWriter, r *http.Request, policy ObjectPolicy[T], obj T) bool {
 	t, _ := FromRequest(r)
-	err := policy.CheckObject(r, t, obj)
+	err := ErrForbidden
+	if policy != nil {
+		err = policy.CheckObject(r, t, obj)
+	}
 	switch {
 	case err == nil:
 		return true

@@ -38,7 +38,11 @@ func TestObjectPolicies(t *testing.T) {
 			http.NotFound(w, r)
 			return
 		}
-		if jwtguard.AuthorizeObject(guard, w, r, policy, n) {
+		p := policy
+		if r.URL.Query().Has("nil") {
+			p = nil
+		}
+		if jwtguard.AuthorizeObject(guard, w, r, p, n) {
 			w.Write([]byte("ok"))
 		}
 	})))
@@ -70,6 +74,7 @@ func TestObjectPolicies(t *testing.T) {
 		{"and from anonymous", "PATCH", "2", "", 404, notFound},
 		{"the owner reads it", "GET", "2", alice, 200, "ok"},
 		{"an admin reads it", "GET", "2", admin, 200, "ok"},
+		{"a nil policy denies", "GET", "1?nil", alice, 403, forbidden},
 	} {
 		req, err := http.NewRequest(c.method, srv.URL+"/notes/"+c.id, nil)
 		must(t, err)

@@ -17,3 +17,9 @@ func TestMemoryStoreSharedHandle(t *testing.T) {
 	s := jwtguard.NewMemoryStore()
 	storetest.RunShared(t, s, s)
 }
+
+// The issuer's session rules over one MemoryStore, shared by two issuers.
+func TestMemoryStoreSessions(t *testing.T) {
+	s := jwtguard.NewMemoryStore()
+	storetest.RunSessions(t, s, s)
+}

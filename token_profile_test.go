@@ -65,3 +65,25 @@ func TestTokenProfileOverHTTP(t *testing.T) {
 		}
 	}
 }
+
+// The token endpoints answer a token without "jti" or "token_type" as
+// simplejwt's do: verify/ (untyped) wants a "jti", refresh/ and
+// blacklist/ want both.
+func TestTokenProfileAtTheEndpoints(t *testing.T) {
+	srv, _ := tokenServer(t, newTestClock())
+	exp := strconv.FormatInt(future, 10)
+	hs := func(claims string) string { return signRaw(t, "HS256", `{"alg":"HS256","typ":"JWT"}`, claims) }
+	noID := hs(`{"token_type":"refresh","exp":` + exp + `,"user_id":1}`)
+	noType := hs(`{"exp":` + exp + `,"jti":"0123456789abcdef0123456789abcdef","user_id":1}`)
+	body := func(msg string) string { return `{"detail":"` + msg + `","code":"token_not_valid"}` }
+	for _, c := range []struct{ name, path, field, token, msg string }{
+		{"verify, no jti", "verify/", "token", noID, "Token has no id"},
+		{"refresh, no jti", "refresh/", "refresh", noID, "Token has no id"},
+		{"refresh, no token_type", "refresh/", "refresh", noType, "Token has no type"},
+		{"blacklist, no jti", "blacklist/", "refresh", noID, "Token has no id"},
+		{"blacklist, no token_type", "blacklist/", "refresh", noType, "Token has no type"},
+	} {
+		checkReply(t, c.name, postJSON(t, srv.URL+"/api/token/"+c.path, map[string]string{c.field: c.token}), 401, body(c.msg))
+	}
+	checkReply(t, "verify, no token_type (untyped)", postJSON(t, srv.URL+"/api/token/verify/", map[string]string{"token": noType}), 200, `{}`)
+}

@@ -25,7 +25,9 @@ var b64url = base64.RawURLEncoding.Strict()
 // the right types); "iss" when configured; the signature, with keys from the
 // [KeyProvider] that allow the algorithm; "exp" (required by default), "nbf",
 // "iat" not in the future, with the leeway; "aud" when configured;
-// "token_type"; and the custom validators.
+// simplejwt's profile unless [WithTokenType]("") ("jti" present, then
+// "token_type" present and the expected one); the revocation and user
+// checks; and the custom validators.
 type Verifier struct {
 	keys  KeyProvider
 	cfg   verifierConfig

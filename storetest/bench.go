@@ -9,20 +9,29 @@ import (
 )
 
 // BenchmarkRefresh measures a refresh through an HS256 [jwtguard.Issuer]
-// on s: verify the refresh token, spend it in the store, sign a new pair.
+// on s: verify the refresh token, spend it in the store, sign a new pair;
+// with the default reuse grace window (grace=default: the store is also
+// checked and the window's marker written) and without one (grace=off).
 // Call it from a store's benchmarks:
 //
 //	func BenchmarkRefresh(b *testing.B) { storetest.BenchmarkRefresh(b, newStore(b)) }
 func BenchmarkRefresh(b *testing.B, s jwtguard.Store) {
-	iss, p := benchIssuer(b, s)
-	ctx := context.Background()
-	var err error
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if p, err = iss.Refresh(ctx, p.Refresh); err != nil {
-			b.Fatal(err)
-		}
+	for _, c := range []struct {
+		name string
+		opts []jwtguard.IssuerOption
+	}{{"grace=default", nil}, {"grace=off", []jwtguard.IssuerOption{jwtguard.WithReuseGrace(0)}}} {
+		b.Run(c.name, func(b *testing.B) {
+			iss, p := benchIssuer(b, s, c.opts...)
+			ctx := context.Background()
+			var err error
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if p, err = iss.Refresh(ctx, p.Refresh); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

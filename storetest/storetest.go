@@ -11,6 +11,10 @@
 //
 //	storetest.RunShared(t, newStore(t), newStore(t))
 //
+// RunSessions checks, over two such handles, what an [jwtguard.Issuer]
+// builds on the store: the refresh reuse grace window and single-use
+// purpose tokens.
+//
 // The kit writes entries under random IDs, so it may run against a store
 // that holds other data, and several runs may share one database.
 package storetest

@@ -33,8 +33,10 @@ async function api(method, path, body, retry = true) {
 }
 
 // refresh rotates the tokens, one refresh at a time across every tab of
-// the app (Web Locks): two refreshes with the same refresh token look like
-// a stolen token to the server, which then ends the session.
+// the app (Web Locks): the server takes a second refresh with the same
+// refresh token for a duplicate (401, the session kept) within its grace
+// window, and for a stolen token (the session ended) past it; one at a
+// time, no tab sees either.
 let refreshing = null;
 function refresh() {
   if (!refreshing) {

@@ -1,0 +1,26 @@
+package sqlstore_test
+
+import (
+	"testing"
+
+	sqlstore "github.com/jwtguard/jwtguard/stores/sql"
+	"github.com/jwtguard/jwtguard/storetest"
+)
+
+// The issuer's session rules (reuse grace, single-use tokens) over two
+// stores on one SQLite file, as two processes would have.
+func TestSQLiteSessions(t *testing.T) {
+	t.Parallel()
+	a, path := newSQLite(t)
+	storetest.RunSessions(t, a, openSQLite(t, path))
+}
+
+// The same over two pools on one PostgreSQL database.
+func TestPostgreSQLSessions(t *testing.T) {
+	t.Parallel()
+	dsn := postgresDSN(t)
+	schema := postgresSchema(t, dsn)
+	a := postgresStore(t, postgresDB(t, dsn), sqlstore.WithSchema(schema))
+	b := postgresStore(t, postgresDB(t, dsn), sqlstore.WithSchema(schema))
+	storetest.RunSessions(t, a, b)
+}
