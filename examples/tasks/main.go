@@ -46,6 +46,7 @@ type config struct {
 	insecure    bool      // cookies without Secure, for plain http beyond localhost
 	maxHashes   int       // password hashes running at once
 	gate        *hashGate // when set (tests), instead of one of maxHashes slots
+	drain       time.Duration
 }
 
 func parseFlags(args []string, env func(string) string, out io.Writer) (*config, error) {
@@ -57,6 +58,7 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL"), "PostgreSQL URL, for many instances sharing state (default $DATABASE_URL; SQLite under -data when empty)")
 	fs.BoolVar(&c.cookies, "cookies", false, "browser mode: tokens in HttpOnly cookies with CSRF protection, and a page at / to try it")
 	fs.IntVar(&c.maxHashes, "max-hashes", 2*runtime.GOMAXPROCS(0), "password hashes (19 MiB each) running at once; past a 1 s wait for one, sign-in and registration answer 503")
+	fs.DurationVar(&c.drain, "drain", serve.DefaultDrain, "after SIGTERM, how long to go on serving while /readyz answers 503, before shutting down")
 	fs.BoolVar(&c.insecure, "insecure-cookies", false, "with -cookies: leave out Secure, for plain http on a host other than localhost (never in production)")
 	fs.Func("create-user", "a user to create, name:password (repeatable)", func(v string) error {
 		name, pass, ok := strings.Cut(v, ":")
@@ -225,7 +227,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer closeApp()
-	return serve.ListenAndRun(ctx, c.addr, h, log)
+	return serve.ListenAndRun(ctx, c.addr, h, log, serve.WithDrain(c.drain))
 }
 
 func main() { serve.Main("tasks", run) }
