@@ -122,6 +122,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if u.gate == nil {
 		u.gate = newHashGate(c.maxHashes, hashWait)
 	}
+	u.creates = newHashGate(max(cap(u.gate.slots)/2, 1), hashWait)
 	issuer, err := jwtguard.NewIssuer(key, store,
 		jwtguard.WithUserLookup(u, 5*time.Second),
 		jwtguard.WithAccessRevocation(5*time.Second),
