@@ -108,6 +108,9 @@ func run(ctx context.Context, term <-chan os.Signal, srv *http.Server, ln net.Li
 // drainAware answers GET /readyz with 503 while draining, and closes each
 // connection after its response then.
 func drainAware(next http.Handler, draining *atomic.Bool) http.Handler {
+	if next == nil {
+		next = http.DefaultServeMux // what http.Server serves then
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !draining.Load() {
 			next.ServeHTTP(w, r)
