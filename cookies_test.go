@@ -577,3 +577,17 @@ func TestCookieModeOptions(t *testing.T) {
 		t.Errorf("nil cookie mode for the endpoints: no error")
 	}
 }
+
+// Two access cookies (one planted from a sibling domain, say) are refused
+// with a message that says so, not the Authorization header's.
+func TestCookieDuplicateSaysWhat(t *testing.T) {
+	a := newCookieApp(t, mustMode(t))
+	cookies := a.login(t)
+	r := a.request(t, "GET", "/hello/", "", nil, "Cookie", "access_token="+cookies["access_token"].Value+"; access_token=planted")
+	if r.status != 401 || r.body != `{"detail":"Request must carry one token cookie, not two of the same name","code":"bad_cookie"}` {
+		t.Errorf("two access cookies: %d %s", r.status, r.body)
+	}
+	if got := r.header.Get("Www-Authenticate"); got != `Bearer realm="api", error="invalid_request", error_description="Two token cookies of the same name"` {
+		t.Errorf("challenge %q", got)
+	}
+}

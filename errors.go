@@ -61,6 +61,9 @@ var (
 	// ErrMalformedCredentials: the credentials cannot be read: two
 	// Authorization headers, a scheme without a token, a token with spaces.
 	ErrMalformedCredentials = errors.New("jwtguard: malformed credentials")
+	// errDuplicateCookie: two cookies of the token's name, as cookie tossing
+	// from a sibling domain shows. It matches ErrMalformedCredentials.
+	errDuplicateCookie = fmt.Errorf("%w: two cookies of the token's name", ErrMalformedCredentials)
 
 	// ErrForbidden: the request is authenticated but a policy denies it.
 	ErrForbidden = errors.New("jwtguard: permission denied")

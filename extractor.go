@@ -124,7 +124,7 @@ func (c cookieExtractor) extractSource(r *http.Request) (string, origin, error) 
 		}
 		return tok, fromCookie, nil
 	}
-	return "", 0, ErrMalformedCredentials
+	return "", 0, errDuplicateCookie
 }
 
 // FromQuery reads the token from the named query parameter. Tokens in URLs end

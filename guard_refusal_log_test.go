@@ -27,7 +27,7 @@ func TestRefusalLogNamesTheCause(t *testing.T) {
 		status     int
 	}{
 		{"", `"msg":"jwtguard: credentials required"`, http.StatusUnauthorized},
-		{bearerFor(t, fmt.Sprintf(`{"exp":%d,"sub":"alice"}`, future)), `"msg":"jwtguard: permission denied"`, http.StatusForbidden},
+		{bearerFor(t, fmt.Sprintf(`{"exp":%d,"sub":"alice","jti":"j1","token_type":"access"}`, future)), `"msg":"jwtguard: permission denied"`, http.StatusForbidden},
 	} {
 		buf.Reset()
 		req, _ := http.NewRequest("GET", srv.URL+"/x", nil)

@@ -4,40 +4,48 @@ package jwtguard
 // client or a dashboard may match them. Entry points that cannot carry the
 // HTTP answer (gRPC status details and trailers, for one) carry the kind.
 const (
-	KindNoCredentials  = "no_credentials"        // 401: no token where one is required
-	KindMalformed      = "malformed_credentials" // 401: credentials that cannot be read
-	KindTokenInvalid   = "token_invalid"         // 401: signature, dates, key, algorithm, issuer, audience, form
-	KindTokenWrongType = "token_wrong_type"      // 401: typ or token_type is not the expected one
-	KindTokenNoExp     = "token_no_exp"          // 401: a required claim (exp) is missing
-	KindTokenRevoked   = "token_revoked"         // 401: revoked by logout, reuse or subject
-	KindUserNotFound   = "user_not_found"        // 401: the user check found no such user
-	KindUserInactive   = "user_inactive"         // 401: the user check found the user inactive
-	KindNoUserID       = "no_user_id"            // 401: the token names no user to check
-	KindScope          = "insufficient_scope"    // 403: a scope policy said no
-	KindForbidden      = "forbidden"             // 403: another policy said no
-	KindUnavailable    = "unavailable"           // 503: a store or user lookup could not answer
-	KindCSRF           = "csrf_failed"           // 403: a cookie's token failed the CSRF check
+	KindNoCredentials   = "no_credentials"        // 401: no token where one is required
+	KindMalformed       = "malformed_credentials" // 401: credentials that cannot be read
+	KindTokenInvalid    = "token_invalid"         // 401: signature, dates, key, algorithm, issuer, audience, form
+	KindTokenWrongType  = "token_wrong_type"      // 401: typ or token_type is not the expected one
+	KindTokenNoExp      = "token_no_exp"          // 401: a required claim (exp) is missing
+	KindTokenNoID       = "token_no_id"           // 401: simplejwt's profile: the token has no jti
+	KindTokenNoType     = "token_no_type"         // 401: simplejwt's profile: the token has no token_type
+	KindDuplicateCookie = "duplicate_cookie"      // 401: two token cookies of the same name
+	KindNotFound        = "not_found"             // 404: an object policy wrapped in Hidden said no
+	KindTokenRevoked    = "token_revoked"         // 401: revoked by logout, reuse or subject
+	KindUserNotFound    = "user_not_found"        // 401: the user check found no such user
+	KindUserInactive    = "user_inactive"         // 401: the user check found the user inactive
+	KindNoUserID        = "no_user_id"            // 401: the token names no user to check
+	KindScope           = "insufficient_scope"    // 403: a scope policy said no
+	KindForbidden       = "forbidden"             // 403: another policy said no
+	KindUnavailable     = "unavailable"           // 503: a store or user lookup could not answer
+	KindCSRF            = "csrf_failed"           // 403: a cookie's token failed the CSRF check
 )
 
 // refusalTexts holds each kind's name and the fixed message a client may
 // be shown: the words of the default JSON body, never an error's own text.
 var refusalTexts = [numFailures]struct{ kind, message string }{
-	failNoCredentials: {KindNoCredentials, "Authentication credentials were not provided."},
-	failMalformed:     {KindMalformed, "Authorization header must contain two space-delimited values"},
-	failInvalid:       {KindTokenInvalid, msgInvalid},
-	failWrongType:     {KindTokenWrongType, msgWrongType},
-	failNoExp:         {KindTokenNoExp, msgNoExp},
-	failRevoked:       {KindTokenRevoked, msgRevoked},
-	failUserNotFound:  {KindUserNotFound, "User not found"},
-	failUserInactive:  {KindUserInactive, "User is inactive"},
-	failNoUser:        {KindNoUserID, "Token contained no recognizable user identification"},
-	failScope:         {KindScope, "You do not have permission to perform this action."},
-	failForbidden:     {KindForbidden, "You do not have permission to perform this action."},
-	failUnavailable:   {KindUnavailable, "Service temporarily unavailable, try again later."},
-	failCSRFOrigin:    {KindCSRF, "CSRF Failed: " + errCSRFOrigin.(*csrfError).reason},
-	failCSRFNoCookie:  {KindCSRF, "CSRF Failed: " + errCSRFNoCookie.(*csrfError).reason},
-	failCSRFMissing:   {KindCSRF, "CSRF Failed: " + errCSRFMissing.(*csrfError).reason},
-	failCSRFIncorrect: {KindCSRF, "CSRF Failed: " + errCSRFIncorrect.(*csrfError).reason},
+	failNoCredentials:   {KindNoCredentials, "Authentication credentials were not provided."},
+	failMalformed:       {KindMalformed, "Authorization header must contain two space-delimited values"},
+	failInvalid:         {KindTokenInvalid, msgInvalid},
+	failWrongType:       {KindTokenWrongType, msgWrongType},
+	failNoExp:           {KindTokenNoExp, msgNoExp},
+	failNoID:            {KindTokenNoID, msgNoID},
+	failNoType:          {KindTokenNoType, msgNoType},
+	failDuplicateCookie: {KindDuplicateCookie, "Request must carry one token cookie, not two of the same name"},
+	failNotFound:        {KindNotFound, "Not found."},
+	failRevoked:         {KindTokenRevoked, msgRevoked},
+	failUserNotFound:    {KindUserNotFound, "User not found"},
+	failUserInactive:    {KindUserInactive, "User is inactive"},
+	failNoUser:          {KindNoUserID, "Token contained no recognizable user identification"},
+	failScope:           {KindScope, "You do not have permission to perform this action."},
+	failForbidden:       {KindForbidden, "You do not have permission to perform this action."},
+	failUnavailable:     {KindUnavailable, "Service temporarily unavailable, try again later."},
+	failCSRFOrigin:      {KindCSRF, "CSRF Failed: " + errCSRFOrigin.(*csrfError).reason},
+	failCSRFNoCookie:    {KindCSRF, "CSRF Failed: " + errCSRFNoCookie.(*csrfError).reason},
+	failCSRFMissing:     {KindCSRF, "CSRF Failed: " + errCSRFMissing.(*csrfError).reason},
+	failCSRFIncorrect:   {KindCSRF, "CSRF Failed: " + errCSRFIncorrect.(*csrfError).reason},
 }
 
 // RefusalKind returns the kind of a refusal that [Guard.Authenticate] or

@@ -90,29 +90,31 @@ const (
 	failCSRFNoCookie
 	failCSRFMissing
 	failCSRFIncorrect
+	failDuplicateCookie
 	numFailures
 )
 
 var failureBodies = [numFailures][]byte{
-	failNoCredentials: bodyNoCredentials,
-	failMalformed:     bodyMalformed,
-	failInvalid:       bodyInvalid,
-	failWrongType:     bodyWrongType,
-	failNoExp:         bodyNoExp,
-	failNoID:          bodyNoID,
-	failNoType:        bodyNoType,
-	failRevoked:       bodyRevoked,
-	failUserNotFound:  bodyUserNotFound,
-	failUserInactive:  bodyUserInactive,
-	failNoUser:        bodyNoUser,
-	failScope:         bodyScope,
-	failForbidden:     bodyForbidden,
-	failUnavailable:   bodyUnavailable,
-	failNotFound:      bodyNotFound,
-	failCSRFOrigin:    csrfBody(errCSRFOrigin),
-	failCSRFNoCookie:  csrfBody(errCSRFNoCookie),
-	failCSRFMissing:   csrfBody(errCSRFMissing),
-	failCSRFIncorrect: csrfBody(errCSRFIncorrect),
+	failNoCredentials:   bodyNoCredentials,
+	failMalformed:       bodyMalformed,
+	failInvalid:         bodyInvalid,
+	failWrongType:       bodyWrongType,
+	failNoExp:           bodyNoExp,
+	failNoID:            bodyNoID,
+	failNoType:          bodyNoType,
+	failRevoked:         bodyRevoked,
+	failUserNotFound:    bodyUserNotFound,
+	failUserInactive:    bodyUserInactive,
+	failNoUser:          bodyNoUser,
+	failScope:           bodyScope,
+	failForbidden:       bodyForbidden,
+	failUnavailable:     bodyUnavailable,
+	failNotFound:        bodyNotFound,
+	failCSRFOrigin:      csrfBody(errCSRFOrigin),
+	failCSRFNoCookie:    csrfBody(errCSRFNoCookie),
+	failCSRFMissing:     csrfBody(errCSRFMissing),
+	failCSRFIncorrect:   csrfBody(errCSRFIncorrect),
+	failDuplicateCookie: []byte(`{"detail":"Request must carry one token cookie, not two of the same name","code":"bad_cookie"}`),
 }
 
 // csrfBody is DRF's answer to a failed CSRF check, with a code of its own.
@@ -138,6 +140,8 @@ func classify(err error) failure {
 		return failNotFound
 	case errors.Is(err, ErrNoCredentials):
 		return failNoCredentials
+	case errors.Is(err, errDuplicateCookie):
+		return failDuplicateCookie
 	case errors.Is(err, ErrMalformedCredentials):
 		return failMalformed
 	case errors.Is(err, ErrInsufficientScope):
@@ -187,18 +191,19 @@ func newChallenges(realm string) *challenges {
 	}
 	var c challenges
 	for f, v := range [numFailures]string{
-		failNoCredentials: base,
-		failMalformed:     base + `, error="invalid_request", error_description="Malformed credentials"`,
-		failInvalid:       invalid(msgInvalid),
-		failWrongType:     invalid(msgWrongType),
-		failNoExp:         invalid(msgNoExp),
-		failNoID:          invalid(msgNoID),
-		failNoType:        invalid(msgNoType),
-		failRevoked:       invalid(msgRevoked),
-		failUserNotFound:  invalid("User not found"),
-		failUserInactive:  invalid("User is inactive"),
-		failNoUser:        invalid("Token contained no recognizable user identification"),
-		failScope:         base + `, error="insufficient_scope", error_description="The token lacks a required scope"`,
+		failNoCredentials:   base,
+		failMalformed:       base + `, error="invalid_request", error_description="Malformed credentials"`,
+		failDuplicateCookie: base + `, error="invalid_request", error_description="Two token cookies of the same name"`,
+		failInvalid:         invalid(msgInvalid),
+		failWrongType:       invalid(msgWrongType),
+		failNoExp:           invalid(msgNoExp),
+		failNoID:            invalid(msgNoID),
+		failNoType:          invalid(msgNoType),
+		failRevoked:         invalid(msgRevoked),
+		failUserNotFound:    invalid("User not found"),
+		failUserInactive:    invalid("User is inactive"),
+		failNoUser:          invalid("Token contained no recognizable user identification"),
+		failScope:           base + `, error="insufficient_scope", error_description="The token lacks a required scope"`,
 	} {
 		if v != "" {
 			c[f] = []string{v}

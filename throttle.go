@@ -24,8 +24,9 @@ import (
 //     in as that user lately ([PerUsername], 20 per 10 minutes): guessing
 //     from many addresses stays slow. A client that signed in as the user
 //     in the last [KnownClientFor] is exempt from this ceiling, so a
-//     stranger's guesses do not lock the user out of their usual client; a
-//     user on a new address while their username is under attack waits.
+//     stranger's guesses do not lock the user out of their usual client
+//     (others behind the same address share the exemption); a user on a
+//     new address while their username is under attack waits.
 //
 // A failure is counted when the attempt starts, so concurrent guesses
 // count; a success, or an [Authenticator] error, gives it back.

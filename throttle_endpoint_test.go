@@ -140,6 +140,9 @@ func TestThrottleRefreshPerSession(t *testing.T) {
 	if got := r.header.Get("Retry-After"); got != "20" {
 		t.Errorf("Retry-After %q, want 20", got)
 	}
+	// The refused refresh did not spend its token: logging out with it
+	// works (a spent one would be taken for a stolen token, 401).
+	checkReply(t, "logout with the refused token", postJSON(t, url+"blacklist/", map[string]string{"refresh": refresh}), 200, `{}`)
 	// Another session has a budget of its own, which forged tokens naming
 	// it do not spend: they are verified first.
 	_, other := pairOf(t, signIn(t, url, "vitor", "123", "198.51.100.1"))

@@ -22,7 +22,7 @@ func RunSessions(t *testing.T, a, b jwtguard.Store) {
 	secret := []byte("storetest-sessions-secret-32-byt")
 	issuers := func(t *testing.T, opts ...jwtguard.IssuerOption) (*jwtguard.Issuer, *jwtguard.Issuer) {
 		t.Helper()
-		key, err := jwtguard.NewSigningKey("", jwtguard.HS256, secret)
+		key, err := jwtguard.NewSigningKey("", secret, jwtguard.HS256)
 		must(t, err)
 		ia, err := jwtguard.NewIssuer(key, a, opts...)
 		must(t, err)

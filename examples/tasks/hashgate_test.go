@@ -106,3 +106,32 @@ func TestRegisterThrottled(t *testing.T) {
 		t.Fatalf("another client's registration: %d", status)
 	}
 }
+
+// A flood of registrations holds at most half of the hashing slots: a
+// user signing in meanwhile is served, not answered 503.
+func TestRegistrationsLeaveSignInSlots(t *testing.T) {
+	srv := gatedServer(t, newHashGate(2, time.Millisecond)) // a sign-in hardly waits for a slot
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			postFrom(t, srv.URL+"/api-register/", "198.51.100."+strconv.Itoa(i+1), `{"username":"f`+strconv.Itoa(i)+`","password":"a long enough pass"}`)
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	for signIns := 0; ; signIns++ {
+		select {
+		case <-done:
+			if signIns == 0 {
+				t.Fatal("the flood ended before any sign-in was tried")
+			}
+			return
+		default:
+		}
+		if status, _ := postFrom(t, srv.URL+"/api/token/", "203.0.113."+strconv.Itoa(signIns%250+1), `{"username":"vitor","password":"123"}`); status != http.StatusOK {
+			t.Fatalf("sign-in %d during a registration flood: %d", signIns+1, status)
+		}
+	}
+}

@@ -4,6 +4,7 @@
 //
 //	go run ./examples/tasks                      # SQLite under ./data, 127.0.0.1:8000
 //	JWT_SIGNING_KEY=... go run ./examples/tasks -create-user vitor:123
+//	TASKS_CREATE_USER=alice:... go run ./examples/tasks  # a user, out of sight of ps
 //	go run ./examples/tasks -database-url postgres://...   # many instances, one database
 //
 //	go run ./examples/tasks -cookies            # browser mode: open http://127.0.0.1:8000/
@@ -47,6 +48,7 @@ type config struct {
 	maxHashes   int       // password hashes running at once
 	gate        *hashGate // when set (tests), instead of one of maxHashes slots
 	out         io.Writer // where the first run's notes go: stderr
+	drain       time.Duration
 }
 
 func parseFlags(args []string, env func(string) string, out io.Writer) (*config, error) {
@@ -58,15 +60,17 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL"), "PostgreSQL URL, for many instances sharing state (default $DATABASE_URL; SQLite under -data when empty)")
 	fs.BoolVar(&c.cookies, "cookies", false, "browser mode: tokens in HttpOnly cookies with CSRF protection, and a page at / to try it")
 	fs.IntVar(&c.maxHashes, "max-hashes", 2*runtime.GOMAXPROCS(0), "password hashes (19 MiB each) running at once; past a 1 s wait for one, sign-in and registration answer 503")
+	fs.DurationVar(&c.drain, "drain", serve.DefaultDrain, "after SIGTERM, how long to go on serving while /readyz answers 503, before shutting down")
 	fs.BoolVar(&c.insecure, "insecure-cookies", false, "with -cookies: leave out Secure, for plain http on a host other than localhost (never in production)")
-	fs.Func("create-user", "a user to create, name:password (repeatable)", func(v string) error {
+	addUser := func(v string) error {
 		name, pass, ok := strings.Cut(v, ":")
 		if !ok || name == "" || pass == "" {
 			return errors.New("want name:password")
 		}
 		c.users = append(c.users, v)
 		return nil
-	})
+	}
+	fs.Func("create-user", "a user to create, name:password (repeatable; ps shows it: in production use $TASKS_CREATE_USER)", addUser)
 	fs.Func("trusted-proxy", "a reverse proxy's address or CIDR whose X-Forwarded-For is believed (repeatable)", func(v string) error {
 		p, err := netip.ParsePrefix(v)
 		if err != nil {
@@ -81,6 +85,11 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	})
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if v := env("TASKS_CREATE_USER"); v != "" {
+		if err := addUser(v); err != nil {
+			return nil, fmt.Errorf("TASKS_CREATE_USER: %w", err)
+		}
 	}
 	if c.maxHashes < 1 {
 		return nil, fmt.Errorf("-max-hashes %d is below 1", c.maxHashes)
@@ -114,6 +123,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if u.gate == nil {
 		u.gate = newHashGate(c.maxHashes, hashWait)
 	}
+	u.creates = newHashGate(max(cap(u.gate.slots)/2, 1), hashWait)
 	issuer, err := jwtguard.NewIssuer(key, store,
 		jwtguard.WithUserLookup(u, 5*time.Second),
 		jwtguard.WithAccessRevocation(5*time.Second),
@@ -218,7 +228,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer closeApp()
-	return serve.ListenAndRun(ctx, c.addr, h, log)
+	return serve.ListenAndRun(ctx, c.addr, h, log, serve.WithDrain(c.drain))
 }
 
 func main() { serve.Main("tasks", run) }

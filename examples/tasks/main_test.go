@@ -197,7 +197,10 @@ func TestTasksRegisterActivate(t *testing.T) {
 		status                          int
 		want                            string
 	}{
-		{"duplicate", "POST", "/api-register/", "", `{"username":"newuser","email":"x@example.com","password":"p"}`, 400, `{"username":["A user with that username already exists."]}`},
+		{"duplicate", "POST", "/api-register/", "", `{"username":"newuser","email":"x@example.com","password":"another-pass-9"}`, 400, `{"username":["A user with that username already exists."]}`},
+		{"short password", "POST", "/api-register/", "", `{"username":"shorty","password":"p"}`, 400, `{"password":["This password is too short. It must contain at least 8 characters."]}`},
+		{"common password", "POST", "/api-register/", "", `{"username":"common","password":" Password123"}`, 400, `{"password":["This password is too common."]}`},
+		{"short password and blank username", "POST", "/api-register/", "", `{"username":"","password":"1234567"}`, 400, `{"username":["This field may not be blank."],"password":["This password is too short. It must contain at least 8 characters."]}`},
 		{"missing fields", "POST", "/api-register/", "", `{}`, 400, `{"username":["This field is required."],"password":["This field is required."]}`},
 		{"login before activation", "POST", "/api/token/", "", `{"username":"newuser","password":"s3cret-pass"}`, 401, `{"detail":"No active account found with the given credentials"}`},
 		{"activation token as access token", "GET", "/hello/", token, "", 401, ""},

@@ -72,6 +72,10 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 	password, msg := charField(fields["password"], fields["password"] != nil, 128)
 	if msg != "" {
 		errs.add("password", msg)
+	} else {
+		for _, msg := range passwordProblems(password) {
+			errs.add("password", msg)
+		}
 	}
 	if len(errs) == 0 {
 		u, err := a.users.create(r.Context(), username, password, false)

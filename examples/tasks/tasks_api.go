@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -167,15 +168,30 @@ type fieldErrors []struct{ name, msg string }
 
 func (e *fieldErrors) add(name, msg string) { *e = append(*e, struct{ name, msg string }{name, msg}) }
 
+// json writes the errors as DRF does: each field once, with its messages
+// in a list, fields in the order of their first error.
 func (e fieldErrors) json() []byte {
 	out := []byte{'{'}
 	for i, f := range e {
-		if i > 0 {
+		if slices.IndexFunc(e[:i], func(g struct{ name, msg string }) bool { return g.name == f.name }) >= 0 {
+			continue // listed with the field's first error
+		}
+		if len(out) > 1 {
 			out = append(out, ',')
 		}
 		name, _ := json.Marshal(f.name)
-		msg, _ := json.Marshal(f.msg)
-		out = append(append(append(append(out, name...), `:[`...), msg...), ']')
+		out = append(append(out, name...), `:[`...)
+		for j, g := range e[i:] {
+			if g.name != f.name {
+				continue
+			}
+			if j > 0 {
+				out = append(out, ',')
+			}
+			msg, _ := json.Marshal(g.msg)
+			out = append(out, msg...)
+		}
+		out = append(out, ']')
 	}
 	return append(out, '}')
 }

@@ -62,10 +62,13 @@ var dummyHash, _ = hashPassword("not a password anyone has")
 
 // users is the application's side of jwtguard: it checks credentials for
 // the obtain endpoint and tells the Guard whether a user still exists and
-// is active. Every password hash runs through gate.
+// is active. Every password hash runs through gate; a new user's also
+// through creates, which holds half of gate's slots at most, so that a
+// flood of registrations cannot keep everyone from signing in.
 type users struct {
-	db   *db
-	gate *hashGate
+	db      *db
+	gate    *hashGate
+	creates *hashGate
 }
 
 // Authenticate implements jwtguard.Authenticator. When every hashing slot
@@ -111,7 +114,13 @@ func (u users) LookupUser(ctx context.Context, id string) (bool, error) {
 func (u users) create(ctx context.Context, username, password string, active bool) (*user, error) {
 	var hash string
 	var err error
-	if gateErr := u.gate.do(ctx, func() { hash, err = hashPassword(password) }); gateErr != nil {
+	var gateErr error
+	if creatErr := u.creates.do(ctx, func() {
+		gateErr = u.gate.do(ctx, func() { hash, err = hashPassword(password) })
+	}); creatErr != nil {
+		return nil, creatErr
+	}
+	if gateErr != nil {
 		return nil, gateErr
 	}
 	if err != nil {

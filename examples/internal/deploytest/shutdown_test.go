@@ -30,7 +30,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 		midway  = total / 2
 		want    = `{"message":"Hello, vitor"}`
 	)
-	app := startTasks(t, buildTasks(t))
+	app := startTasks(t, buildTasks(t), "-drain", "1s")
 	base := "http://" + app.addr
 	client := &http.Client{
 		Transport: &http.Transport{MaxIdleConnsPerHost: workers, DisableCompression: true},

@@ -17,13 +17,14 @@ import (
 const Grace = 20 * time.Second
 
 // ListenAndRun listens on addr and runs h there with [NewServer] and
-// [Run]: production timeouts, graceful shutdown on SIGINT and SIGTERM.
-func ListenAndRun(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+// [Run]: production timeouts, a drain period on SIGTERM, graceful
+// shutdown on SIGINT and SIGTERM.
+func ListenAndRun(ctx context.Context, addr string, h http.Handler, log *slog.Logger, opts ...Option) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	return Run(ctx, NewServer(addr, h, log), ln, Grace, log)
+	return Run(ctx, NewServer(addr, h, log), ln, Grace, log, opts...)
 }
 
 // Main runs a command's run function with the process's arguments and

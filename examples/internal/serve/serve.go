@@ -1,6 +1,7 @@
 // Package serve runs the example servers the way a production server runs:
 // every timeout set, bounded headers, and a graceful shutdown on SIGINT or
-// SIGTERM that lets in-flight requests finish.
+// SIGTERM that lets in-flight requests finish, after a drain period on
+// SIGTERM in which the server still accepts connections.
 package serve
 
 import (
@@ -9,7 +10,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -28,11 +31,48 @@ func NewServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
 	}
 }
 
+// DefaultDrain is how long, after SIGTERM, a server goes on accepting and
+// serving before it shuts down, while GET /readyz answers 503: time for a
+// load balancer or a proxy to stop sending it new connections. Closing
+// the listener at once resets the connections still in its backlog.
+const DefaultDrain = 5 * time.Second
+
+// Option configures [Run] and [ListenAndRun].
+type Option func(*runConfig)
+
+type runConfig struct {
+	drain time.Duration
+}
+
+// WithDrain sets the drain period after SIGTERM, [DefaultDrain] by
+// default; 0 shuts down at once.
+func WithDrain(d time.Duration) Option {
+	return func(c *runConfig) { c.drain = max(d, 0) }
+}
+
 // Run serves srv on ln until ctx ends or the process gets SIGINT or
-// SIGTERM, then drains in-flight requests for up to grace.
-func Run(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+// SIGTERM, then drains in-flight requests for up to grace. On SIGTERM (a
+// service manager's stop) it first drains for the drain period: it goes
+// on accepting and serving, answers GET /readyz with 503, and closes each
+// connection after its response, so that no connection is left idle to be
+// closed under a request at shutdown. SIGINT (Ctrl-C) and ctx skip that.
+func Run(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, log *slog.Logger, opts ...Option) error {
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	defer signal.Stop(term)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT)
 	defer stop()
+	return run(ctx, term, srv, ln, grace, log, opts...)
+}
+
+// run is Run with the SIGTERM channel given.
+func run(ctx context.Context, term <-chan os.Signal, srv *http.Server, ln net.Listener, grace time.Duration, log *slog.Logger, opts ...Option) error {
+	c := runConfig{drain: DefaultDrain}
+	for _, opt := range opts {
+		opt(&c)
+	}
+	var draining atomic.Bool
+	srv.Handler = drainAware(srv.Handler, &draining)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String())
@@ -40,6 +80,18 @@ func Run(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Dura
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	case <-term:
+		draining.Store(true)
+		log.Info("draining", "drain", c.drain.String())
+		timer := time.NewTimer(c.drain)
+		select {
+		case err := <-errc:
+			timer.Stop()
+			return err
+		case <-ctx.Done():
+		case <-timer.C:
+		}
+		timer.Stop()
 	}
 	log.Info("shutting down", "grace", grace.String())
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
@@ -51,6 +103,26 @@ func Run(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Dura
 		return err
 	}
 	return nil
+}
+
+// drainAware answers GET /readyz with 503 while draining, and closes each
+// connection after its response then.
+func drainAware(next http.Handler, draining *atomic.Bool) http.Handler {
+	if next == nil {
+		next = http.DefaultServeMux // what http.Server serves then
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !draining.Load() {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Connection", "close")
+		if r.URL.Path == "/readyz" {
+			JSON(w, http.StatusServiceUnavailable, []byte(`{"status":"draining"}`))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // JSON writes body, already encoded JSON, as the response with status.
