@@ -149,8 +149,15 @@ const signingKey = "deploytest-signing-key-0123456789abcdef"
 // and the contract's user vitor / 123, trusting 127.0.0.1 as its proxy.
 func startTasks(t *testing.T, bin string) *tasksApp {
 	t.Helper()
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", t.TempDir(), "-database-url=",
-		"-create-user", "vitor:123", "-trusted-proxy", "127.0.0.1/32")
+	return startTasksIn(t, bin, t.TempDir())
+}
+
+// startTasksIn is startTasks on the SQLite database under dir, with more
+// arguments.
+func startTasksIn(t *testing.T, bin, dir string, args ...string) *tasksApp {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-data", dir, "-database-url=",
+		"-create-user", "vitor:123", "-trusted-proxy", "127.0.0.1/32"}, args...)...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "DATABASE_URL=") && !strings.HasPrefix(kv, "JWT_SIGNING_KEY=") {
 			cmd.Env = append(cmd.Env, kv)
