@@ -110,7 +110,7 @@ func TestRedisRestartedEmpty(t *testing.T) {
 	}
 	srv := newTokenServer(t, store)
 	tl := underFault(t, srv.URL, 2*time.Second, time.Second, 2*time.Second, r.kill, r.start)
-	tl.check(t, 2*time.Second, time.Second)
+	tl.check(t, 2*time.Second, 2*time.Second)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(losses) != 1 {
