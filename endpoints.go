@@ -19,6 +19,8 @@ type Authenticator interface {
 	// (a database down, every hashing slot busy): the endpoint logs it and
 	// responds 503 with Retry-After: 1. It must be safe for concurrent
 	// use, and should take the same time whether or not the user exists.
+	// ctx ends after the issuer's store timeout ([WithStoreTimeout]): a user
+	// store that hangs is a 503 then.
 	Authenticate(ctx context.Context, username, password string) (userID string, active bool, err error)
 }
 
@@ -309,7 +311,8 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 			return "", false
 		}
 	}
-	ctx := r.Context()
+	ctx, cancel := context.WithTimeout(r.Context(), e.issuer.cfg.storeTimeout) // its user store, as the issuer's
+	defer cancel()
 	id, active, err := e.auth.Authenticate(ctx, username, password)
 	if err == nil && (id == "" || !active) {
 		err = ErrUserInactive

@@ -13,7 +13,7 @@ import (
 
 // hangingJWKS answers its first request with a key set, then accepts every
 // later one and never answers, until the client gives up. It records when
-// each hung fetch began and ended, and the most fetches in flight at once.
+// each hung fetch began, and the most fetches in flight at once.
 type hangingJWKS struct {
 	*httptest.Server
 	mu             sync.Mutex
@@ -44,7 +44,6 @@ func newHangingJWKS(t *testing.T, keys ...*signer) *hangingJWKS {
 		<-r.Context().Done()
 		h.mu.Lock()
 		h.inFlight--
-		h.ended = append(h.ended, time.Now())
 		h.mu.Unlock()
 	}))
 	t.Cleanup(h.Close)
@@ -111,9 +110,12 @@ func TestRemoteHangingEndpoint(t *testing.T) {
 	if len(srv.began) < 2 {
 		t.Fatalf("%d hung fetches, want at least two to measure the gap between them", len(srv.began))
 	}
+	// Measured from the starts the server saw: when it notices a client
+	// gone is later, and by how much depends on the machine's load.
 	for i := 1; i < len(srv.began); i++ {
-		if quiet := srv.began[i].Sub(srv.ended[i-1]); quiet < gap-50*time.Millisecond {
-			t.Errorf("fetch %d began %v after the failed fetch before it ended, want at least the gap %v", i, quiet, gap)
+		if apart := srv.began[i].Sub(srv.began[i-1]); apart < fetchTimeout+gap-100*time.Millisecond {
+			t.Errorf("fetch %d began %v after the one before, which timed out after %v: want the gap %v after that",
+				i, apart, fetchTimeout, gap)
 		}
 	}
 }

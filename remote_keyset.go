@@ -157,6 +157,13 @@ func (r *RemoteKeySet) Keys(ctx context.Context, q KeyQuery) ([]*Key, error) {
 		}
 		return nil, ErrUnknownKey
 	}
+	return r.await(ctx, call, q)
+}
+
+// await waits for the fetch call, at most the fetch wait, then looks q up
+// in the keys it left. A request that stops waiting leaves the fetch
+// going.
+func (r *RemoteKeySet) await(ctx context.Context, call *fetchCall, q KeyQuery) ([]*Key, error) {
 	wait := time.NewTimer(r.cfg.wait)
 	defer wait.Stop()
 	select {
@@ -164,9 +171,9 @@ func (r *RemoteKeySet) Keys(ctx context.Context, q KeyQuery) ([]*Key, error) {
 	case <-ctx.Done():
 		return nil, ErrUnknownKey
 	case <-wait.C:
-		return nil, ErrUnknownKey // the fetch goes on; the request does not wait for it
+		return nil, ErrUnknownKey
 	}
-	set = r.set.Load()
+	set := r.set.Load()
 	if set == nil {
 		return nil, ErrUnknownKey
 	}

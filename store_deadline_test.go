@@ -146,3 +146,27 @@ func TestStoreTimeoutOption(t *testing.T) {
 		t.Errorf("WithStoreTimeout(1m): %v", err)
 	}
 }
+
+// TestAuthenticatorTimeout: a sign-in whose user store hangs is answered
+// 503 with Retry-After once the issuer's store timeout passes.
+func TestAuthenticatorTimeout(t *testing.T) {
+	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
+	must(t, err)
+	iss, err := jwtguard.NewIssuer(key, jwtguard.NewMemoryStore(), jwtguard.WithStoreTimeout(200*time.Millisecond))
+	must(t, err)
+	hung := newHungStore(t)
+	e, err := jwtguard.NewEndpoints(iss, jwtguard.AuthenticatorFunc(func(ctx context.Context, _, _ string) (string, bool, error) {
+		if err := hung.wait(ctx); err != nil {
+			return "", false, err
+		}
+		return "1", true, nil
+	}))
+	must(t, err)
+	mux := http.NewServeMux()
+	e.Register(mux, "/api/token/")
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	start := time.Now()
+	r := postJSON(t, srv.URL+"/api/token/", map[string]string{"username": "vitor", "password": "123"})
+	expectUnavailable(t, "sign-in", r, start)
+}

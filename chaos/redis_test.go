@@ -93,22 +93,24 @@ func TestRedisRestartedEmpty(t *testing.T) {
 	r := startRedis(t, "--save", "", "--appendonly", "no")
 	client := redis.NewClient(&redis.Options{Addr: r.addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	t.Cleanup(func() { client.Close() })
+	ctx := context.Background()
+	if _, err := redisstore.Open(ctx, client); !errors.Is(err, redisstore.ErrNotDurable) {
+		t.Errorf("Open on a Redis without persistence: %v, want ErrNotDurable", err)
+	}
 	var mu sync.Mutex
 	var losses []redisstore.StateLoss
-	store, err := redisstore.New(client, redisstore.WithStateLossHook(func(l redisstore.StateLoss) {
-		mu.Lock()
-		losses = append(losses, l)
-		mu.Unlock()
-	}))
+	store, err := redisstore.Open(ctx, client, redisstore.WithoutDurability(),
+		redisstore.WithStateLossHook(func(l redisstore.StateLoss) {
+			mu.Lock()
+			losses = append(losses, l)
+			mu.Unlock()
+		}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.CheckDurability(context.Background()); err == nil {
-		t.Error("CheckDurability on a Redis without persistence: nil, want ErrNotDurable")
-	}
 	srv := newTokenServer(t, store)
 	tl := underFault(t, srv.URL, 2*time.Second, time.Second, 2*time.Second, r.kill, r.start)
-	tl.check(t, 2*time.Second, time.Second)
+	tl.check(t, 2*time.Second, 2*time.Second)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(losses) != 1 {

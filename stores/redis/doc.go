@@ -5,7 +5,8 @@
 // # Usage
 //
 //	client := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
-//	store, err := redisstore.New(client, redisstore.WithKeyPrefix("myapp:jwt:"))
+//	store, err := redisstore.Open(ctx, client, redisstore.WithKeyPrefix("myapp:jwt:"),
+//		redisstore.WithLogger(logger))
 //	if err != nil {
 //		return err
 //	}
@@ -35,7 +36,8 @@
 // persists them: run it with appendonly yes (appendfsync everysec or
 // always), or at least a save schedule, which loses what was written since
 // the last snapshot, and with maxmemory-policy noeviction.
-// [Store.CheckDurability] reads the server's settings; call it at startup.
+// [Open] checks them at startup ([Store.CheckDurability]) and refuses a
+// Redis that could lose entries unless [WithoutDurability] allows it.
 //
 // A Redis that comes back empty all the same (restarted without
 // persistence, flushed, failed over to an empty replica) would accept

@@ -15,10 +15,11 @@ const DefaultKeyPrefix = "jwtguard:"
 type Option func(*config)
 
 type config struct {
-	prefix string
-	log    *slog.Logger
-	onLoss func(StateLoss)
-	errs   []error
+	prefix   string
+	log      *slog.Logger
+	onLoss   func(StateLoss)
+	volatile bool
+	errs     []error
 }
 
 func (c *config) fail(format string, args ...any) {
@@ -69,4 +70,13 @@ func WithStateLossHook(f func(StateLoss)) Option {
 		}
 		c.onLoss = f
 	}
+}
+
+// WithoutDurability makes [Open] accept a Redis that could lose the
+// store's entries (no persistence, or a memory policy that evicts), with a
+// warning, instead of refusing it: for development, or where signing
+// every user out after a Redis restart is acceptable. Losses are still
+// detected and made safe.
+func WithoutDurability() Option {
+	return func(c *config) { c.volatile = true }
 }

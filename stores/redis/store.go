@@ -36,6 +36,8 @@ type Store struct {
 	log    *slog.Logger
 	onLoss func(StateLoss)
 	epoch  atomic.Pointer[string] // of the last marker seen, "" before the first
+	// volatile: Open accepts a Redis that is not durable.
+	volatile bool
 }
 
 var _ jwtguard.Store = (*Store)(nil)
@@ -62,7 +64,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if err := errors.Join(c.errs...); err != nil {
 		return nil, err
 	}
-	s := &Store{client: client, keys: newKeys(c.prefix), log: c.log, onLoss: c.onLoss}
+	s := &Store{client: client, keys: newKeys(c.prefix), log: c.log, onLoss: c.onLoss, volatile: c.volatile}
 	s.epoch.Store(new(string))
 	return s, nil
 }

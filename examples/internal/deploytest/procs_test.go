@@ -150,7 +150,14 @@ const signingKey = "deploytest-signing-key-0123456789abcdef"
 // with the extra flags args.
 func startTasks(t *testing.T, bin string, args ...string) *tasksApp {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-database-url=",
+	return startTasksIn(t, bin, t.TempDir(), args...)
+}
+
+// startTasksIn is startTasks on the SQLite database under dir, with more
+// arguments.
+func startTasksIn(t *testing.T, bin, dir string, args ...string) *tasksApp {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-data", dir, "-database-url=",
 		"-create-user", "vitor:123", "-trusted-proxy", "127.0.0.1/32"}, args...)...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "DATABASE_URL=") && !strings.HasPrefix(kv, "JWT_SIGNING_KEY=") {
