@@ -150,7 +150,7 @@ func TestStoreTimeoutOption(t *testing.T) {
 // TestAuthenticatorTimeout: a sign-in whose user store hangs is answered
 // 503 with Retry-After once the issuer's store timeout passes.
 func TestAuthenticatorTimeout(t *testing.T) {
-	key, err := jwtguard.NewSigningKey("", jwtguard.HS256, keysForTest.secret)
+	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	must(t, err)
 	iss, err := jwtguard.NewIssuer(key, jwtguard.NewMemoryStore(), jwtguard.WithStoreTimeout(200*time.Millisecond))
 	must(t, err)
