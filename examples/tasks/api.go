@@ -56,6 +56,11 @@ func (a *app) routes(endpoints *jwtguard.Endpoints) http.Handler {
 		http.MethodGet: a.activateUser,
 	}))
 	if a.page {
+		// The page cannot read its HttpOnly token cookies: it asks who it is
+		// signed in as, to create tasks in its own name.
+		mux.Handle("/api/me/{$}", a.view("Me", "GET, HEAD, OPTIONS", jwtguard.IsAuthenticated(), map[string]http.HandlerFunc{
+			http.MethodGet: a.me,
+		}))
 		mux.Handle("GET /{$}", pageHandler("index.html"))
 		mux.Handle("GET /app.js", pageHandler("app.js"))
 	}
@@ -132,6 +137,17 @@ func (a *app) hello(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Hello, " + u.Username})
+}
+
+// me answers the signed-in user's id: {"id": 2}.
+func (a *app) me(w http.ResponseWriter, r *http.Request) {
+	tok, _ := jwtguard.FromRequest(r)
+	id, err := parseID(tok.Subject())
+	if err != nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "User not found", "code": "user_not_found"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int64{"id": id})
 }
 
 func detail(msg string) map[string]string { return map[string]string{"detail": msg} }

@@ -98,7 +98,9 @@ fetch(%[1]q + "/tasks/", {method: "POST", mode: "no-cors", credentials: "include
 // person's cookies.
 func TestBrowserCookieMode(t *testing.T) {
 	node, dir := needBrowser(t)
-	h := newTestApp(t, "-cookies")
+	// A second user, so that a task the page creates in the name of the
+	// first (id 1) would be refused: the page must post in its own.
+	h := newTestApp(t, "-cookies", "-create-user", "ana:ana-browser-pass")
 	rec := &recorder{}
 	app := httptest.NewServer(rec.wrap(h))
 	t.Cleanup(app.Close)
@@ -110,7 +112,7 @@ func TestBrowserCookieMode(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "browser.mjs", app.URL, attacker.URL, "vitor", "123")
+	cmd := exec.CommandContext(ctx, node, "browser.mjs", app.URL, attacker.URL, "ana", "ana-browser-pass")
 	cmd.Dir = dir
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -141,7 +143,7 @@ func TestBrowserCookieMode(t *testing.T) {
 		t.Fatalf("in the browser: %s", got.Error)
 	}
 
-	if got.Signin.Status != 200 || got.Hello.Status != 200 || !strings.Contains(got.Hello.Text, "Hello, vitor") {
+	if got.Signin.Status != 200 || got.Hello.Status != 200 || !strings.Contains(got.Hello.Text, "Hello, ana") {
 		t.Errorf("sign in %+v, hello %+v", got.Signin, got.Hello)
 	}
 	if got.Add.Status != 201 || !strings.Contains(got.Add.Text, "Added from the browser") {
