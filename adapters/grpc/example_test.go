@@ -48,7 +48,7 @@ func Example() {
 	fmt.Println("health:", status.Code(err))
 
 	valid, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
-		"token_type": "access", "user_id": 1, "exp": time.Now().Add(5 * time.Minute).Unix(),
+		"token_type": "access", "jti": "0123456789abcdef", "user_id": 1, "exp": time.Now().Add(5 * time.Minute).Unix(),
 	}).SignedString(secret)
 	for _, auth := range []string{
 		"Bearer " + valid,

@@ -201,7 +201,7 @@ func newGuard(t testing.TB, vopts []jwtguard.VerifierOption, gopts ...jwtguard.G
 func mint(t testing.TB, sub string, extra jwt.MapClaims) string {
 	t.Helper()
 	now := time.Now()
-	c := jwt.MapClaims{"token_type": "access", "sub": sub, "iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix()}
+	c := jwt.MapClaims{"token_type": "access", "jti": "jti-" + sub, "sub": sub, "iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix()}
 	for k, v := range extra {
 		c[k] = v
 	}

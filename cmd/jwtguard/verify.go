@@ -29,7 +29,7 @@ func runVerify(e *env, args []string) error {
 	secretEnv := fs.String("hmac-secret-env", "", "name of the environment variable holding the HMAC secret")
 	var audiences multiFlag
 	fs.Var(&audiences, "audience", `an accepted "aud" (repeatable); without it "aud" is not checked`)
-	tokenType := fs.String("token-type", "access", `the accepted "token_type" claim when the token has one; "" accepts any`)
+	tokenType := fs.String("token-type", "", `simplejwt's profile: the required "token_type" (access, refresh, ...), and a "jti"; "" (the default) accepts any token, as mint makes without -simplejwt`)
 	typ := fs.String("typ", "", `the required "typ" header, such as at+jwt for RFC 9068 access tokens`)
 	leeway := fs.Duration("leeway", 0, "clock skew allowed on exp, nbf and iat")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound on fetching remote keys")

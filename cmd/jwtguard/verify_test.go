@@ -46,7 +46,8 @@ func TestVerifyRefusals(t *testing.T) {
 		{"another key", "jwtguard: signature is invalid\n", []string{"-jwks", filepath.Join(other, "jwks.json"), good}},
 		{"audience", "jwtguard: token has invalid audience\n", []string{"-jwks", "jwks.json", "-audience", "other", good}},
 		{"issuer", "jwtguard: token has invalid issuer\n", []string{"-jwks", "jwks.json", "-issuer", "https://id.example.com/", good}},
-		{"refresh token", "jwtguard: token has wrong \"token_type\"\n", []string{"-jwks", "jwks.json", mint("token_type=refresh")}},
+		{"refresh token", "jwtguard: token has wrong \"token_type\"\n", []string{"-jwks", "jwks.json", "-token-type", "access", mint("token_type=refresh", "jti=j1")}},
+		{"no jti under the profile", "jwtguard: token has no \"jti\"\n", []string{"-jwks", "jwks.json", "-token-type", "access", good}},
 		{"garbage", "jwtguard: token must have three segments\n", []string{"-jwks", "jwks.json", "garbage"}},
 		{"typ", "jwtguard: token has wrong \"typ\"\n", []string{"-jwks", "jwks.json", "-typ", "at+jwt", good}},
 		{"bad signature", "jwtguard: signature is invalid\n", []string{"-jwks", "jwks.json", good[:len(good)-4] + "AAAA"}},
@@ -128,6 +129,6 @@ func TestMintSimpleJWT(t *testing.T) {
 		t.Errorf("claims %v", claims)
 	}
 	refresh := strings.TrimSpace(run(t, dir, "mint", "-hmac-secret-file", "secret.txt", "-simplejwt", "-token-type", "refresh", "-claim", "user_id:=42"))
-	fails(t, dir, 1, `token has wrong "token_type"`, "verify", "-hmac-secret-file", "secret.txt", refresh)
+	fails(t, dir, 1, `token has wrong "token_type"`, "verify", "-hmac-secret-file", "secret.txt", "-token-type", "access", refresh)
 	run(t, dir, "verify", "-hmac-secret-file", "secret.txt", "-token-type", "refresh", refresh)
 }

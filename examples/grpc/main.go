@@ -4,7 +4,7 @@
 //
 //	export JWT_SIGNING_KEY=$(openssl rand -hex 32)
 //	go run ./examples/grpc                           # listens on 127.0.0.1:50051
-//	export JWT=$(go run ./cmd/jwtguard mint -hmac-secret-env JWT_SIGNING_KEY -claim sub=alice -claim scope=hello)
+//	export JWT=$(go run ./cmd/jwtguard mint -simplejwt -hmac-secret-env JWT_SIGNING_KEY -claim sub=alice -claim scope=hello)
 //	go run ./examples/grpc -call 127.0.0.1:50051     # a client: health, then Hello with $JWT
 //
 // Keys: the HMAC secret in JWT_SIGNING_KEY or -hmac-secret-file, or the

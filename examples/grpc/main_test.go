@@ -36,7 +36,8 @@ func TestExample(t *testing.T) {
 
 	mint := func(claims jwt.MapClaims) string {
 		now := time.Now()
-		c := jwt.MapClaims{"sub": "alice", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix()}
+		c := jwt.MapClaims{"sub": "alice", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix(),
+			"token_type": "access", "jti": "0123456789abcdef0123456789abcdef"} // simplejwt's profile
 		for k, v := range claims {
 			c[k] = v
 		}

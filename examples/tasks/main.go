@@ -46,6 +46,7 @@ type config struct {
 	cookies     bool      // tokens in HttpOnly cookies, with CSRF protection, and the browser page
 	insecure    bool      // cookies without Secure, for plain http beyond localhost
 	maxHashes   int       // password hashes running at once
+	refreshes   int       // refreshes a minute per login session (0: no limit)
 	gate        *hashGate // when set (tests), instead of one of maxHashes slots
 	out         io.Writer // where the first run's notes go: stderr
 	drain       time.Duration
@@ -59,6 +60,7 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.StringVar(&c.data, "data", "data", "directory of the SQLite database")
 	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL"), "PostgreSQL URL, for many instances sharing state (default $DATABASE_URL; SQLite under -data when empty)")
 	fs.BoolVar(&c.cookies, "cookies", false, "browser mode: tokens in HttpOnly cookies with CSRF protection, and a page at / to try it")
+	fs.IntVar(&c.refreshes, "refreshes-per-minute", 5, "refreshes a minute per login session, past which refresh answers 429 (0: no limit)")
 	fs.IntVar(&c.maxHashes, "max-hashes", 2*runtime.GOMAXPROCS(0), "password hashes (19 MiB each) running at once; past a 1 s wait for one, sign-in and registration answer 503")
 	fs.DurationVar(&c.drain, "drain", serve.DefaultDrain, "after SIGTERM, how long to go on serving while /readyz answers 503, before shutting down")
 	fs.BoolVar(&c.insecure, "insecure-cookies", false, "with -cookies: leave out Secure, for plain http on a host other than localhost (never in production)")
@@ -90,6 +92,9 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 		if err := addUser(v); err != nil {
 			return nil, fmt.Errorf("TASKS_CREATE_USER: %w", err)
 		}
+	}
+	if c.refreshes < 0 {
+		return nil, fmt.Errorf("-refreshes-per-minute %d is below 0", c.refreshes)
 	}
 	if c.maxHashes < 1 {
 		return nil, fmt.Errorf("-max-hashes %d is below 1", c.maxHashes)
@@ -157,7 +162,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	throttle, err := jwtguard.NewLoginThrottle(jwtguard.TrustedProxies(c.trusted...))
+	throttle, err := jwtguard.NewLoginThrottle(jwtguard.TrustedProxies(c.trusted...), jwtguard.PerSession(c.refreshes, time.Minute))
 	if err != nil {
 		return fail(err)
 	}

@@ -43,6 +43,9 @@ func TestRestartsUnderRefreshLoad(t *testing.T) {
 	for w := range workers {
 		users = append(users, "-create-user", "user"+strconv.Itoa(w)+":pw-"+strconv.Itoa(w))
 	}
+	// A refresh-heavy load: far past the 5 refreshes a minute a session
+	// gets by default.
+	users = append(users, "-refreshes-per-minute", "0")
 	app := startTasksIn(t, bin, dir, users...)
 	tokens := make([]string, workers)
 	for w := range tokens {
