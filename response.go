@@ -86,22 +86,24 @@ const (
 )
 
 var failureBodies = [numFailures][]byte{
-	failNoCredentials:   bodyNoCredentials,
-	failMalformed:       bodyMalformed,
-	failInvalid:         bodyInvalid,
-	failWrongType:       bodyWrongType,
-	failNoExp:           bodyNoExp,
-	failRevoked:         bodyRevoked,
-	failUserNotFound:    bodyUserNotFound,
-	failUserInactive:    bodyUserInactive,
-	failNoUser:          bodyNoUser,
-	failScope:           bodyScope,
-	failForbidden:       bodyForbidden,
-	failUnavailable:     bodyUnavailable,
-	failCSRFOrigin:      csrfBody(errCSRFOrigin),
-	failCSRFNoCookie:    csrfBody(errCSRFNoCookie),
-	failCSRFMissing:     csrfBody(errCSRFMissing),
-	failCSRFIncorrect:   csrfBody(errCSRFIncorrect),
+	failNoCredentials: bodyNoCredentials,
+	failMalformed:     bodyMalformed,
+	failInvalid:       bodyInvalid,
+	failWrongType:     bodyWrongType,
+	failNoExp:         bodyNoExp,
+	failRevoked:       bodyRevoked,
+	failUserNotFound:  bodyUserNotFound,
+	failUserInactive:  bodyUserInactive,
+	failNoUser:        bodyNoUser,
+	failScope:         bodyScope,
+	failForbidden:     bodyForbidden,
+	failUnavailable:   bodyUnavailable,
+	failCSRFOrigin:    csrfBody(errCSRFOrigin),
+	failCSRFNoCookie:  csrfBody(errCSRFNoCookie),
+	failCSRFMissing:   csrfBody(errCSRFMissing),
+	failCSRFIncorrect: csrfBody(errCSRFIncorrect),
+
+	// Cookie tossing: say what is wrong, not the Authorization header's message.
 	failDuplicateCookie: []byte(`{"detail":"Request must carry one token cookie, not two of the same name","code":"bad_cookie"}`),
 }
 
@@ -171,17 +173,18 @@ func newChallenges(realm string) *challenges {
 	}
 	var c challenges
 	for f, v := range [numFailures]string{
-		failNoCredentials:   base,
-		failMalformed:       base + `, error="invalid_request", error_description="Malformed credentials"`,
+		failNoCredentials: base,
+		failMalformed:     base + `, error="invalid_request", error_description="Malformed credentials"`,
+		failInvalid:       invalid(msgInvalid),
+		failWrongType:     invalid(msgWrongType),
+		failNoExp:         invalid(msgNoExp),
+		failRevoked:       invalid(msgRevoked),
+		failUserNotFound:  invalid("User not found"),
+		failUserInactive:  invalid("User is inactive"),
+		failNoUser:        invalid("Token contained no recognizable user identification"),
+		failScope:         base + `, error="insufficient_scope", error_description="The token lacks a required scope"`,
+
 		failDuplicateCookie: base + `, error="invalid_request", error_description="Two token cookies of the same name"`,
-		failInvalid:         invalid(msgInvalid),
-		failWrongType:       invalid(msgWrongType),
-		failNoExp:           invalid(msgNoExp),
-		failRevoked:         invalid(msgRevoked),
-		failUserNotFound:    invalid("User not found"),
-		failUserInactive:    invalid("User is inactive"),
-		failNoUser:          invalid("Token contained no recognizable user identification"),
-		failScope:           base + `, error="insufficient_scope", error_description="The token lacks a required scope"`,
 	} {
 		if v != "" {
 			c[f] = []string{v}
