@@ -43,11 +43,12 @@ type config struct {
 	users       []string
 	trusted     []netip.Prefix
 	signingKey  string
-	cookies     bool      // tokens in HttpOnly cookies, with CSRF protection, and the browser page
-	insecure    bool      // cookies without Secure, for plain http beyond localhost
-	maxHashes   int       // password hashes running at once
-	gate        *hashGate // when set (tests), instead of one of maxHashes slots
-	drain       time.Duration
+	cookies     bool // tokens in HttpOnly cookies, with CSRF protection, and the browser page
+	insecure    bool // cookies without Secure, for plain http beyond localhost
+
+	maxHashes int           // password hashes running at once
+	gate      *hashGate     // when set (tests), instead of one of maxHashes slots
+	drain     time.Duration // after SIGTERM, serving on before shutting down
 }
 
 func parseFlags(args []string, env func(string) string, out io.Writer) (*config, error) {
