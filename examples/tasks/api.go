@@ -20,16 +20,18 @@ import (
 
 // app is the Task API: DRF's tutorial, answering as the Django version does.
 type app struct {
-	db            *db
-	users         users
+	db       *db
+	issuer   *jwtguard.Issuer
+	guard    *jwtguard.Guard
+	activate *jwtguard.Verifier // activation tokens only
+	trusted  []netip.Prefix
+	log      *slog.Logger
+	page     bool // serve the browser page (cookie mode)
+
+	// Abuse resistance.
+	users         users                   // password checks and new users, through the hashing bound
 	registrations *jwtguard.LoginThrottle // registrations per client address
-	issuer        *jwtguard.Issuer
-	guard         *jwtguard.Guard
-	activate      *jwtguard.Verifier // activation tokens only
-	trusted       []netip.Prefix
-	log           *slog.Logger
-	paths         *jwtguard.PathRedactor // how paths are written to the log
-	page          bool                   // serve the browser page (cookie mode)
+	paths         *jwtguard.PathRedactor  // how paths are written to the log
 }
 
 // routes mounts the API. Token endpoints come from jwtguard.
