@@ -285,17 +285,8 @@ func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
 	}
 	rec := recordOf(t, subject)
 	now := i.cfg.now() // before the spend: the new pair is no younger than the checks
-	switch err := i.store.Spend(ctx, rec); {
-	case err == nil:
-	case errors.Is(err, ErrTokenSpent):
-		if !i.retriedSpend(ctx, rec) {
-			return nil, i.reused(ctx, rec)
-		}
-	case errors.Is(err, ErrTokenRevoked):
-		return nil, errRevoked
-	default:
-		i.unansweredSpend(rec)
-		return nil, unavailable(err)
+	if err := i.spend(ctx, rec); err != nil {
+		return nil, err
 	}
 	if i.users != nil {
 		if err := i.users(ctx, t); err != nil {

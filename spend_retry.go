@@ -2,6 +2,7 @@ package jwtguard
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -21,19 +22,38 @@ const unansweredGrace = time.Minute
 // says spent. A second presentation is reuse as always; and if a thief's
 // replay takes that one pass, the client's own retry is the reuse that
 // revokes the session.
+//
+// Only a token the store had just reported unspent can earn the pass: the
+// spend is preceded by a check, and a token already spent (an old one a
+// thief replays while the store is failing) is reuse at once, or, when
+// the check fails too, a 503 that earns nothing.
 
-// unansweredSpend notes that the spend of rec's token went unanswered.
-func (i *Issuer) unansweredSpend(rec Record) {
-	i.retry.put(rec.ID, true, i.cfg.now(), time.Time{})
+// spend spends rec's refresh token, the pass above included. Its errors
+// are those of [Issuer.Refresh].
+func (i *Issuer) spend(ctx context.Context, rec Record) error {
+	err := i.store.Check(ctx, rec)
+	if err == nil {
+		if err = i.store.Spend(ctx, rec); err != nil && !isVerdict(err) {
+			i.retry.put(rec.ID, true, i.cfg.now(), time.Time{})
+		}
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrTokenRevoked):
+		return errRevoked
+	case !errors.Is(err, ErrTokenSpent):
+		return unavailable(err)
+	case i.retry.take(rec.ID, i.cfg.now()):
+		i.log.LogAttrs(ctx, slog.LevelWarn, "jwtguard: refresh retried after its spend went unanswered; not taken for reuse",
+			slog.String("subject", rec.Subject), slog.String("jti", rec.ID))
+		return nil
+	}
+	return i.reused(ctx, rec)
 }
 
-// retriedSpend reports whether rec's token, found spent, is the retry of a
-// refresh whose spend went unanswered, and uses up its pass.
-func (i *Issuer) retriedSpend(ctx context.Context, rec Record) bool {
-	if !i.retry.take(rec.ID, i.cfg.now()) {
-		return false
-	}
-	i.log.LogAttrs(ctx, slog.LevelWarn, "jwtguard: refresh retried after its spend went unanswered; not taken for reuse",
-		slog.String("subject", rec.Subject), slog.String("jti", rec.ID))
-	return true
+// isVerdict reports whether err is a store's answer about a token, not a
+// failure to answer.
+func isVerdict(err error) bool {
+	return errors.Is(err, ErrTokenSpent) || errors.Is(err, ErrTokenRevoked)
 }
