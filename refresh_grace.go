@@ -58,26 +58,30 @@ func (i *Issuer) graceRecord(rec Record, now time.Time) Record {
 }
 
 // spend spends the refresh or sliding token rec for a rotation. It
-// returns nil the first time; for a token spent before, errRespentInGrace
+// returns nil the first time (and for the one retry of a spend that went
+// unanswered, spend_retry.go); for a token spent before, errRespentInGrace
 // within the reuse grace window and, past it, revokes the session and
 // returns errReused; errRevoked for a revoked token; an error matching
 // [ErrUnavailable] when the store fails.
 //
-// With a grace window, a token not yet spent first gets its marker (see
-// graceRecord), then is spent: a concurrent duplicate that finds it spent
-// therefore always finds the marker too. A token already spent gets no
-// marker, so a late reuse cannot open a window for itself.
+// The token is checked first, so that only a token the store has just
+// reported unspent can earn the retry pass (an old spent token replayed
+// while the store fails is reuse, or a 503 that earns nothing). With a
+// grace window, a token not yet spent then gets its marker (see
+// graceRecord), and only then is spent: a concurrent duplicate that finds
+// it spent therefore always finds the marker too. A token already spent
+// gets no marker, so a late reuse cannot open a window for itself.
 func (i *Issuer) spend(ctx context.Context, rec Record, now time.Time) error {
+	if err := i.store.Check(ctx, rec); err != nil {
+		return i.spent(ctx, rec, now, err)
+	}
 	if i.cfg.grace > 0 {
-		if err := i.store.Check(ctx, rec); err != nil {
-			return i.spent(ctx, rec, now, err)
-		}
 		if err := i.store.Revoke(ctx, i.graceRecord(rec, now)); err != nil {
 			return unavailable(err)
 		}
 	}
 	err := i.store.Spend(ctx, rec)
-	if err != nil && !errors.Is(err, ErrTokenSpent) && !errors.Is(err, ErrTokenRevoked) {
+	if err != nil && !isVerdict(err) {
 		i.unansweredSpend(rec) // it may have committed: its retry is no theft
 	}
 	return i.spent(ctx, rec, now, err)

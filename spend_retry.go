@@ -2,6 +2,7 @@ package jwtguard
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -22,6 +23,11 @@ const unansweredGrace = time.Minute
 // duplicate within the reuse grace window, reuse past it); and if a thief's
 // replay takes that one pass, the client's own retry is the reuse that
 // revokes the session.
+//
+// Only a token the store had just reported unspent can earn the pass: the
+// spend is preceded by a check, and a token already spent (an old one a
+// thief replays while the store is failing) is reuse at once, or, when
+// the check fails too, a 503 that earns nothing.
 
 // unansweredSpend notes that the spend of rec's token went unanswered.
 func (i *Issuer) unansweredSpend(rec Record) {
@@ -37,4 +43,10 @@ func (i *Issuer) retriedSpend(ctx context.Context, rec Record) bool {
 	i.log.LogAttrs(ctx, slog.LevelWarn, "jwtguard: refresh retried after its spend went unanswered; not taken for reuse",
 		slog.String("subject", rec.Subject), slog.String("jti", rec.ID))
 	return true
+}
+
+// isVerdict reports whether err is a store's answer about a token, not a
+// failure to answer.
+func isVerdict(err error) bool {
+	return errors.Is(err, ErrTokenSpent) || errors.Is(err, ErrTokenRevoked)
 }

@@ -112,3 +112,55 @@ func TestRefreshRetryGraceEnds(t *testing.T) {
 		t.Errorf("a retry past the grace: %v, want reuse", err)
 	}
 }
+
+// downStore is a real store that can be switched off: every call fails.
+type downStore struct {
+	jwtguard.Store
+	down atomic.Bool
+}
+
+var errStoreDown = errors.New("store unreachable")
+
+func (s *downStore) Spend(ctx context.Context, r jwtguard.Record) error {
+	if s.down.Load() {
+		return errStoreDown
+	}
+	return s.Store.Spend(ctx, r)
+}
+
+func (s *downStore) Check(ctx context.Context, r jwtguard.Record) error {
+	if s.down.Load() {
+		return errStoreDown
+	}
+	return s.Store.Check(ctx, r)
+}
+
+// TestRefreshRetryNoPassForSpentTokens: a token spent long ago, replayed
+// while the store fails, earns no pass: once the store is back, its replay
+// is reuse, and the session is revoked.
+func TestRefreshRetryNoPassForSpentTokens(t *testing.T) {
+	ctx := context.Background()
+	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
+	must(t, err)
+	store := &downStore{Store: jwtguard.NewMemoryStore()}
+	// Without the reuse grace window, so that the replay is reuse at once
+	// (within it, a duplicate: refused, no pair either).
+	iss, err := jwtguard.NewIssuer(key, store, jwtguard.WithReuseGrace(0))
+	must(t, err)
+	p, err := iss.Issue(ctx, "1")
+	must(t, err)
+	next, err := iss.Refresh(ctx, p.Refresh) // p.Refresh is spent
+	must(t, err)
+
+	store.down.Store(true)
+	if _, err := iss.Refresh(ctx, p.Refresh); !errors.Is(err, jwtguard.ErrUnavailable) {
+		t.Fatalf("replay with the store down: %v, want ErrUnavailable", err)
+	}
+	store.down.Store(false)
+	if _, err := iss.Refresh(ctx, p.Refresh); !errors.Is(err, jwtguard.ErrTokenSpent) {
+		t.Errorf("replay once the store is back: %v, want reuse", err)
+	}
+	if _, err := iss.Refresh(ctx, next.Refresh); !errors.Is(err, jwtguard.ErrTokenRevoked) {
+		t.Errorf("the session's current token after the reuse: %v, want revoked", err)
+	}
+}

@@ -69,8 +69,7 @@ func parseMarker(s string) (marker, bool) {
 // before the script's own, notes the marker it returns, and returns the
 // state.
 func (s *Store) run(ctx context.Context, op string, script *redis.Script, keys []string, args ...any) (int64, error) {
-	known := s.epoch.Load()
-	fresh := newEpoch()
+	known, fresh := s.epoch.Load(), *s.fresh.Load()
 	all := make([]any, 0, 3+len(args))
 	all = append(all, *known, fresh, strconv.FormatInt(time.Now().Unix(), 10))
 	all = append(all, args...)
@@ -86,6 +85,10 @@ func (s *Store) run(ctx context.Context, op string, script *redis.Script, keys [
 	m, ok3 := parseMarker(text)
 	if !ok1 || !ok2 || !ok3 {
 		return 0, fmt.Errorf("redisstore: %s: unexpected script reply %v", op, reply)
+	}
+	if m.epoch == fresh {
+		next := newEpoch() // used: the next marker written gets another
+		s.fresh.Store(&next)
 	}
 	s.observe(ctx, *known, m, fresh)
 	return state, nil

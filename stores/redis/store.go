@@ -36,6 +36,7 @@ type Store struct {
 	log    *slog.Logger
 	onLoss func(StateLoss)
 	epoch  atomic.Pointer[string] // of the last marker seen, "" before the first
+	fresh  atomic.Pointer[string] // the epoch of a marker this process would write
 	// volatile: Open accepts a Redis that is not durable.
 	volatile bool
 }
@@ -66,6 +67,8 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	}
 	s := &Store{client: client, keys: newKeys(c.prefix), log: c.log, onLoss: c.onLoss, volatile: c.volatile}
 	s.epoch.Store(new(string))
+	fresh := newEpoch()
+	s.fresh.Store(&fresh)
 	return s, nil
 }
 
