@@ -187,8 +187,9 @@ func WithAccessRevocation(maxStale time.Duration) IssuerOption {
 }
 
 // WithStoreTimeout bounds every call the issuer, and the verifier from
-// [Issuer.Verifier], make to the store and to the [UserLookup]; the
-// default is [DefaultStoreTimeout]. A call that runs out of time fails as
+// [Issuer.Verifier], make to the store (a [MemoryStore], which never
+// waits, excepted) and to the [UserLookup], and the context of the
+// sign-in's [Authenticator]; the default is [DefaultStoreTimeout]. A call that runs out of time fails as
 // a store that cannot answer does: 503 with Retry-After. d must be within
 // (0, 1m].
 func WithStoreTimeout(d time.Duration) IssuerOption {

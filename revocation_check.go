@@ -13,8 +13,9 @@ import (
 // revoked now may still pass for maxStale on a server that checked it
 // before. When the store cannot answer, the token is refused with an error
 // matching [ErrUnavailable] (503): revocation fails closed. Each call to
-// the store is bounded by [DefaultStoreTimeout] (by [WithStoreTimeout] for
-// the verifier of [Issuer.Verifier]).
+// the store (but a [MemoryStore], which never waits) is bounded by
+// [DefaultStoreTimeout] (by [WithStoreTimeout] for the verifier of
+// [Issuer.Verifier]).
 func WithRevocationCheck(store Store, maxStale time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
 		if store == nil {

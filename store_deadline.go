@@ -20,8 +20,15 @@ type deadlineStore struct {
 	d time.Duration
 }
 
-// withStoreDeadline returns s with every call bounded by d.
-func withStoreDeadline(s Store, d time.Duration) Store { return &deadlineStore{Store: s, d: d} }
+// withStoreDeadline returns s with every call bounded by d. A MemoryStore
+// is returned as it is: it never waits on anything, and a timer per call
+// would cost the uncached revocation check five times its time.
+func withStoreDeadline(s Store, d time.Duration) Store {
+	if _, ok := s.(*MemoryStore); ok {
+		return s
+	}
+	return &deadlineStore{Store: s, d: d}
+}
 
 // Spend implements [Store] within the deadline.
 func (s *deadlineStore) Spend(ctx context.Context, r Record) error {
@@ -61,8 +68,8 @@ func (s *deadlineStore) Check(ctx context.Context, r Record) error {
 // boundedStore returns s bounded by DefaultStoreTimeout, unless it is
 // bounded already (the issuer's store, bounded by WithStoreTimeout).
 func boundedStore(s Store) Store {
-	if ds, ok := s.(*deadlineStore); ok {
-		return ds
+	if _, ok := s.(*deadlineStore); ok {
+		return s
 	}
 	return withStoreDeadline(s, DefaultStoreTimeout)
 }
