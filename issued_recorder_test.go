@@ -64,15 +64,17 @@ func TestIssuedRefreshTokensRecorded(t *testing.T) {
 	}
 	var sessions []string
 	for _, raw := range []string{refresh, rotated} {
-		jti := claimOf(t, raw, "jti")
+		c := payloadOf(t, raw)
+		jti, _ := c["jti"].(string)
 		if store.issued[jti] != raw {
 			t.Fatalf("token with jti %s not recorded as issued", jti)
 		}
 		r := store.recs[jti]
-		if r.Subject != "1" || r.Family != claimOf(t, raw, "sid") {
+		if r.Subject != "1" || r.Family != c["sid"] {
 			t.Fatalf("record %+v: want subject 1 and the token's sid", r)
 		}
-		exp := time.Unix(int64(claimNumber(t, raw, "exp")), 0)
+		expSec, _ := c["exp"].(float64)
+		exp := time.Unix(int64(expSec), 0)
 		if r.ExpiresAt.Before(exp) {
 			t.Fatalf("record expires %v, before the token (%v)", r.ExpiresAt, exp)
 		}
@@ -97,20 +99,10 @@ func TestIssuedRecorderFailureIs503(t *testing.T) {
 	}
 }
 
-// claimOf returns a string claim of a token's payload.
-func claimOf(t *testing.T, raw, name string) string {
+// payloadOf returns a token's claims.
+func payloadOf(t *testing.T, raw string) map[string]any {
 	t.Helper()
 	var c map[string]any
 	must(t, json.Unmarshal([]byte(decodePart(t, raw, 1)), &c))
-	s, _ := c[name].(string)
-	return s
-}
-
-// claimNumber returns a numeric claim of a token's payload.
-func claimNumber(t *testing.T, raw, name string) float64 {
-	t.Helper()
-	var c map[string]any
-	must(t, json.Unmarshal([]byte(decodePart(t, raw, 1)), &c))
-	n, _ := c[name].(float64)
-	return n
+	return c
 }
