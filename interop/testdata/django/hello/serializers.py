@@ -18,7 +18,7 @@ class OneWinnerRefreshSerializer(TokenRefreshSerializer):
     def validate(self, attrs):
         refresh = RefreshToken(attrs["refresh"])
         data = {"access": str(refresh.access_token)}
-        _, created = refresh.blacklist()
+        _row, created = refresh.blacklist()
         if not created:
             raise InvalidToken(_("Token is blacklisted"))
         refresh.set_jti()
