@@ -141,3 +141,14 @@ var projects = []struct {
 	{"SQLite", sqliteProject},
 	{"PostgreSQL", postgresProject},
 }
+
+// eachProject runs f on a new migrated project on each database, with the
+// project's URL.
+func eachProject(t *testing.T, f func(t *testing.T, url string, d *jwtguarddjango.DB)) {
+	for _, p := range projects {
+		t.Run(p.name, func(t *testing.T) {
+			u := p.url(t)
+			f(t, u, openProject(t, u))
+		})
+	}
+}

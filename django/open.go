@@ -53,13 +53,19 @@ func WithTables(t Tables) Option { return func(c *config) { c.tables = t } }
 // lock on the file (Django's own default is 5 seconds).
 const sqliteBusyTimeout = 5000
 
+// maxOpenConns bounds the pool Open opens.
+const maxOpenConns = 8
+
 // Open opens the Django project's database named by rawURL, as the
 // examples' -django-database flag takes it: "sqlite:///path/to/db.sqlite3"
 // (an absolute path) or "postgres://user:password@host/dbname?…"
 // (search_path and other parameters as the pgx driver takes them). SQLite
 // is opened with a busy timeout of 5 seconds and transactions that take
 // the write lock at once; the file's journal mode is left as Django set it.
-// Open then checks the tables as [New] does. Close the DB when done.
+// The pool holds at most 8 connections, so that a service stays well
+// within the server's max_connections beside Django's workers; open the
+// pool yourself and call [New] for another bound. Open then checks the
+// tables as [New] does. Close the DB when done.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -85,6 +91,8 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jwtguarddjango: opening the database: %w", err)
 	}
+	db.SetMaxOpenConns(maxOpenConns)
+	db.SetMaxIdleConns(maxOpenConns)
 	d, err := New(ctx, db, dialect, opts...)
 	if err != nil {
 		db.Close()

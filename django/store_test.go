@@ -3,17 +3,15 @@ package jwtguarddjango_test
 import (
 	"testing"
 
+	"github.com/jwtguard/jwtguard/django"
 	"github.com/jwtguard/jwtguard/storetest"
 )
 
 // The store keeps the Store contract on Django's tables.
 func TestStoreContract(t *testing.T) {
-	for _, p := range projects {
-		t.Run(p.name, func(t *testing.T) {
-			d := openProject(t, p.url(t))
-			storetest.Run(t, d.Store())
-		})
-	}
+	eachProject(t, func(t *testing.T, _ string, d *jwtguarddjango.DB) {
+		storetest.Run(t, d.Store())
+	})
 }
 
 // Two handles, as two processes have, on one database.
