@@ -244,3 +244,36 @@ func TestDjangoConcurrentRefresh(t *testing.T) {
 		t.Logf("a Django refresh takes %v; rotated by: %v", djangoTakes, wins)
 	})
 }
+
+// Revocations at the Go service reach Django: reuse of a spent refresh
+// token revokes its session, and Django then refuses the session's live
+// refresh token; RevokeSubject makes Django refuse the user's refresh
+// tokens, its own included.
+func TestDjangoSeesGoRevocations(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, o django.Options) {
+		s := startShared(t, o, jwtguard.WithReuseGrace(0))
+		_, first := s.goPair(t, "/api/token/", map[string]string{"username": django.Username, "password": django.Password})
+		_, second := s.goPair(t, "/api/token/refresh/", map[string]string{"refresh": first})
+		if status, body := s.goPost(t, "/api/token/refresh/", map[string]string{"refresh": first}); status != http.StatusUnauthorized {
+			t.Fatalf("reuse at Go: %d %s", status, body)
+		}
+		if status, body := s.django.Refresh(t, second); status != http.StatusUnauthorized || body != blacklisted {
+			t.Errorf("Django refreshes the live token of a session revoked at Go: %d %s", status, body)
+		}
+
+		_, djRefresh := s.django.Obtain(t, django.Username, django.Password)
+		_, goRefresh := s.goPair(t, "/api/token/", map[string]string{"username": django.Username, "password": django.Password})
+		time.Sleep(1100 * time.Millisecond) // RevokeSubject's cutoff is in whole seconds, as "iat" is
+		must(t, s.issuer.RevokeSubject(context.Background(), django.UserID))
+		for name, tok := range map[string]string{"Django's": djRefresh, "Go's": goRefresh} {
+			if status, body := s.django.Refresh(t, tok); status != http.StatusUnauthorized || body != blacklisted {
+				t.Errorf("Django refreshes %s refresh token of a user revoked at Go: %d %s", name, status, body)
+			}
+		}
+		// A new sign-in at Django a second after the cutoff (one in the
+		// cutoff's second is revoked with it) refreshes at Go.
+		time.Sleep(1100 * time.Millisecond)
+		_, fresh := s.django.Obtain(t, django.Username, django.Password)
+		s.goPair(t, "/api/token/refresh/", map[string]string{"refresh": fresh})
+	})
+}
