@@ -15,6 +15,10 @@
 // column names follow Django's defaults ([DefaultTables]) and can be
 // changed ([WithTables]) for a custom user model.
 //
+// On PostgreSQL, [DB.InstallUserTrigger] and [DB.ListenUserChanges] make
+// a user deactivated in Django refused at once rather than within the user
+// check's bound.
+//
 // # Fail-closed paths
 //
 // A database error or timeout on a check, a spend or a recording fails the

@@ -2,6 +2,7 @@ package interop_test
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"strings"
 	"sync"
@@ -161,17 +162,7 @@ func startSharedIssuer(t *testing.T, s *shared, opts ...jwtguard.IssuerOption) *
 func TestDjangoDeactivatedUser(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, o django.Options) {
 		s := startShared(t, o)
-		access, refresh := s.goPair(t, "/api/token/", map[string]string{"username": django.Username, "password": django.Password})
-		if status, body := s.goHello(t, access); status != http.StatusOK {
-			t.Fatalf("Go /hello/ before: %d %s", status, body)
-		}
-		djangoShell(t, s.django, `
-from django.contrib.auth.models import User
-u = User.objects.get(username="vitor")
-u.is_active = False
-u.save()
-`)
-		deactivated := time.Now()
+		access, refresh, deactivated := s.signInThenDeactivate(t)
 		for {
 			status, body := s.goHello(t, access)
 			if status == http.StatusUnauthorized {
@@ -276,4 +267,72 @@ func TestDjangoSeesGoRevocations(t *testing.T) {
 		_, fresh := s.django.Obtain(t, django.Username, django.Password)
 		s.goPair(t, "/api/token/refresh/", map[string]string{"refresh": fresh})
 	})
+}
+
+// On PostgreSQL, a user deactivated in Django is refused by the Go service
+// at once, though its user check caches answers for an hour: the trigger
+// of InstallUserTrigger announces the change, and ListenUserChanges tells
+// the issuer.
+func TestDjangoDeactivatedUserAtOnce(t *testing.T) {
+	o := databases[1].opts(t) // PostgreSQL
+	s := startSharedBound(t, o, time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	must(t, s.db.InstallUserTrigger(ctx))
+	done := make(chan error, 1)
+	heard := make(chan string, 64)
+	go func() {
+		done <- s.db.ListenUserChanges(ctx, func(id string) {
+			s.issuer.UserChanged(id)
+			select {
+			case heard <- id:
+			default:
+			}
+		})
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+
+	// Wait until the listener listens: flip the inactive user's is_active
+	// until a change of it is heard.
+	probe, err := sql.Open("pgx", s.django.Database)
+	must(t, err)
+	defer probe.Close()
+	for deadline := time.Now().Add(10 * time.Second); len(heard) == 0; time.Sleep(100 * time.Millisecond) {
+		_, err := probe.Exec(`UPDATE auth_user SET is_active = NOT is_active WHERE id = ` + django.InactiveUserID)
+		must(t, err)
+		if time.Now().After(deadline) {
+			t.Fatal("the listener hears nothing within 10 s")
+		}
+	}
+
+	access, _, deactivated := s.signInThenDeactivate(t)
+	for {
+		status, body := s.goHello(t, access)
+		if status == http.StatusUnauthorized && strings.Contains(body, "user_inactive") {
+			break
+		}
+		if time.Since(deactivated) > 5*time.Second {
+			t.Fatalf("the Go service still accepts a user deactivated %v ago (its user check caches for an hour): %d %s", time.Since(deactivated), status, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("refused %v after Django's save returned", time.Since(deactivated).Round(time.Millisecond))
+}
+
+// signInThenDeactivate signs the active user in at the Go service, checks
+// that its access token is accepted, then deactivates the user in Django
+// as the admin does (save of is_active false), and returns the pair and
+// when the save returned.
+func (s *shared) signInThenDeactivate(t *testing.T) (access, refresh string, deactivated time.Time) {
+	t.Helper()
+	access, refresh = s.goPair(t, "/api/token/", map[string]string{"username": django.Username, "password": django.Password})
+	if status, body := s.goHello(t, access); status != http.StatusOK {
+		t.Fatalf("Go /hello/ before: %d %s", status, body)
+	}
+	djangoShell(t, s.django, `
+from django.contrib.auth.models import User
+u = User.objects.get(username="vitor")
+u.is_active = False
+u.save()
+`)
+	return access, refresh, time.Now()
 }

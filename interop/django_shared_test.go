@@ -54,6 +54,12 @@ var databases = []struct {
 // startShared starts Django with o and a Go service over its database.
 func startShared(t *testing.T, o django.Options, opts ...jwtguard.IssuerOption) *shared {
 	t.Helper()
+	return startSharedBound(t, o, userCheckBound, opts...)
+}
+
+// startSharedBound is startShared with the user check's bound.
+func startSharedBound(t *testing.T, o django.Options, bound time.Duration, opts ...jwtguard.IssuerOption) *shared {
+	t.Helper()
 	ctx := context.Background()
 	dj := django.StartWith(t, sharedSecret, o)
 	db, err := jwtguarddjango.Open(ctx, dj.Database)
@@ -63,7 +69,7 @@ func startShared(t *testing.T, o django.Options, opts ...jwtguard.IssuerOption) 
 
 	key, err := jwtguard.NewSigningKey("", sharedSecret, jwtguard.HS256)
 	must(t, err)
-	opts = append([]jwtguard.IssuerOption{jwtguard.WithUserLookup(db.Users(), userCheckBound)}, opts...)
+	opts = append([]jwtguard.IssuerOption{jwtguard.WithUserLookup(db.Users(), bound)}, opts...)
 	iss, err := jwtguard.NewIssuer(key, db.Store(), opts...)
 	must(t, err)
 	endpoints, err := jwtguard.NewEndpoints(iss, db.Users())
