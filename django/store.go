@@ -61,6 +61,9 @@ const (
 // one that no integer key can equal.
 func (d *DB) userParam(subject string) any {
 	if d.t.TextUserID {
+		if !validText(subject) {
+			return nil
+		}
 		return subject
 	}
 	n, err := strconv.ParseInt(subject, 10, 64)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/jwtguard/jwtguard"
 )
@@ -44,7 +46,10 @@ const dummyHash = "pbkdf2_sha256$600000$jwtguarddummysalt$C6KHWBXII2wlW92hEttRru
 func (u *Users) Authenticate(ctx context.Context, username, password string) (string, bool, error) {
 	var id, encoded string
 	var active bool
-	err := u.d.db.QueryRowContext(ctx, u.d.q.userByName, username).Scan(&id, &encoded, &active)
+	err := sql.ErrNoRows // no username Django accepts holds NUL or invalid UTF-8, which PostgreSQL refuses to compare
+	if validText(username) {
+		err = u.d.db.QueryRowContext(ctx, u.d.q.userByName, username).Scan(&id, &encoded, &active)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		h := dummyHash
 		if p := u.last.Load(); p != nil {
@@ -65,6 +70,12 @@ func (u *Users) Authenticate(ctx context.Context, username, password string) (st
 		return "", false, jwtguard.ErrInvalidCredentials
 	}
 	return id, active, nil
+}
+
+// validText reports whether s can be a text parameter of either database:
+// valid UTF-8 without NUL.
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 // LookupUser implements [jwtguard.UserLookup]: whether the user with the

@@ -82,6 +82,7 @@ func TestUsersThroughEndpoints(t *testing.T) {
 			{"nobody", "correct horse", 401},
 			{"sleepy", "correct horse", 401},
 			{"old", "correct horse", 401},
+			{"vit\x00or", "correct horse", 401}, // PostgreSQL refuses NUL in text: not a 503
 		} {
 			b, _ := json.Marshal(map[string]string{"username": c.user, "password": c.password})
 			resp, err := http.Post(srv.URL+"/api/token/", "application/json", strings.NewReader(string(b)))
@@ -94,7 +95,10 @@ func TestUsersThroughEndpoints(t *testing.T) {
 				t.Errorf("%s/%s: %d %s, want %d", c.user, c.password, resp.StatusCode, body, c.status)
 			}
 		}
-		if last := hookErrs[len(hookErrs)-1]; !errors.Is(last, jwtguarddjango.ErrUnsupportedHasher) {
+		if _, _, err := d.Users().Authenticate(context.Background(), "vitor\xff", "correct horse"); !errors.Is(err, jwtguard.ErrInvalidCredentials) {
+			t.Errorf("a username of invalid UTF-8: %v, want ErrInvalidCredentials", err)
+		}
+		if last := hookErrs[len(hookErrs)-2]; !errors.Is(last, jwtguarddjango.ErrUnsupportedHasher) {
 			t.Errorf("login hook for the md5 user: %v, want ErrUnsupportedHasher", last)
 		}
 	})
