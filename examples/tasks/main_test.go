@@ -37,7 +37,14 @@ func newTestApp(t *testing.T, args ...string) http.Handler {
 // and its database.
 func openTestApp(t *testing.T, args ...string) (http.Handler, func()) {
 	t.Helper()
-	c, err := parseFlags(append([]string{"-data", t.TempDir(), "-create-user", "vitor:123"}, args...),
+	return openAppWith(t, append([]string{"-data", t.TempDir(), "-create-user", "vitor:123"}, args...))
+}
+
+// openAppWith opens the app with exactly the flags args and the tests'
+// signing key.
+func openAppWith(t *testing.T, args []string) (http.Handler, func()) {
+	t.Helper()
+	c, err := parseFlags(args,
 		func(k string) string {
 			if k == "JWT_SIGNING_KEY" {
 				return "drf-anchor-shared-test-secret"
