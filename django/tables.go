@@ -24,7 +24,8 @@ type Tables struct {
 	// simplejwt's tables cannot hold: spent tokens, session (family) and
 	// subject revocations, revoked tokens that are not refresh tokens,
 	// and the session of each refresh token issued. [DB.Migrate] creates
-	// it; Django's tables are never altered.
+	// it and alters none of Django's tables (only the opt-in
+	// [DB.InstallUserTrigger] adds a trigger to the user table).
 	State string
 }
 
