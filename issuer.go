@@ -43,6 +43,7 @@ type Issuer struct {
 	userCheck *userCheck
 	log       *slog.Logger
 	retry     *ttlCache[bool] // refresh tokens whose spend went unanswered (spend_retry.go)
+	issued    IssuedRecorder  // the store, when it lists issued refresh tokens (issued_recorder.go)
 }
 
 // Pair is an access token and the refresh token issued with it.
@@ -80,6 +81,7 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		return nil, err
 	}
 	c.errs = nil
+	issued, _ := store.(IssuedRecorder)
 	store = withStoreDeadline(store, c.storeTimeout)
 	if c.users != nil {
 		c.users = withLookupDeadline(c.users, c.storeTimeout)
@@ -88,7 +90,7 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 	if err != nil {
 		return nil, err
 	}
-	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.log, retry: newTTLCache[bool](unansweredGrace)}
+	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.log, retry: newTTLCache[bool](unansweredGrace), issued: issued}
 	if i.log == nil {
 		i.log = slog.New(slog.DiscardHandler)
 	}
@@ -191,7 +193,11 @@ func (i *Issuer) issue(ctx context.Context, subject, session string, now time.Ti
 	if p.Access, err = i.sign("access", subject, session, iat, p.AccessExpiresAt, time.Time{}, extra); err != nil {
 		return nil, err
 	}
-	if p.Refresh, err = i.sign("refresh", subject, session, iat, p.RefreshExpiresAt, time.Time{}, extra); err != nil {
+	jti := randomHex()
+	if p.Refresh, err = i.signID("refresh", jti, subject, session, iat, p.RefreshExpiresAt, time.Time{}, extra); err != nil {
+		return nil, err
+	}
+	if err := i.recordIssued(ctx, p.Refresh, jti, subject, session, iat, p.RefreshExpiresAt); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -217,8 +223,14 @@ func (i *Issuer) extraClaims(ctx context.Context, subject string) ([]byte, error
 	return extra, nil
 }
 
-// sign writes and signs one token; refreshExp is set for sliding tokens.
+// sign writes and signs one token with a new "jti"; refreshExp is set for
+// sliding tokens.
 func (i *Issuer) sign(kind, subject, session string, iat, exp, refreshExp time.Time, extra []byte) (string, error) {
+	return i.signID(kind, randomHex(), subject, session, iat, exp, refreshExp, extra)
+}
+
+// signID is sign with the "jti" given.
+func (i *Issuer) signID(kind, jti, subject, session string, iat, exp, refreshExp time.Time, extra []byte) (string, error) {
 	claims := make([]byte, 0, 192+len(extra))
 	claims = append(claims, `{"token_type":`...)
 	claims = appendJSONString(claims, kind)
@@ -227,7 +239,7 @@ func (i *Issuer) sign(kind, subject, session string, iat, exp, refreshExp time.T
 	claims = append(claims, `,"iat":`...)
 	claims = strconv.AppendInt(claims, iat.Unix(), 10)
 	claims = append(claims, `,"jti":"`...)
-	claims = append(claims, randomHex()...)
+	claims = append(claims, jti...)
 	claims = append(claims, '"')
 	if !refreshExp.IsZero() {
 		claims = append(claims, `,"refresh_exp":`...)

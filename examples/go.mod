@@ -10,6 +10,7 @@ require (
 	github.com/jwtguard/jwtguard v0.1.0
 	github.com/jwtguard/jwtguard/adapters/echo v0.1.0
 	github.com/jwtguard/jwtguard/adapters/gin v0.1.0
+	github.com/jwtguard/jwtguard/django v0.1.0
 	github.com/jwtguard/jwtguard/stores/sql v0.1.0
 	github.com/labstack/echo/v4 v4.16.0
 	golang.org/x/crypto v0.55.0

@@ -6,6 +6,7 @@
 //	JWT_SIGNING_KEY=... go run ./examples/tasks -create-user vitor:123
 //	TASKS_CREATE_USER=alice:... go run ./examples/tasks  # a user, out of sight of ps
 //	go run ./examples/tasks -database-url postgres://...   # many instances, one database
+//	go run ./examples/tasks -django-database sqlite:///path/to/db.sqlite3  # a Django project's users and blacklist
 //
 //	go run ./examples/tasks -cookies            # browser mode: open http://127.0.0.1:8000/
 //
@@ -32,6 +33,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard"
+	jwtguarddjango "github.com/jwtguard/jwtguard/django"
 	"github.com/jwtguard/jwtguard/examples/internal/serve"
 	sqlstore "github.com/jwtguard/jwtguard/stores/sql"
 )
@@ -40,6 +42,7 @@ type config struct {
 	addr        string
 	data        string
 	databaseURL string
+	djangoURL   string // a Django project's database: its users, simplejwt's blacklist, and the tasks
 	users       []string
 	trusted     []netip.Prefix
 	signingKey  string
@@ -59,6 +62,7 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "address to listen on")
 	fs.StringVar(&c.data, "data", "data", "directory of the SQLite database")
 	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL"), "PostgreSQL URL, for many instances sharing state (default $DATABASE_URL; SQLite under -data when empty)")
+	fs.StringVar(&c.djangoURL, "django-database", "", "a Django project's database (sqlite:///path or postgres://...): sign in its users, share simplejwt's blacklist, keep the tasks beside them")
 	fs.BoolVar(&c.cookies, "cookies", false, "browser mode: tokens in HttpOnly cookies with CSRF protection, and a page at / to try it")
 	fs.IntVar(&c.refreshes, "refreshes-per-minute", 5, "refreshes a minute per login session, past which refresh answers 429 (0: no limit)")
 	fs.IntVar(&c.maxHashes, "max-hashes", 2*runtime.GOMAXPROCS(0), "password hashes (19 MiB each) running at once; past a 1 s wait for one, sign-in and registration answer 503")
@@ -99,20 +103,19 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	if c.maxHashes < 1 {
 		return nil, fmt.Errorf("-max-hashes %d is below 1", c.maxHashes)
 	}
+	if c.djangoURL != "" && (len(c.users) > 0 || c.databaseURL != "") {
+		return nil, errors.New("-django-database: the users and the state are the Django project's; leave out -create-user and -database-url")
+	}
 	return &c, nil
 }
 
 // newApp opens the database, creates users, and wires jwtguard.
 func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, func(), error) {
-	d, err := openDB(ctx, c.databaseURL, c.data)
+	d, store, djangoUsers, closeDB, err := openStores(ctx, c)
 	if err != nil {
 		return nil, nil, err
 	}
-	fail := func(err error) (http.Handler, func(), error) { d.Close(); return nil, nil, err }
-	store, err := sqlstore.New(ctx, d.DB, d.dialect)
-	if err != nil {
-		return fail(err)
-	}
+	fail := func(err error) (http.Handler, func(), error) { closeDB(); return nil, nil, err }
 	secret := c.signingKey
 	if secret == "" {
 		b := make([]byte, 32)
@@ -124,7 +127,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	u := users{db: d, gate: c.gate}
+	u := users{db: d, gate: c.gate, django: djangoUsers}
 	if u.gate == nil {
 		u.gate = newHashGate(c.maxHashes, hashWait)
 	}
@@ -179,12 +182,37 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	if err := seedUsers(ctx, u, c, log); err != nil {
-		return fail(err)
+	if djangoUsers == nil {
+		if err := seedUsers(ctx, u, c, log); err != nil {
+			return fail(err)
+		}
 	}
 	a := &app{db: d, users: u, registrations: registrations, issuer: issuer, guard: guard, activate: activate,
 		trusted: c.trusted, log: log, paths: paths, page: c.cookies}
-	return a.routes(endpoints), func() { d.Close() }, nil
+	return a.routes(endpoints), closeDB, nil
+}
+
+// openStores opens the tutorial's database and the issuer's store: the
+// tutorial's own, or, with -django-database, the Django project's (and its
+// users).
+func openStores(ctx context.Context, c *config) (*db, jwtguard.Store, *jwtguarddjango.Users, func(), error) {
+	if c.djangoURL != "" {
+		d, dj, err := openDjango(ctx, c.djangoURL)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		return d, dj.Store(), dj.Users(), func() { d.Close(); dj.Close() }, nil
+	}
+	d, err := openDB(ctx, c.databaseURL, c.data)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	store, err := sqlstore.New(ctx, d.DB, d.dialect)
+	if err != nil {
+		d.Close()
+		return nil, nil, nil, nil, err
+	}
+	return d, store, nil, func() { d.Close() }, nil
 }
 
 // seedUsers creates the -create-user users, and a demo user on a first

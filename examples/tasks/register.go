@@ -82,6 +82,9 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, errDuplicate):
 			errs.add("username", "A user with that username already exists.")
+		case errors.Is(err, errDjangoUsers):
+			writeJSON(w, http.StatusForbidden, detail("Sign up at the Django site."))
+			return
 		case errors.Is(err, errHashBusy):
 			w.Header().Set("Retry-After", "1")
 			writeJSON(w, http.StatusServiceUnavailable, detail("Service temporarily unavailable, try again later."))

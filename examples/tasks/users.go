@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/jwtguard/jwtguard"
+	jwtguarddjango "github.com/jwtguard/jwtguard/django"
 )
 
 // Password hashing: argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane),
@@ -69,11 +70,22 @@ type users struct {
 	db      *db
 	gate    *hashGate
 	creates *hashGate
+	// django, with -django-database, signs in and checks Django's users.
+	django *jwtguarddjango.Users
 }
 
 // Authenticate implements jwtguard.Authenticator. When every hashing slot
 // stays taken it returns errHashBusy, which the endpoint answers with 503.
 func (u users) Authenticate(ctx context.Context, username, password string) (string, bool, error) {
+	if u.django != nil {
+		var id string
+		var active bool
+		var err error
+		if gateErr := u.gate.do(ctx, func() { id, active, err = u.django.Authenticate(ctx, username, password) }); gateErr != nil {
+			return "", false, gateErr
+		}
+		return id, active, err
+	}
 	row, err := u.db.userByName(ctx, username)
 	hash := dummyHash
 	switch {
@@ -95,6 +107,9 @@ func (u users) Authenticate(ctx context.Context, username, password string) (str
 
 // LookupUser implements jwtguard.UserLookup.
 func (u users) LookupUser(ctx context.Context, id string) (bool, error) {
+	if u.django != nil {
+		return u.django.LookupUser(ctx, id)
+	}
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
 		return false, jwtguard.ErrUserNotFound
@@ -112,6 +127,9 @@ func (u users) LookupUser(ctx context.Context, id string) (bool, error) {
 // create adds a user with a hashed password; errHashBusy when every
 // hashing slot stays taken.
 func (u users) create(ctx context.Context, username, password string, active bool) (*user, error) {
+	if u.django != nil {
+		return nil, errDjangoUsers
+	}
 	var hash string
 	var err error
 	var gateErr error

@@ -79,8 +79,27 @@ type Server struct {
 	// Secret is the HS256 signing key Django signs and verifies tokens with.
 	Secret string
 
+	// Database is the project's database as jwtguarddjango.Open takes
+	// it: "sqlite:///…/db.sqlite3", or a postgres:// URL whose
+	// search_path is the project's own schema.
+	Database string
+
 	client *http.Client
 	logs   *logBuffer
+	dir    string
+	env    []string
+}
+
+// Options are the choices of [StartWith].
+type Options struct {
+	// PostgresDSN, when set, is a PostgreSQL server (a postgres:// URL) on
+	// which the project keeps its tables, in a schema of its own, dropped
+	// when the test ends. Empty: a SQLite file.
+	PostgresDSN string
+	// OneWinnerRefresh makes the refresh endpoint rotate a token only when
+	// its own blacklisting created the row (hello/serializers.py), so that
+	// of two services sharing the blacklist only one rotates a token.
+	OneWinnerRefresh bool
 }
 
 // Response is an HTTP response of the server, its body read in full.
@@ -97,6 +116,12 @@ type Response struct {
 // has failed by the time it ends.
 func Start(t testing.TB, secret string) *Server {
 	t.Helper()
+	return StartWith(t, secret, Options{})
+}
+
+// StartWith is [Start] with options.
+func StartWith(t testing.TB, secret string, o Options) *Server {
+	t.Helper()
 	if secret == "" {
 		t.Fatal("django.Start: empty secret")
 	}
@@ -111,12 +136,25 @@ func Start(t testing.TB, secret string) *Server {
 	if err != nil {
 		t.Fatalf("django: %v", err)
 	}
-	env := environ(secret, filepath.Join(t.TempDir(), "db.sqlite3"))
+	dbPath := filepath.Join(t.TempDir(), "db.sqlite3")
+	env := environ(secret, dbPath)
+	database := "sqlite://" + dbPath
+	if o.PostgresDSN != "" {
+		schema, url := postgresSchema(t, o.PostgresDSN)
+		env = append(env, "INTEROP_POSTGRES_DSN="+o.PostgresDSN, "INTEROP_POSTGRES_SCHEMA="+schema)
+		database = url
+	}
+	if o.OneWinnerRefresh {
+		env = append(env, "INTEROP_ONE_WINNER_REFRESH=1")
+	}
 
 	manage(t, dir, env, "setupdb") // migrate, then create the users
 
 	s := &Server{
-		Secret: secret,
+		Database: database,
+		dir:      dir,
+		env:      env,
+		Secret:   secret,
 		client: &http.Client{
 			Timeout:   requestTimeout,
 			Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 8},
@@ -354,17 +392,27 @@ func (s *Server) pair(t testing.TB, path string, r Response) (access, refresh st
 	return p.Access, p.Refresh
 }
 
+// Manage runs manage.py with args against the project's database, as an
+// operator would, and returns its output. It fails t if the command
+// fails.
+func (s *Server) Manage(t testing.TB, args ...string) string {
+	t.Helper()
+	return manage(t, s.dir, s.env, args...)
+}
+
 // manage runs a management command to completion, failing t with its output
 // if it fails.
-func manage(t testing.TB, dir string, env []string, args ...string) {
+func manage(t testing.TB, dir string, env []string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, Python, append([]string{"manage.py"}, args...)...)
 	cmd.Dir, cmd.Env = dir, env
-	if out, err := cmd.CombinedOutput(); err != nil {
+	out, err := cmd.CombinedOutput()
+	if err != nil {
 		t.Fatalf("django: manage.py %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
+	return string(out)
 }
 
 // available reports why Django cannot run here, once per process.
@@ -419,7 +467,8 @@ func projectDir() (string, error) {
 // settings. Python writes no bytecode into the source tree.
 func environ(secret, db string) []string {
 	drop := []string{"PYTHONPATH=", "PYTHONHOME=", "PYTHONSTARTUP=", "DJANGO_SETTINGS_MODULE=",
-		"JWT_SIGNING_KEY=", "INTEROP_SQLITE_PATH="}
+		"JWT_SIGNING_KEY=", "INTEROP_SQLITE_PATH=", "INTEROP_POSTGRES_DSN=", "INTEROP_POSTGRES_SCHEMA=",
+		"INTEROP_ONE_WINNER_REFRESH="}
 	var env []string
 outer:
 	for _, kv := range os.Environ() {

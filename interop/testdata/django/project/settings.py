@@ -2,10 +2,17 @@
 
 Environment:
   JWT_SIGNING_KEY      the HS256 secret simplejwt signs and verifies with (required)
-  INTEROP_SQLITE_PATH  the SQLite database file, in a temporary directory (required)
+  INTEROP_SQLITE_PATH  the SQLite database file, in a temporary directory (required
+                       unless INTEROP_POSTGRES_DSN is set)
+  INTEROP_POSTGRES_DSN a postgres:// URL: use PostgreSQL instead of SQLite
+  INTEROP_POSTGRES_SCHEMA the schema to keep the tables in (with INTEROP_POSTGRES_DSN)
+  INTEROP_ONE_WINNER_REFRESH  "1": a refresh token rotates only if this request
+                       blacklisted it (hello.serializers), so that of two services
+                       sharing the blacklist only one rotates it
 """
 import os
 from datetime import timedelta
+from urllib.parse import unquote, urlsplit
 
 SECRET_KEY = "interop-only-django-secret-key-not-used-for-jwts"
 DEBUG = False
@@ -51,12 +58,26 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ["INTEROP_SQLITE_PATH"],
+if os.environ.get("INTEROP_POSTGRES_DSN"):
+    _pg = urlsplit(os.environ["INTEROP_POSTGRES_DSN"])
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": _pg.path.lstrip("/"),
+            "USER": unquote(_pg.username or ""),
+            "PASSWORD": unquote(_pg.password or ""),
+            "HOST": _pg.hostname or "",
+            "PORT": str(_pg.port or ""),
+            "OPTIONS": {"options": "-c search_path=" + os.environ["INTEROP_POSTGRES_SCHEMA"]},
+        }
     }
-}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ["INTEROP_SQLITE_PATH"],
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 USE_TZ = True
@@ -83,6 +104,8 @@ SIMPLE_JWT = {
     "TOKEN_TYPE_CLAIM": "token_type",
     "JTI_CLAIM": "jti",
 }
+if os.environ.get("INTEROP_ONE_WINNER_REFRESH") == "1":
+    SIMPLE_JWT["TOKEN_REFRESH_SERIALIZER"] = "hello.serializers.OneWinnerRefreshSerializer"
 
 # With DEBUG off, Django prints no tracebacks by default: send those of server
 # errors to stderr, which the Go harness shows when a test fails.
