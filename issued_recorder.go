@@ -10,7 +10,9 @@ import (
 // issuer's store implements it, every refresh token is recorded before its
 // pair is returned; a failure to record fails the issuance with an error
 // matching [ErrUnavailable], so no refresh token goes out unrecorded.
-// Implementations must be safe for concurrent use.
+// A Store that wraps another hides this interface unless it implements it
+// too (and passes the call on). Implementations must be safe for
+// concurrent use.
 type IssuedRecorder interface {
 	// RecordIssued records the refresh token raw, described by r (r.ID is
 	// its "jti", r.ExpiresAt the time after which it may be forgotten).
