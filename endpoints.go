@@ -267,6 +267,10 @@ func (e *Endpoints) SlidingRefresh() http.Handler {
 		if !ok {
 			return
 		}
+		if wait, ok := e.refreshAllowed(r.Context(), e.issuer.sliding, "sliding", v[0]); !ok {
+			e.throttled(w, wait)
+			return
+		}
 		tok, _, err := e.issuer.RefreshSliding(r.Context(), v[0])
 		if err != nil {
 			e.fail(w, r, err)
@@ -347,7 +351,7 @@ func (e *Endpoints) Refresh() http.Handler {
 		if !ok {
 			return
 		}
-		if wait, ok := e.refreshAllowed(r.Context(), raw); !ok {
+		if wait, ok := e.refreshAllowed(r.Context(), e.issuer.refresh, "refresh", raw); !ok {
 			e.throttled(w, wait)
 			return
 		}
@@ -364,17 +368,17 @@ func (e *Endpoints) Refresh() http.Handler {
 	})
 }
 
-// refreshAllowed takes one refresh from the budget of the token's login
-// session ([PerSession]). The token is verified first, so a forged one
-// cannot spend another session's budget; a token that fails is left to
-// [Issuer.Refresh] to refuse (its verification is then a cache hit or as
-// cheap as this one).
-func (e *Endpoints) refreshAllowed(ctx context.Context, raw string) (time.Duration, bool) {
+// refreshAllowed takes one refresh (or sliding renewal) from the budget
+// of the token's login session ([PerSession]). The token is verified first
+// by v, as a token of tokenType, so a forged one cannot spend another
+// session's budget; a token that fails is left to the issuer to refuse
+// (its verification is then a cache hit or as cheap as this one).
+func (e *Endpoints) refreshAllowed(ctx context.Context, v *Verifier, tokenType, raw string) (time.Duration, bool) {
 	if e.throttle == nil {
 		return 0, true
 	}
-	t, err := e.issuer.refresh.Verify(ctx, raw)
-	if err != nil || t.Claims.TokenType != "refresh" || t.Claims.ID == "" {
+	t, err := v.Verify(ctx, raw)
+	if err != nil || t.Claims.TokenType != tokenType || t.Claims.ID == "" {
 		return 0, true
 	}
 	return e.throttle.allowRefresh(recordOf(t, "").Family)

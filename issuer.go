@@ -314,15 +314,19 @@ func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
 	}
 	rec := recordOf(t, subject)
 	now := i.cfg.now() // before the spend: the new pair is no younger than the checks
-	if err := i.spend(ctx, rec, now); err != nil {
-		return nil, err
-	}
-	if i.users != nil {
+	if i.users != nil { // before the spend: a refusal or failure here spends nothing
 		if err := i.users(ctx, t); err != nil {
 			return nil, err
 		}
 	}
-	return i.issue(ctx, subject, rec.Family, now)
+	if err := i.spend(ctx, rec, now); err != nil {
+		return nil, err
+	}
+	pair, err := i.issue(ctx, subject, rec.Family, now)
+	if err != nil {
+		i.unansweredSpend(rec) // spent, and nothing handed out: its retry is no theft
+	}
+	return pair, err
 }
 
 // reused answers the reuse of a spent refresh token: a sign of theft, so
@@ -395,10 +399,14 @@ func (i *Issuer) Logout(ctx context.Context, raw string) error {
 	default:
 		return unavailable(err)
 	}
-	if err := i.store.Revoke(ctx, rec); err != nil {
+	// The session first: a logout cut short after it is retried as a
+	// logout of a revoked token, and nothing outlives it; cut short after
+	// the token alone, its retry would find the token revoked and leave
+	// the session alive.
+	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
 		return unavailable(err)
 	}
-	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
+	if err := i.store.Revoke(ctx, rec); err != nil {
 		return unavailable(err)
 	}
 	return nil
@@ -435,6 +443,9 @@ func (i *Issuer) RevokeToken(ctx context.Context, t *Token) error {
 // to the second: logout everywhere, or a password change. Tokens issued
 // later in the same second are revoked too.
 func (i *Issuer) RevokeSubject(ctx context.Context, subject string) error {
+	if err := checkSubject(subject); err != nil {
+		return err
+	}
 	now := i.cfg.now()
 	if err := i.store.RevokeSubject(ctx, subject, now, now.Add(i.cfg.refresh+recordGrace+time.Second)); err != nil {
 		return unavailable(err)

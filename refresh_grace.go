@@ -52,9 +52,14 @@ func WithReuseGrace(d time.Duration) IssuerOption {
 
 // graceRecord is the store entry that marks rec's first presentation for
 // the reuse grace window: a revoked entry of its own ID, kept for the
-// window. The prefix keeps it apart from any "jti".
+// window. The prefix keeps it apart from any "jti". It has a subject of
+// its own and is issued now, so that nothing but its own revocation reads
+// as revoked: not a revocation of a subject, nor a cut-off a store sets
+// after losing its state (which covers whatever was issued before it),
+// which would otherwise make every reuse a duplicate.
 func (i *Issuer) graceRecord(rec Record, now time.Time) Record {
-	return Record{ID: "grace:" + rec.ID, ExpiresAt: now.Add(i.cfg.grace)}
+	id := "grace:" + rec.ID
+	return Record{ID: id, Subject: id, IssuedAt: now, ExpiresAt: now.Add(i.cfg.grace)}
 }
 
 // spend spends the refresh or sliding token rec for a rotation. It
@@ -81,7 +86,10 @@ func (i *Issuer) spend(ctx context.Context, rec Record, now time.Time) error {
 		}
 	}
 	err := i.store.Spend(ctx, rec)
-	if err != nil && !isVerdict(err) {
+	switch {
+	case err == nil:
+		i.retry.forget(rec.ID) // a pass of an earlier, unanswered spend is used up
+	case !isVerdict(err):
 		i.unansweredSpend(rec) // it may have committed: its retry is no theft
 	}
 	return i.spent(ctx, rec, now, err)

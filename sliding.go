@@ -46,15 +46,20 @@ func (i *Issuer) RefreshSliding(ctx context.Context, raw string) (string, time.T
 	if t.Claims.ID == "" || subject == "" {
 		return "", time.Time{}, errNoRefreshID
 	}
-	if err := i.spend(ctx, recordOf(t, subject), now); err != nil {
-		return "", time.Time{}, err
-	}
-	if i.users != nil {
+	if i.users != nil { // before the spend: a refusal or failure here spends nothing
 		if err := i.users(ctx, t); err != nil {
 			return "", time.Time{}, err
 		}
 	}
-	return i.slide(ctx, subject, recordOf(t, subject).Family, now.Truncate(time.Second), time.Unix(limit, 0))
+	rec := recordOf(t, subject)
+	if err := i.spend(ctx, rec, now); err != nil {
+		return "", time.Time{}, err
+	}
+	tok, exp, err := i.slide(ctx, subject, rec.Family, now.Truncate(time.Second), time.Unix(limit, 0))
+	if err != nil {
+		i.unansweredSpend(rec) // spent, and nothing handed out: its retry is no theft
+	}
+	return tok, exp, err
 }
 
 func (i *Issuer) slide(ctx context.Context, subject, session string, iat, refreshExp time.Time) (string, time.Time, error) {

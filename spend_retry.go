@@ -20,9 +20,12 @@ const unansweredGrace = time.Minute
 // unansweredGrace and in this process only, the tokens whose spend went
 // unanswered, and lets one later refresh of each through when the store
 // says spent. A second presentation is answered as any spent token (a
-// duplicate within the reuse grace window, reuse past it); and if a thief's
-// replay takes that one pass, the client's own retry is the reuse that
-// revokes the session.
+// duplicate within the reuse grace window, reuse past it). If a thief's
+// replay takes that one pass, the client's own retry is a duplicate within
+// the window (refused, the session kept: the cost the window's doc
+// states), and reuse that revokes the session past it. A spend that
+// succeeds, or a failure after the spend with nothing handed out, is
+// handled alike: the success uses up the pass, the failure earns one.
 //
 // Only a token the store had just reported unspent can earn the pass: the
 // spend is preceded by a check, and a token already spent (an old one a

@@ -37,7 +37,10 @@ import (
 // bucket is dropped only once it is full again (dropping it forgets
 // nothing); a table full of buckets in use refuses new keys, with 429,
 // until one refills, so a flood can neither grow memory nor wipe the
-// counts of the usernames it is guessing.
+// counts of the usernames it is guessing. The sessions' table is the
+// exception: full, it lets a new session's refresh through untracked, so
+// that one account's many sessions cannot shut everybody's refresh out
+// (sessions are made only by sign-in, which the other tables bound).
 type LoginThrottle struct {
 	clients  *limiters // every sign-in attempt, per client address
 	pairs    *limiters // failures per (username, client)
@@ -162,6 +165,12 @@ func NewLoginThrottle(opts ...ThrottleOption) (*LoginThrottle, error) {
 		sessions: newLimiters(c.session.n, c.session.per, c.max),
 		trusted:  c.trusted,
 		now:      c.now,
+	}
+	if t.sessions != nil {
+		// The refresh throttle bounds the store's growth; sessions are made
+		// only through sign-in, which its own tables bound. A table full of
+		// one account's sessions must not refuse everybody else's refresh.
+		t.sessions.failOpen = true
 	}
 	if t.users != nil {
 		t.known = &knownClients{max: c.max, m: map[string]time.Time{}}

@@ -2,6 +2,7 @@ package jwtguard_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -33,6 +34,7 @@ func throttledServer(t *testing.T, auth jwtguard.Authenticator, opts ...jwtguard
 	must(t, err)
 	mux := http.NewServeMux()
 	e.Register(mux, "/api/token/")
+	e.RegisterSliding(mux, "/api/token/sliding/")
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv.URL + "/api/token/"
@@ -127,6 +129,26 @@ func TestThrottleFloodKeepsCounts(t *testing.T) {
 	}
 }
 
+// Sliding renewals are counted per session as refreshes are: one scripted
+// session cannot renew in a loop and fill the store with spent tokens.
+func TestThrottleSlidingPerSession(t *testing.T) {
+	url := throttledServer(t, testUsers, jwtguard.PerSession(3, time.Minute)) + "sliding/"
+	token := func(r reply) string {
+		t.Helper()
+		var v struct{ Token string }
+		if r.status != 200 || json.Unmarshal([]byte(r.body), &v) != nil || v.Token == "" {
+			t.Fatalf("want a token, got %d %s", r.status, r.body)
+		}
+		return v.Token
+	}
+	tok := token(signIn(t, url, "vitor", "123", "198.51.100.1"))
+	for range 3 {
+		tok = token(postJSON(t, url+"refresh/", map[string]string{"token": tok}))
+	}
+	r := postJSON(t, url+"refresh/", map[string]string{"token": tok})
+	checkReply(t, "fourth renewal in a minute", r, 429, `{"detail":"Request was throttled. Expected available in 20 seconds."}`)
+}
+
 // Refreshes are throttled per login session, on the real clock: one
 // session rotating in a loop cannot fill the store.
 func TestThrottleRefreshPerSession(t *testing.T) {
@@ -153,4 +175,20 @@ func TestThrottleRefreshPerSession(t *testing.T) {
 	for range 3 {
 		_, other = pairOf(t, postJSON(t, url+"refresh/", map[string]string{"refresh": other}))
 	}
+}
+
+// A sessions' table full of one account's sessions in use does not refuse
+// another session's refresh: refresh fails open when the table is full
+// (sign-in, which makes sessions, stays bounded by its own tables).
+func TestThrottleFullSessionTableFailsOpen(t *testing.T) {
+	url := throttledServer(t, testUsers, jwtguard.PerSession(3, time.Minute), jwtguard.MaxTracked(2))
+	var sessions []string
+	for range 3 {
+		_, refresh := pairOf(t, signIn(t, url, "vitor", "123", "198.51.100.1"))
+		sessions = append(sessions, refresh)
+	}
+	for _, refresh := range sessions[:2] { // the table's two buckets, in use
+		pairOf(t, postJSON(t, url+"refresh/", map[string]string{"refresh": refresh}))
+	}
+	pairOf(t, postJSON(t, url+"refresh/", map[string]string{"refresh": sessions[2]}))
 }

@@ -11,12 +11,17 @@ import (
 // limiters is a bounded table of token buckets, one per key. A bucket that
 // is not full is never dropped: dropping it would forget attempts and give
 // them back to whoever flooded the table. When the table is full of such
-// buckets, a new key is refused until one refills (fail closed); full
-// buckets go first, as forgetting them forgets nothing.
+// buckets, a new key is refused until one refills (fail closed), unless
+// the table fails open; full buckets go first, as forgetting them forgets
+// nothing.
 type limiters struct {
 	limit rate.Limit
 	burst int
 	max   int
+	// failOpen lets a new key through when the table is full of buckets in
+	// use, untracked: for a table whose refusal would let one client's
+	// flood shut everybody else out (the refresh sessions).
+	failOpen bool
 
 	mu       sync.Mutex
 	m        map[string]*rate.Limiter
@@ -39,6 +44,9 @@ func (l *limiters) take(key string, now time.Time) (time.Duration, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	lim := l.entry(key, now)
+	if lim == nil && l.failOpen {
+		return 0, true
+	}
 	if lim == nil {
 		return l.interval(), false
 	}
