@@ -313,7 +313,7 @@ func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
 		return nil, errNoRefreshID
 	}
 	rec := recordOf(t, subject)
-	now := i.cfg.now() // before the spend: the new pair is no younger than the checks
+	now := i.cfg.now()  // before the spend: the new pair is no younger than the checks
 	if i.users != nil { // before the spend: a refusal or failure here spends nothing
 		if err := i.users(ctx, t); err != nil {
 			return nil, err
