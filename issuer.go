@@ -102,7 +102,7 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		return nil, err
 	}
 	if c.users != nil {
-		i.userCheck = &userCheck{users: c.users, cache: newTTLCache[bool](c.usersFor)}
+		i.userCheck = newUserCheck(c.users, c.usersFor)
 		uv, err := i.verifier(WithTokenType(""), withUserChecker(i.userCheck, c.usersFor))
 		if err != nil {
 			return nil, err
@@ -306,7 +306,7 @@ func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
 		return nil, err
 	}
 	if i.users != nil {
-		if err := i.users(ctx, t); err != nil {
+		if _, err := i.users(ctx, t); err != nil {
 			return nil, err
 		}
 	}

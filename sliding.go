@@ -50,7 +50,7 @@ func (i *Issuer) RefreshSliding(ctx context.Context, raw string) (string, time.T
 		return "", time.Time{}, err
 	}
 	if i.users != nil {
-		if err := i.users(ctx, t); err != nil {
+		if _, err := i.users(ctx, t); err != nil {
 			return "", time.Time{}, err
 		}
 	}
