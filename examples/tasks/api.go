@@ -129,7 +129,13 @@ func (a *app) hello(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "User not found", "code": "user_not_found"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"message": "Hello, " + u.Username})
+	writeJSON(w, http.StatusOK, helloReply{Message: "Hello, " + u.Username})
+}
+
+// helloReply is /hello/'s answer: a struct, which encoding/json writes
+// faster than a map.
+type helloReply struct {
+	Message string `json:"message"`
 }
 
 // me answers the signed-in user's id: {"id": 2}.
