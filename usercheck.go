@@ -57,7 +57,9 @@ func unavailable(cause error) error {
 // every time): a user deactivated now loses access within maxStale, or at
 // once when the application calls [Verifier.UserChanged]. Each lookup is
 // bounded by [DefaultStoreTimeout] (by [WithStoreTimeout] for the verifier
-// of [Issuer.Verifier]); one that runs out of time is a 503.
+// of [Issuer.Verifier]); one that runs out of time is a 503. A
+// [UserLoaderFunc] also hands the user it loaded to the handler
+// ([UserFromContext]), with the same staleness bound.
 func WithUserCheck(users UserLookup, maxStale time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
 		if users == nil {
