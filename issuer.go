@@ -104,7 +104,7 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		return nil, err
 	}
 	if c.users != nil {
-		i.userCheck = &userCheck{users: c.users, cache: newTTLCache[bool](c.usersFor)}
+		i.userCheck = newUserCheck(c.users, c.usersFor)
 		uv, err := i.verifier(WithTokenType(""), withUserChecker(i.userCheck, c.usersFor))
 		if err != nil {
 			return nil, err
@@ -315,7 +315,7 @@ func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
 	rec := recordOf(t, subject)
 	now := i.cfg.now()  // before the spend: the new pair is no younger than the checks
 	if i.users != nil { // before the spend: a refusal or failure here spends nothing
-		if err := i.users(ctx, t); err != nil {
+		if _, err := i.users(ctx, t); err != nil {
 			return nil, err
 		}
 	}

@@ -158,7 +158,8 @@ func WithRetiredKeys(keys ...*Key) IssuerOption {
 // deleted or deactivated user's tokens stop working at once. Answers are
 // cached for up to maxStale (0: ask every time), which bounds how long a
 // deactivated user's tokens may still pass, unless the application calls
-// [Issuer.UserChanged], which ends it at once.
+// [Issuer.UserChanged], which ends it at once. A [UserLoaderFunc] also
+// hands the user it loaded to the handler ([UserFromContext]).
 func WithUserLookup(users UserLookup, maxStale time.Duration) IssuerOption {
 	return func(c *issuerConfig) {
 		if users == nil {

@@ -33,7 +33,7 @@ type revocationCheck struct {
 }
 
 func (rc *revocationCheck) bind(c *verifierConfig) check {
-	return func(ctx context.Context, t *Token) error {
+	return passToken(func(ctx context.Context, t *Token) error {
 		now := c.now()
 		id := t.Claims.ID
 		if id != "" {
@@ -62,7 +62,7 @@ func (rc *revocationCheck) bind(c *verifierConfig) check {
 			return errRevoked
 		}
 		return nil
-	}
+	})
 }
 
 // recordGrace keeps a store's entry past its token's "exp" for the longest

@@ -47,7 +47,7 @@ func (i *Issuer) RefreshSliding(ctx context.Context, raw string) (string, time.T
 		return "", time.Time{}, errNoRefreshID
 	}
 	if i.users != nil { // before the spend: a refusal or failure here spends nothing
-		if err := i.users(ctx, t); err != nil {
+		if _, err := i.users(ctx, t); err != nil {
 			return "", time.Time{}, err
 		}
 	}

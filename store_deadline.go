@@ -100,3 +100,10 @@ func (u *deadlineUsers) LookupUser(ctx context.Context, id string) (bool, error)
 	defer cancel()
 	return u.UserLookup.LookupUser(ctx, id)
 }
+
+// loadUser implements userLoader within the deadline.
+func (u *deadlineUsers) loadUser(ctx context.Context, id string) (any, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, u.d)
+	defer cancel()
+	return loadUser(ctx, u.UserLookup, id)
+}

@@ -67,6 +67,7 @@ type Token struct {
 	Claims Claims
 
 	payload []byte // the decoded claims set, JSON
+	user    any    // what a UserLoaderFunc loaded; see UserFromContext
 }
 
 // Subject returns "sub" when present and otherwise simplejwt's "user_id": the

@@ -57,44 +57,66 @@ func unavailable(cause error) error {
 // every time): a user deactivated now loses access within maxStale, or at
 // once when the application calls [Verifier.UserChanged]. Each lookup is
 // bounded by [DefaultStoreTimeout] (by [WithStoreTimeout] for the verifier
-// of [Issuer.Verifier]); one that runs out of time is a 503.
+// of [Issuer.Verifier]); one that runs out of time is a 503. A
+// [UserLoaderFunc] also hands the user it loaded to the handler
+// ([UserFromContext]), with the same staleness bound.
 func WithUserCheck(users UserLookup, maxStale time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
 		if users == nil {
 			c.fail("nil user lookup")
 			return
 		}
-		withUserChecker(&userCheck{users: boundedLookup(users), cache: newTTLCache[bool](maxStale)}, maxStale)(c)
+		withUserChecker(newUserCheck(boundedLookup(users), maxStale), maxStale)(c)
 	}
+}
+
+// userAnswer is what a user check caches about a user: whether it is
+// active, and the user its [UserLoaderFunc] loaded (nil for a plain
+// [UserLookup]).
+type userAnswer struct {
+	user   any
+	active bool
 }
 
 type userCheck struct {
 	users UserLookup
-	cache *ttlCache[bool]
+	cache *ttlCache[userAnswer]
 }
 
+func newUserCheck(users UserLookup, maxStale time.Duration) *userCheck {
+	return &userCheck{users: users, cache: newTTLCache[userAnswer](maxStale)}
+}
+
+// bind returns the check: the token's user must exist and be active. When
+// the lookup loaded the user ([UserLoaderFunc]), the request goes on with
+// a copy of the token that carries it, for [UserFromContext].
 func (u *userCheck) bind(c *verifierConfig) check {
-	return func(ctx context.Context, t *Token) error {
+	return func(ctx context.Context, t *Token) (*Token, error) {
 		id := c.subject(t)
 		if id == "" {
-			return errNoUserID
+			return nil, errNoUserID
 		}
 		now := c.now()
-		active, ok := u.cache.get(id, now)
+		a, ok := u.cache.get(id, now)
 		if !ok {
 			var err error
-			active, err = u.users.LookupUser(ctx, id)
+			a.user, a.active, err = loadUser(ctx, u.users, id)
 			switch {
 			case errors.Is(err, ErrUserNotFound):
-				return errUserNotFound
+				return nil, errUserNotFound
 			case err != nil:
-				return unavailable(err)
+				return nil, unavailable(err)
 			}
-			u.cache.put(id, active, now, time.Time{})
+			u.cache.put(id, a, now, time.Time{})
 		}
-		if !active {
-			return errUserInactive
+		if !a.active {
+			return nil, errUserInactive
 		}
-		return nil
+		if a.user == nil {
+			return t, nil
+		}
+		withUser := *t
+		withUser.user = a.user
+		return &withUser, nil
 	}
 }

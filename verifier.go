@@ -98,13 +98,20 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t, err = v.runChecks(ctx, t); err != nil {
+	checked, err := v.runChecks(ctx, t)
+	if err != nil {
 		return nil, err
 	}
 	if v.cache != nil {
+		// The cache keeps the token as verified, not the copy a check
+		// made to carry its user: that is loaded again, or taken from
+		// the check's own cache, on every hit.
 		v.cache.put(h, t, key, &d, now)
+		if checked != t {
+			checked.Raw = t.Raw // the cache's copy, as for t
+		}
 	}
-	return t, nil
+	return checked, nil
 }
 
 // verify does every check that depends on the token alone, and the times
@@ -216,7 +223,8 @@ func (v *Verifier) verify(ctx context.Context, raw string, now time.Time) (*Toke
 func (v *Verifier) runChecks(ctx context.Context, t *Token) (*Token, error) {
 	c := &v.cfg
 	for _, check := range c.checks {
-		if err := check(ctx, t); err != nil {
+		var err error
+		if t, err = check(ctx, t); err != nil {
 			return nil, err
 		}
 	}

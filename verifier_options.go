@@ -27,7 +27,7 @@ type verifierConfig struct {
 	subjectName string                        // WithSubjectClaim
 	checkMakers []func(*verifierConfig) check // store and user checks, bound at construction
 	checks      []check
-	userCaches  []*ttlCache[bool] // of the user checks, for Verifier.UserChanged
+	userCaches  []*ttlCache[userAnswer] // of the user checks, for Verifier.UserChanged
 	errs        []error
 
 	cacheEntries int // 0: WithoutCache
@@ -36,8 +36,21 @@ type verifierConfig struct {
 }
 
 // check is a built-in check that runs after the claims are valid. Its errors
-// are already the verifier's own.
-type check func(context.Context, *Token) error
+// are already the verifier's own. It returns the token the request goes on
+// with: t itself, or a copy that carries what the check loaded (the user
+// of a [UserLoaderFunc]); t is never modified, as the cache shares it.
+type check func(context.Context, *Token) (*Token, error)
+
+// passToken makes a check of f, which only accepts or refuses: the request
+// goes on with the token it was given.
+func passToken(f func(context.Context, *Token) error) check {
+	return func(ctx context.Context, t *Token) (*Token, error) {
+		if err := f(ctx, t); err != nil {
+			return nil, err
+		}
+		return t, nil
+	}
+}
 
 // addCheck adds a cached built-in check, bound to the final config when
 // the verifier is built.

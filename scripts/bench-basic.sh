@@ -35,14 +35,7 @@ fail() {
 # shellcheck source=scripts/lib/wrk.sh
 source scripts/lib/wrk.sh
 wrk_settings
-rounds=${BENCH_ROUNDS:-3}
-case "$rounds" in
-'' | *[!0-9]*) echo "$name: BENCH_ROUNDS must be a number" >&2; exit 2 ;;
-esac
-if [ "$rounds" -lt 1 ] || [ "$rounds" -gt 10 ]; then
-	echo "$name: BENCH_ROUNDS must be 1 to 10" >&2
-	exit 2
-fi
+wrk_rounds 3
 cache=${BENCH_CACHE:-on}
 case "$cache" in
 on) cache_flag=() ;;

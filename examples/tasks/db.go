@@ -24,6 +24,7 @@ type db struct {
 	dialect sqlstore.Dialect
 	// userTable is tasks_user, or Django's auth_user with -django-database.
 	userTable string
+	hot       hotStatements
 }
 
 // openDB opens PostgreSQL when dsn is set, else SQLite in dir, and creates
@@ -34,6 +35,9 @@ func openDB(ctx context.Context, dsn, dir string) (*db, error) {
 	if dsn != "" {
 		d.dialect = sqlstore.PostgreSQL
 		d.DB, err = sql.Open("pgx", dsn)
+		if err == nil {
+			setPool(d.DB, postgresConns)
+		}
 	} else {
 		d.dialect = sqlstore.SQLite
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -43,10 +47,16 @@ func openDB(ctx context.Context, dsn, dir string) (*db, error) {
 		if err2 != nil {
 			return nil, err2
 		}
+		// WAL: reads go on while one connection writes. synchronous=FULL:
+		// a committed write survives a power failure; NORMAL is about 7
+		// times faster a commit but may lose the last ones (stores/sql's
+		// README has the figures). Writes here are registrations and
+		// tasks, rare beside reads, so FULL it is. busy_timeout: wait up
+		// to 5 s for another connection's write lock, not fail at once.
 		d.DB, err = sql.Open("sqlite", "file:"+filepath.ToSlash(abs)+
 			"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)")
 		if err == nil {
-			d.SetMaxOpenConns(4)
+			setPool(d.DB, sqliteConns)
 		}
 	}
 	if err != nil {
@@ -59,6 +69,10 @@ func openDB(ctx context.Context, dsn, dir string) (*db, error) {
 		return nil, err
 	}
 	if err := d.migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := d.prepare(ctx); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -125,11 +139,11 @@ type user struct {
 var errNoRow = errors.New("not found")
 
 func (d *db) userByName(ctx context.Context, name string) (*user, error) {
-	return d.scanUser(d.QueryRowContext(ctx, d.q(`SELECT id, username, email, password, is_active FROM `+d.userTable+` WHERE username = ?`), name))
+	return d.scanUser(d.hot.userByName.QueryRowContext(ctx, name))
 }
 
 func (d *db) userByID(ctx context.Context, id int64) (*user, error) {
-	return d.scanUser(d.QueryRowContext(ctx, d.q(`SELECT id, username, email, password, is_active FROM `+d.userTable+` WHERE id = ?`), id))
+	return d.scanUser(d.hot.userByID.QueryRowContext(ctx, id))
 }
 
 func (d *db) scanUser(row *sql.Row) (*user, error) {
@@ -179,7 +193,7 @@ type task struct {
 }
 
 func (d *db) tasks(ctx context.Context) ([]task, error) {
-	rows, err := d.QueryContext(ctx, `SELECT id, title, due_to, person FROM tasks_task ORDER BY id`)
+	rows, err := d.hot.tasks.QueryContext(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +214,7 @@ func (d *db) tasks(ctx context.Context) ([]task, error) {
 func (d *db) task(ctx context.Context, id int64) (*task, error) {
 	var t task
 	var due int64
-	err := d.QueryRowContext(ctx, d.q(`SELECT id, title, due_to, person FROM tasks_task WHERE id = ?`), id).Scan(&t.ID, &t.Title, &due, &t.Person)
+	err := d.hot.task.QueryRowContext(ctx, id).Scan(&t.ID, &t.Title, &due, &t.Person)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoRow
 	}

@@ -41,11 +41,14 @@ func openDjango(ctx context.Context, rawURL string) (*db, *jwtguarddjango.DB, er
 		d.DB, err = sql.Open("sqlite", "file:"+(&url.URL{Path: u.Path}).EscapedPath()+
 			"?mode=rw&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate")
 		if err == nil {
-			d.SetMaxOpenConns(4)
+			setPool(d.DB, sqliteConns)
 		}
 	} else {
 		d.dialect = sqlstore.PostgreSQL
 		d.DB, err = sql.Open("pgx", rawURL)
+		if err == nil {
+			setPool(d.DB, postgresConns)
+		}
 	}
 	if err != nil {
 		return fail(err)
@@ -55,6 +58,10 @@ func openDjango(ctx context.Context, rawURL string) (*db, *jwtguarddjango.DB, er
 	if err := d.migrate(mctx); err != nil {
 		d.Close()
 		return fail(fmt.Errorf("the Django database: %w", err))
+	}
+	if err := d.prepare(mctx); err != nil {
+		d.Close()
+		return fail(err)
 	}
 	return d, dj, nil
 }

@@ -133,7 +133,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	}
 	u.creates = newHashGate(max(cap(u.gate.slots)/2, 1), hashWait)
 	issuer, err := jwtguard.NewIssuer(key, store,
-		jwtguard.WithUserLookup(u, 5*time.Second),
+		jwtguard.WithUserLookup(jwtguard.UserLoaderFunc[*user](u.load), 5*time.Second),
 		jwtguard.WithAccessRevocation(5*time.Second),
 		jwtguard.WithIssuerLogger(log))
 	if err != nil {

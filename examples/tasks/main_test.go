@@ -35,7 +35,7 @@ func newTestApp(t *testing.T, args ...string) http.Handler {
 
 // openTestApp is newTestApp, and returns the function that closes the app
 // and its database.
-func openTestApp(t *testing.T, args ...string) (http.Handler, func()) {
+func openTestApp(t testing.TB, args ...string) (http.Handler, func()) {
 	t.Helper()
 	return openApp(t, io.Discard, append([]string{"-data", t.TempDir(), "-create-user", "vitor:123"}, args...)...)
 }
@@ -51,7 +51,7 @@ func startApp(t *testing.T, out io.Writer, args ...string) http.Handler {
 
 // openApp returns the app of the flags args, its notes to out, and the
 // function that closes it.
-func openApp(t *testing.T, out io.Writer, args ...string) (http.Handler, func()) {
+func openApp(t testing.TB, out io.Writer, args ...string) (http.Handler, func()) {
 	t.Helper()
 	c, err := parseFlags(args, func(k string) string {
 		if k == "JWT_SIGNING_KEY" {

@@ -105,23 +105,25 @@ func (u users) Authenticate(ctx context.Context, username, password string) (str
 	return strconv.FormatInt(row.ID, 10), row.Active, nil
 }
 
-// LookupUser implements jwtguard.UserLookup.
-func (u users) LookupUser(ctx context.Context, id string) (bool, error) {
-	if u.django != nil {
-		return u.django.LookupUser(ctx, id)
-	}
+// load loads the user with ID id for the Guard's user check, which
+// refuses a user gone or inactive and hands an active one to the handlers
+// (jwtguard.UserFromRequest), so that they need not query again. The
+// password hash stays out of it: no handler needs it. With
+// -django-database the same query reads Django's auth_user.
+func (u users) load(ctx context.Context, id string) (*user, bool, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
-		return false, jwtguard.ErrUserNotFound
+		return nil, false, jwtguard.ErrUserNotFound
 	}
 	row, err := u.db.userByID(ctx, n)
 	switch {
 	case errors.Is(err, errNoRow):
-		return false, jwtguard.ErrUserNotFound
+		return nil, false, jwtguard.ErrUserNotFound
 	case err != nil:
-		return false, err
+		return nil, false, err
 	}
-	return row.Active, nil
+	row.Password = ""
+	return row, row.Active, nil
 }
 
 // create adds a user with a hashed password; errHashBusy when every

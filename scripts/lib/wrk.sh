@@ -21,6 +21,19 @@ wrk_settings() {
 	fi
 }
 
+# wrk_rounds DEFAULT reads BENCH_ROUNDS (DEFAULT when unset) into rounds,
+# and exits on a value that is not a number from 1 to 10.
+wrk_rounds() {
+	rounds=${BENCH_ROUNDS:-$1}
+	case "$rounds" in
+	'' | *[!0-9]*) echo "$name: BENCH_ROUNDS must be a number" >&2; exit 2 ;;
+	esac
+	if [ "$rounds" -lt 1 ] || [ "$rounds" -gt 10 ]; then
+		echo "$name: BENCH_ROUNDS must be 1 to 10" >&2
+		exit 2
+	fi
+}
+
 # need_tools [nginx] makes sure wrk (and /usr/sbin/nginx when asked) is
 # installed, sourcing scripts/ci/nginx.sh when not, and that go and curl
 # are there; it exits when something is still missing.
