@@ -82,6 +82,7 @@ func (u *userCheck) bind(c *verifierConfig) check {
 		now := c.now()
 		active, ok := u.cache.get(id, now)
 		if !ok {
+			mark := u.cache.mark()
 			var err error
 			active, err = u.users.LookupUser(ctx, id)
 			switch {
@@ -90,7 +91,7 @@ func (u *userCheck) bind(c *verifierConfig) check {
 			case err != nil:
 				return unavailable(err)
 			}
-			u.cache.put(id, active, now, time.Time{})
+			u.cache.putSince(id, active, now, time.Time{}, &mark)
 		}
 		if !active {
 			return errUserInactive
