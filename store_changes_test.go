@@ -37,11 +37,10 @@ func (s *racingStore) Announce(_ context.Context, c jwtguard.Change) error {
 	return nil
 }
 
-// An answer read from the store before a change is not cached after it:
-// the next request asks again and is refused, though the cache time is an
-// hour. Each kind of change drops what it names, and only that.
-func TestChangeDuringCheckIsNotCached(t *testing.T) {
-	ctx := context.Background()
+// racingSetup returns a racing store, the verifier of an issuer on it
+// whose revocation answers are cached for an hour, and a pair for user.
+func racingSetup(t *testing.T, user string) (*racingStore, *jwtguard.Verifier, *jwtguard.Pair) {
+	t.Helper()
 	store := &racingStore{MemoryStore: jwtguard.NewMemoryStore()}
 	key, err := jwtguard.NewSigningKey("", []byte("store-changes-test-secret-0123456789"), jwtguard.HS256)
 	must(t, err)
@@ -49,8 +48,17 @@ func TestChangeDuringCheckIsNotCached(t *testing.T) {
 	must(t, err)
 	v, err := iss.Verifier()
 	must(t, err)
-	p, err := iss.Issue(ctx, "1")
+	p, err := iss.Issue(context.Background(), user)
 	must(t, err)
+	return store, v, p
+}
+
+// An answer read from the store before a change is not cached after it:
+// the next request asks again and is refused, though the cache time is an
+// hour. Each kind of change drops what it names, and only that.
+func TestChangeDuringCheckIsNotCached(t *testing.T) {
+	ctx := context.Background()
+	store, v, p := racingSetup(t, "1")
 	store.armed.Store(true)
 	if _, err := v.Verify(ctx, p.Access); err != nil {
 		t.Fatalf("the first verification, answered before the revocation: %v", err)
@@ -66,15 +74,7 @@ func TestChangeDuringCheckIsNotCached(t *testing.T) {
 func TestChangeKindsDropWhatTheyName(t *testing.T) {
 	ctx := context.Background()
 	for _, kind := range []jwtguard.ChangeKind{jwtguard.ChangedToken, jwtguard.ChangedFamily, jwtguard.ChangedSubject, jwtguard.ChangedAll} {
-		store := &racingStore{MemoryStore: jwtguard.NewMemoryStore()}
-		key, err := jwtguard.NewSigningKey("", []byte("store-changes-test-secret-0123456789"), jwtguard.HS256)
-		must(t, err)
-		iss, err := jwtguard.NewIssuer(key, store, jwtguard.WithAccessRevocation(time.Hour))
-		must(t, err)
-		v, err := iss.Verifier()
-		must(t, err)
-		p, err := iss.Issue(ctx, "7")
-		must(t, err)
+		store, v, p := racingSetup(t, "7")
 		tok, err := v.Verify(ctx, p.Access)
 		must(t, err)
 		// Revoked behind the cache's back, as another instance would.
