@@ -92,3 +92,14 @@ func BenchmarkChangeFeed(b *testing.B) {
 	b.Cleanup(func() { sa.Close(); sb.Close() })
 	storetest.BenchmarkChangeFeed(b, sa, sb)
 }
+
+// BenchmarkChangeRate is 10 000 revocations a minute through one client,
+// received by the other's subscription: messages per second and heap (see
+// storetest.BenchmarkChangeRate).
+func BenchmarkChangeRate(b *testing.B) {
+	ca, cb := newClient(b), newClient(b)
+	prefix := newPrefix(b, ca)
+	sa, sb := newStore(b, ca, prefix), newStore(b, cb, prefix)
+	b.Cleanup(func() { sa.Close(); sb.Close() })
+	storetest.BenchmarkChangeRate(b, sa, sb)
+}

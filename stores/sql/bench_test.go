@@ -112,3 +112,13 @@ func BenchmarkChangeFeed(b *testing.B) {
 	c := postgresStore(b, postgresDB(b, dsn), sqlstore.WithSchema(schema))
 	storetest.BenchmarkChangeFeed(b, a, c)
 }
+
+// 10 000 revocations a minute through one pool, received by the other's
+// listener: messages per second and heap (see storetest.BenchmarkChangeRate).
+func BenchmarkChangeRate(b *testing.B) {
+	dsn := postgresDSN(b)
+	schema := postgresSchema(b, dsn)
+	a := postgresStore(b, postgresDB(b, dsn), sqlstore.WithSchema(schema))
+	c := postgresStore(b, postgresDB(b, dsn), sqlstore.WithSchema(schema))
+	storetest.BenchmarkChangeRate(b, a, c)
+}
