@@ -20,6 +20,10 @@ import (
 // checks, with a ping, that its connection still answers.
 const listenPing = 10 * time.Second
 
+// errNotPgx: the pool's driver is not pgx's, whose connections can wait
+// for notifications.
+var errNotPgx = errors.New("the database/sql driver is not github.com/jackc/pgx/v5/stdlib")
+
 // listener holds one connection of the pool in LISTEN on the store's
 // channel and delivers what arrives. When the connection breaks it waits
 // retry, connects again, and delivers ChangedAll before anything else:
@@ -57,6 +61,10 @@ func (l *listener) run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		if errors.Is(err, errNotPgx) {
+			l.log.Warn("sqlstore: no change feed: the database/sql driver is not pgx's, so the store cannot LISTEN; cached answers keep their bounded staleness only", "err", err)
+			return
+		}
 		l.log.Warn("sqlstore: the change listener lost its connection; cached answers hold for their cache time until it is back",
 			"err", err, "retry", l.retry)
 		select {
@@ -79,7 +87,7 @@ func (l *listener) listen(ctx context.Context) error {
 	conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
-			cause = fmt.Errorf("the driver's connection is a %T, not pgx's: no change feed", dc)
+			cause = fmt.Errorf("%w: its connections are %T", errNotPgx, dc)
 			return driver.ErrBadConn
 		}
 		cause = l.receive(ctx, sc)
