@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -65,6 +66,8 @@ type throttleConfig struct {
 	trusted                     []netip.Prefix
 	max                         int
 	now                         func() time.Time
+	shared                      ThrottleStore
+	sharedLog                   *slog.Logger
 	errs                        []error
 }
 
@@ -165,6 +168,12 @@ func NewLoginThrottle(opts ...ThrottleOption) (*LoginThrottle, error) {
 	}
 	if t.users != nil {
 		t.known = &knownClients{max: c.max, m: map[string]time.Time{}}
+	}
+	if c.shared != nil {
+		t.clients.share(c.shared, "client", c.sharedLog)
+		t.pairs.share(c.shared, "pair", c.sharedLog)
+		t.users.share(c.shared, "user", c.sharedLog)
+		t.sessions.share(c.shared, "session", c.sharedLog)
 	}
 	return t, nil
 }

@@ -49,3 +49,10 @@ func TestUserKeyBounded(t *testing.T) {
 		t.Fatal("short usernames are kept as they are")
 	}
 }
+
+// SharedThrottle refuses a nil store.
+func TestSharedThrottleNilStore(t *testing.T) {
+	if _, err := NewLoginThrottle(SharedThrottle(nil, nil)); err == nil {
+		t.Fatal("a nil throttle store was accepted")
+	}
+}
