@@ -106,19 +106,13 @@ func BenchmarkRevocationCheckFeed(b *testing.B) {
 // Revocation to refusal across two pools on one PostgreSQL database: the
 // NOTIFY's way to the other pool's listener (p50-ms, p99-ms).
 func BenchmarkChangeFeed(b *testing.B) {
-	dsn := postgresDSN(b)
-	schema := postgresSchema(b, dsn)
-	a := postgresStore(b, postgresDB(b, dsn), sqlstore.WithSchema(schema))
-	c := postgresStore(b, postgresDB(b, dsn), sqlstore.WithSchema(schema))
+	a, c, _ := postgresPair(b)
 	storetest.BenchmarkChangeFeed(b, a, c)
 }
 
 // 10 000 revocations a minute through one pool, received by the other's
 // listener: messages per second and heap (see storetest.BenchmarkChangeRate).
 func BenchmarkChangeRate(b *testing.B) {
-	dsn := postgresDSN(b)
-	schema := postgresSchema(b, dsn)
-	a := postgresStore(b, postgresDB(b, dsn), sqlstore.WithSchema(schema))
-	c := postgresStore(b, postgresDB(b, dsn), sqlstore.WithSchema(schema))
+	a, c, _ := postgresPair(b)
 	storetest.BenchmarkChangeRate(b, a, c)
 }

@@ -21,11 +21,8 @@ const listenRetry = 2 * time.Second
 // listener's return catches up.
 func TestPostgreSQLChangeFeed(t *testing.T) {
 	t.Parallel()
-	dsn := postgresDSN(t)
-	schema := postgresSchema(t, dsn)
-	a := postgresStore(t, postgresDB(t, dsn), sqlstore.WithSchema(schema))
-	b := postgresStore(t, postgresDB(t, dsn), sqlstore.WithSchema(schema), sqlstore.WithListenRetry(listenRetry))
-	admin := postgresDB(t, dsn)
+	a, b, schema := postgresPair(t, sqlstore.WithListenRetry(listenRetry))
+	admin := postgresDB(t, postgresDSN(t))
 	listening(t, admin, schema, 2)
 	storetest.RunChangeFeed(t, a, b, func(tb testing.TB) {
 		terminateListeners(tb, admin, schema)

@@ -41,6 +41,8 @@ type Store struct {
 	purgeInterval time.Duration
 	nextPurge     atomic.Int64 // Unix nanoseconds
 
+	throttle *throttleQueries // nil on SQLite
+
 	hub      jwtguard.ChangeHub
 	listener *listener // nil on SQLite and WithoutChangeFeed
 }
@@ -92,6 +94,11 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 	}
 	if dialect == SQLite {
 		s.writes = make(chan struct{}, 1)
+	}
+	if dialect == PostgreSQL {
+		tq := newThrottleQueries(t)
+		s.throttle = &tq
+		s.q.purge = append(s.q.purge, &stmt{text: `DELETE FROM ` + t.throttle + ` WHERE expires_ms <= $1`})
 	}
 	if dialect == PostgreSQL && c.listenRetry > 0 {
 		s.listener = startListener(db, channelName(c.schema, c.prefix), c.listenRetry, &s.hub, c.logger)
