@@ -67,6 +67,7 @@ type throttleConfig struct {
 	max                         int
 	now                         func() time.Time
 	shared                      ThrottleStore
+	sharedName                  string
 	sharedLog                   *slog.Logger
 	errs                        []error
 }
@@ -170,10 +171,10 @@ func NewLoginThrottle(opts ...ThrottleOption) (*LoginThrottle, error) {
 		t.known = &knownClients{max: c.max, m: map[string]time.Time{}}
 	}
 	if c.shared != nil {
-		t.clients.share(c.shared, "client", c.sharedLog)
-		t.pairs.share(c.shared, "pair", c.sharedLog)
-		t.users.share(c.shared, "user", c.sharedLog)
-		t.sessions.share(c.shared, "session", c.sharedLog)
+		t.clients.share(c.shared, c.sharedName+":client", c.sharedLog)
+		t.pairs.share(c.shared, c.sharedName+":pair", c.sharedLog)
+		t.users.share(c.shared, c.sharedName+":user", c.sharedLog)
+		t.sessions.share(c.shared, c.sharedName+":session", c.sharedLog)
 	}
 	return t, nil
 }

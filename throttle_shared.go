@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -28,16 +29,23 @@ type ThrottleStore interface {
 const sharedThrottleTimeout = 500 * time.Millisecond
 
 // SharedThrottle makes the throttle count in store's buckets, shared by
-// every process that uses the same store, instead of its own. When store
+// every process that uses the same store, instead of its own. name keeps
+// apart the buckets of different throttles on one store ("signin",
+// "register"): throttles of one name on one store share their buckets, so
+// every instance must configure them alike. When store
 // fails or takes longer than half a second, the throttle counts in its own
 // buckets for that request, as without it, and says so on log at level
 // Warn (at most every ten seconds; nil discards). The known clients that
 // [PerUsername] exempts stay per process.
-func SharedThrottle(store ThrottleStore, log *slog.Logger) ThrottleOption {
+func SharedThrottle(store ThrottleStore, name string, log *slog.Logger) ThrottleOption {
 	return func(c *throttleConfig) {
 		if store == nil {
 			c.errs = append(c.errs, configError("nil throttle store"))
 		}
+		if name == "" || strings.ContainsAny(name, ": ") {
+			c.errs = append(c.errs, configError("shared throttle name %q: want a non-empty name without colons or blanks", name))
+		}
+		c.sharedName = name
 		if log == nil {
 			log = slog.New(slog.DiscardHandler)
 		}
@@ -48,13 +56,14 @@ func SharedThrottle(store ThrottleStore, log *slog.Logger) ThrottleOption {
 // sharedBuckets is one table's buckets in a ThrottleStore.
 type sharedBuckets struct {
 	store  ThrottleStore
-	name   string // the table's, in every key
+	name   string // the throttle's and the table's, in every key
 	log    *slog.Logger
 	warned atomic.Int64 // Unix nanoseconds of the last warning
 }
 
-// key is the store's key of a table's key: hashed, so that the store
-// holds neither usernames nor addresses, and of one length.
+// key is the store's key of a table's key, throttle:<name>:<table>:<hash>:
+// hashed, so that the store holds neither usernames nor addresses, and of
+// one length.
 func (s *sharedBuckets) key(k string) string {
 	sum := sha256.Sum256([]byte(k))
 	return "throttle:" + s.name + ":" + hex.EncodeToString(sum[:16])

@@ -109,10 +109,11 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		return nil, nil, err
 	}
 	fail := func(err error) (http.Handler, func(), error) { d.Close(); return nil, nil, err }
-	store, err := sqlstore.New(ctx, d.DB, d.dialect)
+	store, err := sqlstore.New(ctx, d.DB, d.dialect, sqlstore.WithLogger(log))
 	if err != nil {
 		return fail(err)
 	}
+	fail = func(err error) (http.Handler, func(), error) { store.Close(); d.Close(); return nil, nil, err }
 	secret := c.signingKey
 	if secret == "" {
 		b := make([]byte, 32)
@@ -162,7 +163,17 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	throttle, err := jwtguard.NewLoginThrottle(jwtguard.TrustedProxies(c.trusted...), jwtguard.PerSession(c.refreshes, time.Minute))
+	// Instances on one PostgreSQL database count sign-ins, refreshes and
+	// registrations in shared buckets, and learn of each other's
+	// revocations at once (the store's change feed, which the issuer's
+	// checks subscribe to by themselves).
+	shared := func(name string) []jwtguard.ThrottleOption {
+		if d.dialect != sqlstore.PostgreSQL {
+			return nil
+		}
+		return []jwtguard.ThrottleOption{jwtguard.SharedThrottle(store, name, log)}
+	}
+	throttle, err := jwtguard.NewLoginThrottle(append(shared("signin"), jwtguard.TrustedProxies(c.trusted...), jwtguard.PerSession(c.refreshes, time.Minute))...)
 	if err != nil {
 		return fail(err)
 	}
@@ -175,7 +186,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	registrations, err := jwtguard.NewLoginThrottle(jwtguard.PerClient(registerRate, registerPer), jwtguard.TrustedProxies(c.trusted...))
+	registrations, err := jwtguard.NewLoginThrottle(append(shared("register"), jwtguard.PerClient(registerRate, registerPer), jwtguard.TrustedProxies(c.trusted...))...)
 	if err != nil {
 		return fail(err)
 	}
@@ -184,7 +195,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	}
 	a := &app{db: d, users: u, registrations: registrations, issuer: issuer, guard: guard, activate: activate,
 		trusted: c.trusted, log: log, paths: paths, page: c.cookies}
-	return a.routes(endpoints), func() { d.Close() }, nil
+	return a.routes(endpoints), func() { store.Close(); d.Close() }, nil
 }
 
 // seedUsers creates the -create-user users, and a demo user on a first
