@@ -4,9 +4,11 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"net"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"slices"
 	"testing"
 	"time"
@@ -53,9 +55,62 @@ func fleetDSN(t *testing.T) string {
 // The rounds' revocation-to-refusal times are logged.
 func TestFleetLogoutReachesEveryInstance(t *testing.T) {
 	dsn := fleetDSN(t)
+	fleetLogout(t, func(int) []string { return []string{"-database-url", dsn} })
+}
+
+// The same with -redis-url: three instances, each with its users in a
+// SQLite database of its own, and revocations, throttles and their push in
+// one Redis.
+func TestFleetRedisLogoutReachesEveryInstance(t *testing.T) {
+	addr := durableRedis(t)
+	fleetLogout(t, func(int) []string { return []string{"-redis-url", "redis://" + addr + "/0"} })
+}
+
+// durableRedis starts a redis-server of the test's own with an
+// append-only file, as -redis-url requires, and returns its address.
+// Without redis-server the test is skipped, or fails when CI=true.
+func durableRedis(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		msg := "redis-server is not on the PATH (scripts/ci/redis.sh installs it), so the Redis fleet test does not run"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg + " (CI=true: failing instead of skipping)")
+		}
+		t.Skip(msg)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, port, _ := net.SplitHostPort(addr)
+	cmd := exec.Command("redis-server", "--bind", "127.0.0.1", "--port", port, "--dir", t.TempDir(),
+		"--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", "")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("redis-server does not accept connections after 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// fleetLogout runs three instances with the flags args(i) and checks
+// that a logout on the first is refused on the two others before their
+// cache time could have done it.
+func fleetLogout(t *testing.T, args func(i int) []string) {
+	t.Helper()
 	var fleet []*httptest.Server
-	for range 3 {
-		srv := httptest.NewServer(newTestApp(t, "-database-url", dsn))
+	for i := range 3 {
+		srv := httptest.NewServer(newTestApp(t, args(i)...))
 		t.Cleanup(srv.Close)
 		fleet = append(fleet, srv)
 	}

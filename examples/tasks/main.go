@@ -6,6 +6,7 @@
 //	JWT_SIGNING_KEY=... go run ./examples/tasks -create-user vitor:123
 //	TASKS_CREATE_USER=alice:... go run ./examples/tasks  # a user, out of sight of ps
 //	go run ./examples/tasks -database-url postgres://...   # many instances, one database
+//	go run ./examples/tasks -redis-url redis://host:6379/0 # revocations and throttles in Redis
 //
 //	go run ./examples/tasks -cookies            # browser mode: open http://127.0.0.1:8000/
 //
@@ -40,6 +41,7 @@ type config struct {
 	addr        string
 	data        string
 	databaseURL string
+	redisURL    string // revocations, throttles and their push in Redis
 	users       []string
 	trusted     []netip.Prefix
 	signingKey  string
@@ -59,6 +61,7 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "address to listen on")
 	fs.StringVar(&c.data, "data", "data", "directory of the SQLite database")
 	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL"), "PostgreSQL URL, for many instances sharing state (default $DATABASE_URL; SQLite under -data when empty)")
+	fs.StringVar(&c.redisURL, "redis-url", env("REDIS_URL"), "Redis URL (redis://host:6379/0): revocations, shared throttles and their push in Redis, users and tasks in the database (default $REDIS_URL)")
 	fs.BoolVar(&c.cookies, "cookies", false, "browser mode: tokens in HttpOnly cookies with CSRF protection, and a page at / to try it")
 	fs.IntVar(&c.refreshes, "refreshes-per-minute", 5, "refreshes a minute per login session, past which refresh answers 429 (0: no limit)")
 	fs.IntVar(&c.maxHashes, "max-hashes", 2*runtime.GOMAXPROCS(0), "password hashes (19 MiB each) running at once; past a 1 s wait for one, sign-in and registration answer 503")
@@ -114,6 +117,26 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		return fail(err)
 	}
 	fail = func(err error) (http.Handler, func(), error) { store.Close(); d.Close(); return nil, nil, err }
+	// The store of revocations and throttles: the database's, or Redis's.
+	var tokens interface {
+		jwtguard.Store
+		jwtguard.ThrottleStore
+	} = store
+	sharedThrottles := d.dialect == sqlstore.PostgreSQL
+	closeRedis := func() {}
+	if c.redisURL != "" {
+		rs, closeRS, err := openRedis(ctx, c.redisURL, log)
+		if err != nil {
+			return fail(err)
+		}
+		tokens, sharedThrottles, closeRedis = rs, true, closeRS
+		fail = func(err error) (http.Handler, func(), error) {
+			closeRedis()
+			store.Close()
+			d.Close()
+			return nil, nil, err
+		}
+	}
 	secret := c.signingKey
 	if secret == "" {
 		b := make([]byte, 32)
@@ -130,7 +153,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		u.gate = newHashGate(c.maxHashes, hashWait)
 	}
 	u.creates = newHashGate(max(cap(u.gate.slots)/2, 1), hashWait)
-	issuer, err := jwtguard.NewIssuer(key, store,
+	issuer, err := jwtguard.NewIssuer(key, tokens,
 		jwtguard.WithUserLookup(u, 5*time.Second),
 		jwtguard.WithAccessRevocation(5*time.Second),
 		jwtguard.WithIssuerLogger(log))
@@ -163,15 +186,15 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	// Instances on one PostgreSQL database count sign-ins, refreshes and
-	// registrations in shared buckets, and learn of each other's
+	// Instances on one PostgreSQL database, or one Redis, count sign-ins,
+	// refreshes and registrations in shared buckets, and learn of each other's
 	// revocations at once (the store's change feed, which the issuer's
 	// checks subscribe to by themselves).
 	shared := func(name string) []jwtguard.ThrottleOption {
-		if d.dialect != sqlstore.PostgreSQL {
+		if !sharedThrottles {
 			return nil
 		}
-		return []jwtguard.ThrottleOption{jwtguard.SharedThrottle(store, name, log)}
+		return []jwtguard.ThrottleOption{jwtguard.SharedThrottle(tokens, name, log)}
 	}
 	throttle, err := jwtguard.NewLoginThrottle(append(shared("signin"), jwtguard.TrustedProxies(c.trusted...), jwtguard.PerSession(c.refreshes, time.Minute))...)
 	if err != nil {
@@ -195,7 +218,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	}
 	a := &app{db: d, users: u, registrations: registrations, issuer: issuer, guard: guard, activate: activate,
 		trusted: c.trusted, log: log, paths: paths, page: c.cookies}
-	return a.routes(endpoints), func() { store.Close(); d.Close() }, nil
+	return a.routes(endpoints), func() { closeRedis(); store.Close(); d.Close() }, nil
 }
 
 // seedUsers creates the -create-user users, and a demo user on a first
