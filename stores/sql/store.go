@@ -95,7 +95,7 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 	if dialect == SQLite {
 		s.writes = make(chan struct{}, 1)
 	}
-	if dialect == PostgreSQL {
+	if dialect == PostgreSQL && (c.createTables || t.hasThrottle(ctx, db)) {
 		tq := newThrottleQueries(t)
 		s.throttle = &tq
 		s.q.purge = append(s.q.purge, &stmt{text: `DELETE FROM ` + t.throttle + ` WHERE expires_ms <= $1`})

@@ -14,8 +14,9 @@ import (
 // On PostgreSQL the store is a [jwtguard.ThrottleStore]: a throttle given
 // it with [jwtguard.SharedThrottle] counts in token buckets every process
 // shares, rows of the table prefix+"throttle" (created with the others;
-// with [WithoutCreateTables], create it from [CreateTablesSQL], or the
-// throttle counts per process and says so). A take is one statement; a
+// with [WithoutCreateTables], create it from [CreateTablesSQL] before [New]
+// runs, or the store keeps no shared buckets and the throttle counts per
+// process and says so). A take is one statement; a
 // refused one asks a second time for the wait. Times are the calling
 // process's clock, as the store's expiries are. On SQLite, one process,
 // Take and Refund return an error and the throttle counts locally.
@@ -96,4 +97,15 @@ func (s *Store) Refund(ctx context.Context, key string, burst int, per time.Dura
 func (s *Store) bucketArgs(key string, burst int, per time.Duration) []any {
 	perMS := math.Max(float64(per.Milliseconds()), 1)
 	return []any{key, float64(burst), perMS, floorMillis(s.now())}
+}
+
+// hasThrottle reports whether the throttle table exists, for a store made
+// with WithoutCreateTables on tables that may predate it: without it the
+// store keeps no shared buckets, and Purge leaves it out.
+func (t tables) hasThrottle(ctx context.Context, db *sql.DB) bool {
+	rows, err := db.QueryContext(ctx, "SELECT key FROM "+t.throttle+" WHERE 1 = 0")
+	if err != nil {
+		return false
+	}
+	return rows.Close() == nil
 }

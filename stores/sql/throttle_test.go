@@ -1,8 +1,12 @@
 package sqlstore_test
 
 import (
+	"context"
 	"slices"
+	"strings"
 	"testing"
+
+	sqlstore "github.com/jwtguard/jwtguard/stores/sql"
 
 	"github.com/jwtguard/jwtguard/storetest"
 )
@@ -20,6 +24,39 @@ func TestPostgreSQLSharedThrottle(t *testing.T) {
 func TestSQLiteThrottleCountsLocally(t *testing.T) {
 	t.Parallel()
 	s, _ := newSQLite(t)
+	srv := storetest.ThrottledSignIn(t, s, nil)
+	var statuses []int
+	for range 5 {
+		statuses = append(statuses, storetest.WrongSignIn(t, srv.URL))
+	}
+	if want := []int{401, 401, 401, 401, 429}; !slices.Equal(statuses, want) {
+		t.Fatalf("statuses %v, want %v", statuses, want)
+	}
+}
+
+// A PostgreSQL store made WithoutCreateTables on tables from before the
+// throttle table purges as before, and a throttle on it counts locally.
+func TestPostgreSQLWithoutThrottleTable(t *testing.T) {
+	t.Parallel()
+	dsn := postgresDSN(t)
+	schema := postgresSchema(t, dsn)
+	db := postgresDB(t, dsn)
+	stmts, err := sqlstore.CreateTablesSQL(sqlstore.PostgreSQL, sqlstore.WithSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range stmts {
+		if strings.Contains(stmt, "throttle") {
+			continue // the tables of a store from before the throttle table
+		}
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := postgresStore(t, db, sqlstore.WithSchema(schema), sqlstore.WithoutCreateTables())
+	if _, err := s.Purge(context.Background()); err != nil {
+		t.Fatalf("Purge without the throttle table: %v", err)
+	}
 	srv := storetest.ThrottledSignIn(t, s, nil)
 	var statuses []int
 	for range 5 {
