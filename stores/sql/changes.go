@@ -14,7 +14,8 @@ import (
 // connection of the pool held for the purpose LISTENs to it (listen.go),
 // so every process sharing the tables learns of it within milliseconds.
 // On SQLite, which one process uses (or a few on one machine), changes
-// reach the subscribers of this process only.
+// reach the subscribers of this process only; so they do on a PostgreSQL
+// pool of one connection, which the listener would hold for good.
 
 var _ jwtguard.ChangeFeed = (*Store)(nil)
 

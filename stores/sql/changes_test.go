@@ -84,3 +84,21 @@ func terminateListeners(tb testing.TB, db *sql.DB, schema string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A pool of one connection is not given to the listener: the store still
+// answers.
+func TestPostgreSQLOneConnectionPool(t *testing.T) {
+	t.Parallel()
+	dsn := postgresDSN(t)
+	schema := postgresSchema(t, dsn)
+	db := postgresDB(t, dsn)
+	db.SetMaxOpenConns(1)
+	s := postgresStore(t, db, sqlstore.WithSchema(schema))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for range 3 {
+		if err := s.Check(ctx, record()); err != nil {
+			t.Fatalf("a check on a pool of one: %v", err)
+		}
+	}
+}

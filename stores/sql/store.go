@@ -100,7 +100,10 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 		s.throttle = &tq
 		s.q.purge = append(s.q.purge, &stmt{text: `DELETE FROM ` + t.throttle + ` WHERE expires_ms <= $1`})
 	}
-	if dialect == PostgreSQL && c.listenRetry > 0 {
+	if dialect == PostgreSQL && c.listenRetry > 0 && db.Stats().MaxOpenConnections == 1 {
+		// The listener would hold the pool's only connection for good.
+		c.logger.Warn("sqlstore: no change feed: the pool has one connection, which the listener would hold; allow two or more (SetMaxOpenConns) for revocations to reach other instances at once")
+	} else if dialect == PostgreSQL && c.listenRetry > 0 {
 		s.listener = startListener(db, channelName(c.schema, c.prefix), c.listenRetry, &s.hub, c.logger)
 	}
 	return s, nil
