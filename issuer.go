@@ -105,6 +105,9 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 	}
 	if c.users != nil {
 		i.userCheck = newUserCheck(c.users, c.usersFor)
+		if f, ok := changeFeedOf(store); ok && c.usersFor > 0 {
+			subscribeUsers(f, i.userCheck)
+		}
 		uv, err := i.verifier(WithTokenType(""), withUserChecker(i.userCheck, c.usersFor))
 		if err != nil {
 			return nil, err

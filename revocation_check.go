@@ -3,6 +3,7 @@ package jwtguard
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -15,21 +16,48 @@ import (
 // matching [ErrUnavailable] (503): revocation fails closed. Each call to
 // the store (but a [MemoryStore], which never waits) is bounded by
 // [DefaultStoreTimeout] (by [WithStoreTimeout] for the verifier of
-// [Issuer.Verifier]).
+// [Issuer.Verifier]). When store is a [ChangeFeed], the revocations
+// written by any process sharing it drop the cached answers they make
+// wrong at once, so a revoked token is refused everywhere within the
+// feed's delay, while a cached answer still costs no store call.
 func WithRevocationCheck(store Store, maxStale time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
 		if store == nil {
 			c.fail("nil store")
 			return
 		}
-		rc := &revocationCheck{store: boundedStore(store), cache: newTTLCache[bool](maxStale)}
+		rc := &revocationCheck{store: boundedStore(store), cache: newTTLCache[revocationAnswer](maxStale)}
+		if f, ok := changeFeedOf(store); ok && maxStale > 0 {
+			f.Subscribe(rc.changed)
+		}
 		c.addCheck(maxStale, rc.bind)
 	}
 }
 
 type revocationCheck struct {
 	store Store
-	cache *ttlCache[bool] // jti -> revoked
+	cache *ttlCache[revocationAnswer] // jti -> answer
+}
+
+// revocationAnswer is a cached answer of the store, with what a change
+// may name it by.
+type revocationAnswer struct {
+	revoked         bool
+	family, subject string
+}
+
+// changed drops the answers c makes wrong.
+func (rc *revocationCheck) changed(c Change) {
+	switch c.Kind {
+	case ChangedToken:
+		rc.cache.forget(c.Key)
+	case ChangedFamily:
+		rc.cache.forgetWhere(func(a revocationAnswer) bool { return a.family == c.Key })
+	case ChangedSubject:
+		rc.cache.forgetWhere(func(a revocationAnswer) bool { return a.subject == c.Key })
+	case ChangedAll:
+		rc.cache.clear()
+	}
 }
 
 func (rc *revocationCheck) bind(c *verifierConfig) check {
@@ -37,14 +65,16 @@ func (rc *revocationCheck) bind(c *verifierConfig) check {
 		now := c.now()
 		id := t.Claims.ID
 		if id != "" {
-			if revoked, ok := rc.cache.get(id, now); ok {
-				if revoked {
+			if a, ok := rc.cache.get(id, now); ok {
+				if a.revoked {
 					return errRevoked
 				}
 				return nil
 			}
 		}
-		err := rc.store.Check(ctx, recordOf(t, c.subject(t)))
+		mark := rc.cache.mark()
+		r := recordOf(t, c.subject(t))
+		err := rc.store.Check(ctx, r)
 		if errors.Is(err, ErrTokenSpent) && t.Claims.TokenType == "sliding" {
 			// A sliding token renewed since authenticates until its exp,
 			// as an access token does after a refresh; only its renewal
@@ -56,7 +86,9 @@ func (rc *revocationCheck) bind(c *verifierConfig) check {
 			return unavailable(err)
 		}
 		if id != "" {
-			rc.cache.put(id, revoked, now, t.Claims.ExpiresAt)
+			// Copies: slices of the token would keep it alive.
+			a := revocationAnswer{revoked: revoked, family: strings.Clone(r.Family), subject: strings.Clone(r.Subject)}
+			rc.cache.putSince(id, a, now, t.Claims.ExpiresAt, &mark)
 		}
 		if revoked {
 			return errRevoked

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -68,6 +69,9 @@ type throttleConfig struct {
 	trusted                     []netip.Prefix
 	max                         int
 	now                         func() time.Time
+	shared                      ThrottleStore
+	sharedName                  string
+	sharedLog                   *slog.Logger
 	errs                        []error
 }
 
@@ -174,6 +178,12 @@ func NewLoginThrottle(opts ...ThrottleOption) (*LoginThrottle, error) {
 	}
 	if t.users != nil {
 		t.known = &knownClients{max: c.max, m: map[string]time.Time{}}
+	}
+	if c.shared != nil {
+		t.clients.share(c.shared, c.sharedName+":client", c.sharedLog)
+		t.pairs.share(c.shared, c.sharedName+":pair", c.sharedLog)
+		t.users.share(c.shared, c.sharedName+":user", c.sharedLog)
+		t.sessions.share(c.shared, c.sharedName+":session", c.sharedLog)
 	}
 	return t, nil
 }

@@ -15,9 +15,11 @@ import (
 // the table fails open; full buckets go first, as forgetting them forgets
 // nothing.
 type limiters struct {
-	limit rate.Limit
-	burst int
-	max   int
+	limit  rate.Limit
+	burst  int
+	per    time.Duration
+	max    int
+	shared *sharedBuckets // nil: this process's buckets only
 	// failOpen lets a new key through when the table is full of buckets in
 	// use, untracked: for a table whose refusal would let one client's
 	// flood shut everybody else out (the refresh sessions).
@@ -32,7 +34,7 @@ func newLimiters(n int, per time.Duration, max int) *limiters {
 	if n == 0 {
 		return nil
 	}
-	return &limiters{limit: rate.Limit(float64(n) / per.Seconds()), burst: n, max: max, m: map[string]*rate.Limiter{}}
+	return &limiters{limit: rate.Limit(float64(n) / per.Seconds()), burst: n, per: per, max: max, m: map[string]*rate.Limiter{}}
 }
 
 // take takes one token from key's bucket, or reports how long until one
@@ -40,6 +42,11 @@ func newLimiters(n int, per time.Duration, max int) *limiters {
 func (l *limiters) take(key string, now time.Time) (time.Duration, bool) {
 	if l == nil {
 		return 0, true
+	}
+	if l.shared != nil {
+		if wait, ok := l.shared.take(l, key); ok {
+			return wait, wait == 0
+		}
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -62,6 +69,14 @@ func (l *limiters) reserve(key string, now time.Time) (reservation, time.Duratio
 	if l == nil {
 		return reservation{}, 0, true
 	}
+	if l.shared != nil {
+		if wait, ok := l.shared.take(l, key); ok {
+			if wait > 0 {
+				return reservation{}, wait, false
+			}
+			return reservation{shared: l, key: key}, 0, true
+		}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	lim := l.entry(key, now)
@@ -76,10 +91,13 @@ func (l *limiters) reserve(key string, now time.Time) (reservation, time.Duratio
 	return reservation{res: res, at: now}, 0, true
 }
 
-// reservation is a token taken from a bucket, and when it was taken.
+// reservation is a token taken from a bucket, and when it was taken; or
+// one taken from a shared bucket, of shared's table and key.
 type reservation struct {
-	res *rate.Reservation
-	at  time.Time
+	res    *rate.Reservation
+	at     time.Time
+	shared *limiters
+	key    string
 }
 
 // refund gives the token back. It cancels at the reservation's own time:
@@ -88,6 +106,9 @@ type reservation struct {
 func (r reservation) refund() {
 	if r.res != nil {
 		r.res.CancelAt(r.at)
+	}
+	if r.shared != nil {
+		r.shared.shared.refund(r.shared, r.key)
 	}
 }
 

@@ -1,6 +1,8 @@
 package jwtguard
 
 import (
+	"context"
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -48,4 +50,28 @@ func TestUserKeyBounded(t *testing.T) {
 	if userKey("vitor") != "vitor" {
 		t.Fatal("short usernames are kept as they are")
 	}
+}
+
+// SharedThrottle refuses a nil store and a name that is empty or has a
+// colon.
+func TestSharedThrottleBadArguments(t *testing.T) {
+	if _, err := NewLoginThrottle(SharedThrottle(nil, "signin", nil)); err == nil {
+		t.Error("a nil throttle store was accepted")
+	}
+	for _, name := range []string{"", "a:b", "a b"} {
+		if _, err := NewLoginThrottle(SharedThrottle(unreachableBuckets{}, name, nil)); err == nil {
+			t.Errorf("the name %q was accepted", name)
+		}
+	}
+}
+
+// unreachableBuckets is a ThrottleStore that never answers.
+type unreachableBuckets struct{}
+
+func (unreachableBuckets) Take(context.Context, string, int, time.Duration) (time.Duration, error) {
+	return 0, errors.New("unreachable")
+}
+
+func (unreachableBuckets) Refund(context.Context, string, int, time.Duration) error {
+	return errors.New("unreachable")
 }

@@ -16,6 +16,9 @@ type ttlCache[V any] struct {
 	maxAge time.Duration
 	mu     sync.RWMutex
 	m      map[string]ttlEntry[V]
+	// changes counts the forgets, so that an answer read before one is
+	// not put after it (see mark).
+	changes uint64
 }
 
 type ttlEntry[V any] struct {
@@ -53,6 +56,12 @@ func (c *ttlCache[V]) take(key string, now time.Time) bool {
 
 // put remembers v for maxAge, and not past limit when limit is set.
 func (c *ttlCache[V]) put(key string, v V, now, limit time.Time) {
+	c.putSince(key, v, now, limit, nil)
+}
+
+// putSince is put, skipped when something was forgotten since mark (when
+// mark is not nil): the answer may be one a change made wrong.
+func (c *ttlCache[V]) putSince(key string, v V, now, limit time.Time, mark *uint64) {
 	if c.maxAge <= 0 {
 		return
 	}
@@ -62,6 +71,9 @@ func (c *ttlCache[V]) put(key string, v V, now, limit time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if mark != nil && *mark != c.changes {
+		return
+	}
 	if len(c.m) >= ttlCacheMax {
 		c.evict(now)
 	}

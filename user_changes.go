@@ -24,11 +24,14 @@ func (v *Verifier) UserChanged(id string) {
 // [Issuer.Verifier] share, forgets what it cached about that user, so the
 // next request or refresh asks the [UserLookup] again: an activated user
 // is let in, a deactivated one refused, at once. A password change should
-// also end the user's sessions with [Issuer.RevokeSubject]. It reaches
-// this process only. Safe for concurrent use.
+// also end the user's sessions with [Issuer.RevokeSubject]. When the
+// issuer's store is a [ChangeFeed], the change is announced to every
+// process sharing the store, whose issuers forget the user too; otherwise
+// it reaches this process only. Safe for concurrent use.
 func (i *Issuer) UserChanged(id string) {
 	if i.userCheck != nil {
 		i.userCheck.cache.forget(id)
+		i.announce(Change{Kind: ChangedUser, Key: id})
 	}
 }
 
@@ -40,11 +43,4 @@ func withUserChecker(uc *userCheck, maxStale time.Duration) VerifierOption {
 		c.addCheck(maxStale, uc.bind)
 		c.userCaches = append(c.userCaches, uc.cache)
 	}
-}
-
-// forget drops the entry of key.
-func (c *ttlCache[V]) forget(key string) {
-	c.mu.Lock()
-	delete(c.m, key)
-	c.mu.Unlock()
 }

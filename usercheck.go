@@ -99,6 +99,7 @@ func (u *userCheck) bind(c *verifierConfig) check {
 		now := c.now()
 		a, ok := u.cache.get(id, now)
 		if !ok {
+			mark := u.cache.mark()
 			var err error
 			a.user, a.active, err = loadUser(ctx, u.users, id)
 			switch {
@@ -107,7 +108,7 @@ func (u *userCheck) bind(c *verifierConfig) check {
 			case err != nil:
 				return nil, unavailable(err)
 			}
-			u.cache.put(id, a, now, time.Time{})
+			u.cache.putSince(id, a, now, time.Time{}, &mark)
 		}
 		if !a.active {
 			return nil, errUserInactive

@@ -11,8 +11,11 @@ require (
 	github.com/jwtguard/jwtguard/adapters/echo v0.1.0
 	github.com/jwtguard/jwtguard/adapters/gin v0.1.0
 	github.com/jwtguard/jwtguard/django v0.1.0
+	github.com/jwtguard/jwtguard/stores/redis v0.1.0
 	github.com/jwtguard/jwtguard/stores/sql v0.1.0
 	github.com/labstack/echo/v4 v4.16.0
+	// v9.23.0 declares go 1.26.0; the workspace stays at go 1.25.0.
+	github.com/redis/go-redis/v9 v9.22.0
 	golang.org/x/crypto v0.55.0
 	modernc.org/sqlite v1.59.0
 )
@@ -23,6 +26,7 @@ require (
 	github.com/bytedance/gopkg v0.1.3 // indirect
 	github.com/bytedance/sonic v1.15.0 // indirect
 	github.com/bytedance/sonic/loader v0.5.0 // indirect
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/cloudwego/base64x v0.1.6 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.12 // indirect
@@ -54,6 +58,7 @@ require (
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/fasttemplate v1.2.2 // indirect
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
+	go.uber.org/atomic v1.11.0 // indirect
 	golang.org/x/arch v0.22.0 // indirect
 	golang.org/x/net v0.57.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect

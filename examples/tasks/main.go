@@ -7,6 +7,7 @@
 //	TASKS_CREATE_USER=alice:... go run ./examples/tasks  # a user, out of sight of ps
 //	go run ./examples/tasks -database-url postgres://...   # many instances, one database
 //	go run ./examples/tasks -django-database sqlite:///path/to/db.sqlite3  # a Django project's users and blacklist
+//	go run ./examples/tasks -redis-url redis://host:6379/0 # revocations and throttles in Redis
 //
 //	go run ./examples/tasks -cookies            # browser mode: open http://127.0.0.1:8000/
 //
@@ -43,6 +44,7 @@ type config struct {
 	data        string
 	databaseURL string
 	djangoURL   string // a Django project's database: its users, simplejwt's blacklist, and the tasks
+	redisURL    string // revocations, throttles and their push in Redis
 	users       []string
 	trusted     []netip.Prefix
 	signingKey  string
@@ -63,6 +65,7 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.StringVar(&c.data, "data", "data", "directory of the SQLite database")
 	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL"), "PostgreSQL URL, for many instances sharing state (default $DATABASE_URL; SQLite under -data when empty)")
 	fs.StringVar(&c.djangoURL, "django-database", "", "a Django project's database (sqlite:///path or postgres://...): sign in its users, share simplejwt's blacklist, keep the tasks beside them")
+	fs.StringVar(&c.redisURL, "redis-url", env("REDIS_URL"), "Redis URL (redis://host:6379/0): revocations, shared throttles and their push in Redis, users and tasks in the database (default $REDIS_URL)")
 	fs.BoolVar(&c.cookies, "cookies", false, "browser mode: tokens in HttpOnly cookies with CSRF protection, and a page at / to try it")
 	fs.IntVar(&c.refreshes, "refreshes-per-minute", 5, "refreshes a minute per login session, past which refresh answers 429 (0: no limit)")
 	fs.IntVar(&c.maxHashes, "max-hashes", 2*runtime.GOMAXPROCS(0), "password hashes (19 MiB each) running at once; past a 1 s wait for one, sign-in and registration answer 503")
@@ -103,19 +106,36 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	if c.maxHashes < 1 {
 		return nil, fmt.Errorf("-max-hashes %d is below 1", c.maxHashes)
 	}
-	if c.djangoURL != "" && (len(c.users) > 0 || c.databaseURL != "") {
-		return nil, errors.New("-django-database: the users and the state are the Django project's; leave out -create-user and -database-url")
+	if c.djangoURL != "" && (len(c.users) > 0 || c.databaseURL != "" || c.redisURL != "") {
+		return nil, errors.New("-django-database: the users and the state are the Django project's; leave out -create-user, -database-url and -redis-url")
 	}
 	return &c, nil
 }
 
 // newApp opens the database, creates users, and wires jwtguard.
 func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, func(), error) {
-	d, store, djangoUsers, closeDB, err := openStores(ctx, c)
+	d, store, djangoUsers, closeDB, err := openStores(ctx, c, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	fail := func(err error) (http.Handler, func(), error) { closeDB(); return nil, nil, err }
+	// The store of revocations and throttles: the database's, or Redis's.
+	// Instances on one PostgreSQL database, or one Redis, share the
+	// throttles' buckets; SQLite is one process.
+	tokens := store
+	var throttles jwtguard.ThrottleStore
+	if ts, ok := store.(jwtguard.ThrottleStore); ok && d.dialect == sqlstore.PostgreSQL {
+		throttles = ts
+	}
+	if c.redisURL != "" {
+		rs, closeRedis, err := openRedis(ctx, c.redisURL, log)
+		if err != nil {
+			return fail(err)
+		}
+		tokens, throttles = rs, rs
+		closeStores := closeDB
+		closeDB = func() { closeRedis(); closeStores() }
+	}
 	secret := c.signingKey
 	if secret == "" {
 		b := make([]byte, 32)
@@ -132,7 +152,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		u.gate = newHashGate(c.maxHashes, hashWait)
 	}
 	u.creates = newHashGate(max(cap(u.gate.slots)/2, 1), hashWait)
-	issuer, err := jwtguard.NewIssuer(key, store,
+	issuer, err := jwtguard.NewIssuer(key, tokens,
 		jwtguard.WithUserLookup(jwtguard.UserLoaderFunc[*user](u.load), 5*time.Second),
 		jwtguard.WithAccessRevocation(5*time.Second),
 		jwtguard.WithIssuerLogger(log))
@@ -165,7 +185,17 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	throttle, err := jwtguard.NewLoginThrottle(jwtguard.TrustedProxies(c.trusted...), jwtguard.PerSession(c.refreshes, time.Minute))
+	// Instances on one PostgreSQL database, or one Redis, count sign-ins,
+	// refreshes and registrations in shared buckets, and learn of each other's
+	// revocations at once (the store's change feed, which the issuer's
+	// checks subscribe to by themselves).
+	shared := func(name string) []jwtguard.ThrottleOption {
+		if throttles == nil {
+			return nil
+		}
+		return []jwtguard.ThrottleOption{jwtguard.SharedThrottle(throttles, name, log)}
+	}
+	throttle, err := jwtguard.NewLoginThrottle(append(shared("signin"), jwtguard.TrustedProxies(c.trusted...), jwtguard.PerSession(c.refreshes, time.Minute))...)
 	if err != nil {
 		return fail(err)
 	}
@@ -178,7 +208,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	registrations, err := jwtguard.NewLoginThrottle(jwtguard.PerClient(registerRate, registerPer), jwtguard.TrustedProxies(c.trusted...))
+	registrations, err := jwtguard.NewLoginThrottle(append(shared("register"), jwtguard.PerClient(registerRate, registerPer), jwtguard.TrustedProxies(c.trusted...))...)
 	if err != nil {
 		return fail(err)
 	}
@@ -195,7 +225,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 // openStores opens the tutorial's database and the issuer's store: the
 // tutorial's own, or, with -django-database, the Django project's (and its
 // users).
-func openStores(ctx context.Context, c *config) (*db, jwtguard.Store, *jwtguarddjango.Users, func(), error) {
+func openStores(ctx context.Context, c *config, log *slog.Logger) (*db, jwtguard.Store, *jwtguarddjango.Users, func(), error) {
 	if c.djangoURL != "" {
 		d, dj, err := openDjango(ctx, c.djangoURL)
 		if err != nil {
@@ -207,12 +237,12 @@ func openStores(ctx context.Context, c *config) (*db, jwtguard.Store, *jwtguardd
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	store, err := sqlstore.New(ctx, d.DB, d.dialect)
+	store, err := sqlstore.New(ctx, d.DB, d.dialect, sqlstore.WithLogger(log))
 	if err != nil {
 		d.Close()
 		return nil, nil, nil, nil, err
 	}
-	return d, store, nil, func() { d.Close() }, nil
+	return d, store, nil, func() { store.Close(); d.Close() }, nil
 }
 
 // seedUsers creates the -create-user users, and a demo user on a first

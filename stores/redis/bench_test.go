@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard"
+	redisstore "github.com/jwtguard/jwtguard/stores/redis"
 	"github.com/jwtguard/jwtguard/storetest"
 )
 
@@ -59,4 +60,46 @@ func BenchmarkRefresh(b *testing.B) {
 func BenchmarkRevocationCheck(b *testing.B) {
 	c := newClient(b)
 	storetest.BenchmarkRevocationCheck(b, newStore(b, c, newPrefix(b, c)))
+}
+
+// BenchmarkRevocationCheckFeed is the revocation check's cached path with
+// the change feed (feed=on) and without it (feed=off): a hit costs the
+// same.
+func BenchmarkRevocationCheckFeed(b *testing.B) {
+	c := newClient(b)
+	for _, f := range []struct {
+		name string
+		opts []redisstore.Option
+	}{{"feed=on", nil}, {"feed=off", []redisstore.Option{redisstore.WithoutChangeFeed()}}} {
+		b.Run(f.name, func(b *testing.B) {
+			s, err := redisstore.New(c, append(f.opts, redisstore.WithKeyPrefix(newPrefix(b, c)))...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			storetest.BenchmarkRevocationCheck(b, s)
+		})
+	}
+}
+
+// BenchmarkChangeFeed is revocation to refusal across two clients of one
+// Redis: the PUBLISH's way to the other client's subscription (p50-ms,
+// p99-ms).
+func BenchmarkChangeFeed(b *testing.B) {
+	ca, cb := newClient(b), newClient(b)
+	prefix := newPrefix(b, ca)
+	sa, sb := newStore(b, ca, prefix), newStore(b, cb, prefix)
+	b.Cleanup(func() { sa.Close(); sb.Close() })
+	storetest.BenchmarkChangeFeed(b, sa, sb)
+}
+
+// BenchmarkChangeRate is 10 000 revocations a minute through one client,
+// received by the other's subscription: messages per second and heap (see
+// storetest.BenchmarkChangeRate).
+func BenchmarkChangeRate(b *testing.B) {
+	ca, cb := newClient(b), newClient(b)
+	prefix := newPrefix(b, ca)
+	sa, sb := newStore(b, ca, prefix), newStore(b, cb, prefix)
+	b.Cleanup(func() { sa.Close(); sb.Close() })
+	storetest.BenchmarkChangeRate(b, sa, sb)
 }

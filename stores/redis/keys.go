@@ -9,6 +9,9 @@ import "github.com/jwtguard/jwtguard"
 //	<prefix>{store}:subject:<subject>  "<cutoff>:<ms>"
 //	<prefix>{store}:marker             "<epoch>:<created>:<loss cut-off>"
 //
+// and publishes its revocations on the channel <prefix>{store}:changes
+// (changes.go).
+//
 // <ms> is the entry's expiry in Unix milliseconds, which is also the key's
 // own expiry (PEXPIREAT), so Redis forgets the entry by itself; keeping it
 // in the value lets the scripts keep the later of two expiries without
@@ -39,6 +42,9 @@ func (k keys) token(id string) string        { return k.base + tokenKind + id }
 func (k keys) family(family string) string   { return k.base + familyKind + family }
 func (k keys) subject(subject string) string { return k.base + subjKind + subject }
 func (k keys) marker() string                { return k.base + markerName }
+
+// changes is the channel the store's revocations are published on.
+func (k keys) changes() string { return k.base + "changes" }
 
 // of returns the keys of a script that writes one entry: the marker's,
 // then entry's.

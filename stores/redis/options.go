@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 )
 
 // DefaultKeyPrefix is the prefix of every key a [Store] writes unless
@@ -19,7 +20,10 @@ type config struct {
 	log      *slog.Logger
 	onLoss   func(StateLoss)
 	volatile bool
-	errs     []error
+	// listenRetry is the subscriber's wait before it subscribes again;
+	// 0: no change feed.
+	listenRetry time.Duration
+	errs        []error
 }
 
 func (c *config) fail(format string, args ...any) {
@@ -79,4 +83,25 @@ func WithStateLossHook(f func(StateLoss)) Option {
 // detected and made safe.
 func WithoutDurability() Option {
 	return func(c *config) { c.volatile = true }
+}
+
+// WithListenRetry sets how long the change subscriber waits before it
+// subscribes again after losing its connection; the default is
+// [DefaultListenRetry], one second. Meanwhile cached answers hold for
+// their cache time only, and the subscriber's return drops them all. d
+// must be within (0, 1m].
+func WithListenRetry(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 || d > time.Minute {
+			c.fail("listen retry %v is outside (0, 1m]", d)
+		}
+		c.listenRetry = d
+	}
+}
+
+// WithoutChangeFeed keeps the store from publishing its revocations and
+// from subscribing to those of other processes: their verifiers then
+// learn of a revocation within their cache time.
+func WithoutChangeFeed() Option {
+	return func(c *config) { c.listenRetry = 0 }
 }

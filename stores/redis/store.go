@@ -39,6 +39,9 @@ type Store struct {
 	fresh  atomic.Pointer[string] // the epoch of a marker this process would write
 	// volatile: Open accepts a Redis that is not durable.
 	volatile bool
+
+	feed        feed
+	listenRetry time.Duration // 0: WithoutChangeFeed
 }
 
 var _ jwtguard.Store = (*Store)(nil)
@@ -51,7 +54,7 @@ var _ jwtguard.Store = (*Store)(nil)
 // On a Redis Cluster all of a store's keys live in one hash slot (see
 // [WithKeyPrefix]), so one shard holds the whole store.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
-	c := config{prefix: DefaultKeyPrefix, log: slog.New(slog.DiscardHandler)}
+	c := config{prefix: DefaultKeyPrefix, log: slog.New(slog.DiscardHandler), listenRetry: DefaultListenRetry}
 	if isNil(client) {
 		c.fail("nil client")
 	}
@@ -65,7 +68,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if err := errors.Join(c.errs...); err != nil {
 		return nil, err
 	}
-	s := &Store{client: client, keys: newKeys(c.prefix), log: c.log, onLoss: c.onLoss, volatile: c.volatile}
+	s := &Store{client: client, keys: newKeys(c.prefix), log: c.log, onLoss: c.onLoss, volatile: c.volatile, listenRetry: c.listenRetry}
 	s.epoch.Store(new(string))
 	fresh := newEpoch()
 	s.fresh.Store(&fresh)
@@ -117,6 +120,9 @@ func (s *Store) Revoke(ctx context.Context, r jwtguard.Record) error {
 		return fail("revoke", err)
 	}
 	_, err := s.run(ctx, "revoke", revokeScript, s.keys.of(s.keys.token(r.ID)), expiry(r.ExpiresAt))
+	if err == nil {
+		s.announce(ctx, jwtguard.ChangedToken, r.ID)
+	}
 	return err
 }
 
@@ -127,6 +133,9 @@ func (s *Store) RevokeFamily(ctx context.Context, family string, until time.Time
 		return fail("revoke family", err)
 	}
 	_, err := s.run(ctx, "revoke family", revokeFamilyScript, s.keys.of(s.keys.family(family)), expiry(until))
+	if err == nil {
+		s.announce(ctx, jwtguard.ChangedFamily, family)
+	}
 	return err
 }
 
@@ -143,6 +152,9 @@ func (s *Store) RevokeSubject(ctx context.Context, subject string, before, until
 		cut = unixSeconds(before)
 	}
 	_, err := s.run(ctx, "revoke subject", revokeSubjectScript, s.keys.of(s.keys.subject(subject)), cut, expiry(until))
+	if err == nil {
+		s.announce(ctx, jwtguard.ChangedSubject, subject)
+	}
 	return err
 }
 

@@ -88,3 +88,31 @@ func BenchmarkRefresh(b *testing.B) {
 func BenchmarkRevocationCheck(b *testing.B) {
 	benchStores(b, func(b *testing.B, s *sqlstore.Store) { storetest.BenchmarkRevocationCheck(b, s) })
 }
+
+// The revocation check's cached path on PostgreSQL with the change feed
+// (feed=on) and without it (feed=off): a hit costs the same.
+func BenchmarkRevocationCheckFeed(b *testing.B) {
+	for _, f := range []struct {
+		name string
+		opts []sqlstore.Option
+	}{{"feed=on", nil}, {"feed=off", []sqlstore.Option{sqlstore.WithoutChangeFeed()}}} {
+		b.Run(f.name, func(b *testing.B) {
+			s, _ := newPostgres(b, f.opts...)
+			storetest.BenchmarkRevocationCheck(b, s)
+		})
+	}
+}
+
+// Revocation to refusal across two pools on one PostgreSQL database: the
+// NOTIFY's way to the other pool's listener (p50-ms, p99-ms).
+func BenchmarkChangeFeed(b *testing.B) {
+	a, c, _ := postgresPair(b)
+	storetest.BenchmarkChangeFeed(b, a, c)
+}
+
+// 10 000 revocations a minute through one pool, received by the other's
+// listener: messages per second and heap (see storetest.BenchmarkChangeRate).
+func BenchmarkChangeRate(b *testing.B) {
+	a, c, _ := postgresPair(b)
+	storetest.BenchmarkChangeRate(b, a, c)
+}

@@ -175,3 +175,15 @@ func randomHex(n int) string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// postgresPair returns two stores on one schema of their own, each on a
+// pool of its own, as two instances of a service have them; bOpts are the
+// second's extra options. It returns the schema too.
+func postgresPair(tb testing.TB, bOpts ...sqlstore.Option) (a, b *sqlstore.Store, schema string) {
+	tb.Helper()
+	dsn := postgresDSN(tb)
+	schema = postgresSchema(tb, dsn)
+	a = postgresStore(tb, postgresDB(tb, dsn), sqlstore.WithSchema(schema))
+	b = postgresStore(tb, postgresDB(tb, dsn), append([]sqlstore.Option{sqlstore.WithSchema(schema)}, bOpts...)...)
+	return a, b, schema
+}

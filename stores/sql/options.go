@@ -31,6 +31,7 @@ type config struct {
 	purgeInterval time.Duration
 	logger        *slog.Logger
 	createTables  bool
+	listenRetry   time.Duration // 0: no change feed across processes
 	errs          []error
 }
 
@@ -40,6 +41,7 @@ func newConfig(opts []Option) *config {
 		purgeInterval: DefaultPurgeInterval,
 		logger:        slog.New(slog.DiscardHandler),
 		createTables:  true,
+		listenRetry:   DefaultListenRetry,
 	}
 	for i, opt := range opts {
 		if opt == nil {
@@ -120,5 +122,29 @@ func WithLogger(l *slog.Logger) Option {
 func WithoutCreateTables() Option {
 	return func(c *config) {
 		c.createTables = false
+	}
+}
+
+// WithListenRetry sets how long the PostgreSQL change listener waits
+// before it connects again after losing its connection; the default is
+// [DefaultListenRetry], one second. Meanwhile cached answers hold for
+// their cache time only, and the listener's return drops them all. d must
+// be within (0, 1m].
+func WithListenRetry(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 || d > time.Minute {
+			c.fail("listen retry %v is outside (0, 1m]", d)
+		}
+		c.listenRetry = d
+	}
+}
+
+// WithoutChangeFeed keeps the store from listening for the revocations
+// of other processes on PostgreSQL and from announcing its own: their
+// verifiers then learn of a revocation within their cache time. It
+// frees the connection of the pool the listener holds.
+func WithoutChangeFeed() Option {
+	return func(c *config) {
+		c.listenRetry = 0
 	}
 }

@@ -4,7 +4,7 @@ package sqlstore
 // with $n placeholders and bound to the dialect's by newQueries.
 type queries struct {
 	check, spend, revoke, revokeFamily, revokeSubject *stmt
-	purge                                             [3]*stmt
+	purge                                             []*stmt
 }
 
 // What the check query answers.
@@ -60,7 +60,7 @@ func newQueries(t tables) queries {
 	expires_ms = CASE WHEN s.expires_ms <= $4 OR s.expires_ms < excluded.expires_ms THEN excluded.expires_ms ELSE s.expires_ms END`),
 
 		// $1 now.
-		purge: [3]*stmt{
+		purge: []*stmt{
 			bind(`DELETE FROM ` + t.tokens + ` WHERE expires_ms <= $1`),
 			bind(`DELETE FROM ` + t.families + ` WHERE expires_ms <= $1`),
 			bind(`DELETE FROM ` + t.subjects + ` WHERE expires_ms <= $1`),

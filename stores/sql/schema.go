@@ -23,6 +23,7 @@ type tables struct {
 	schema                     string // "" for none
 	prefix                     string
 	tokens, families, subjects string // qualified and quoted, for queries
+	throttle                   string // PostgreSQL's shared throttle buckets
 }
 
 func newTables(d Dialect, schema, prefix string) tables {
@@ -33,6 +34,7 @@ func newTables(d Dialect, schema, prefix string) tables {
 		tokens:   qualify(schema, prefix+"tokens"),
 		families: qualify(schema, prefix+"families"),
 		subjects: qualify(schema, prefix+"subjects"),
+		throttle: qualify(schema, prefix+"throttle"),
 	}
 }
 
@@ -52,7 +54,7 @@ func (t tables) createStatements() []string {
 		// one lookup and one copy of the key instead of two.
 		integer, revoked, suffix = "INTEGER", "INTEGER", " WITHOUT ROWID"
 	}
-	return []string{
+	stmts := []string{
 		fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (id TEXT NOT NULL PRIMARY KEY, revoked %s NOT NULL, expires_ms %s NOT NULL)%s",
 			t.tokens, revoked, integer, suffix),
 		t.createIndex("tokens"),
@@ -63,6 +65,14 @@ func (t tables) createStatements() []string {
 			t.subjects, integer, integer, suffix),
 		t.createIndex("subjects"),
 	}
+	if t.dialect == PostgreSQL {
+		// Shared throttle buckets (throttle.go): PostgreSQL's only.
+		stmts = append(stmts,
+			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (key TEXT NOT NULL PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL)",
+				t.throttle),
+			t.createIndex("throttle"))
+	}
+	return stmts
 }
 
 // createIndex returns the statement that indexes table's expires_ms.

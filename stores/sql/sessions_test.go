@@ -3,7 +3,6 @@ package sqlstore_test
 import (
 	"testing"
 
-	sqlstore "github.com/jwtguard/jwtguard/stores/sql"
 	"github.com/jwtguard/jwtguard/storetest"
 )
 
@@ -18,9 +17,6 @@ func TestSQLiteSessions(t *testing.T) {
 // The same over two pools on one PostgreSQL database.
 func TestPostgreSQLSessions(t *testing.T) {
 	t.Parallel()
-	dsn := postgresDSN(t)
-	schema := postgresSchema(t, dsn)
-	a := postgresStore(t, postgresDB(t, dsn), sqlstore.WithSchema(schema))
-	b := postgresStore(t, postgresDB(t, dsn), sqlstore.WithSchema(schema))
+	a, b, _ := postgresPair(t)
 	storetest.RunSessions(t, a, b)
 }

@@ -40,6 +40,11 @@ type Store struct {
 
 	purgeInterval time.Duration
 	nextPurge     atomic.Int64 // Unix nanoseconds
+
+	throttle *throttleQueries // nil on SQLite
+
+	hub      jwtguard.ChangeHub
+	listener *listener // nil on SQLite and WithoutChangeFeed
 }
 
 var _ jwtguard.Store = (*Store)(nil)
@@ -90,6 +95,17 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 	if dialect == SQLite {
 		s.writes = make(chan struct{}, 1)
 	}
+	if dialect == PostgreSQL && (c.createTables || t.hasThrottle(ctx, db)) {
+		tq := newThrottleQueries(t)
+		s.throttle = &tq
+		s.q.purge = append(s.q.purge, &stmt{text: `DELETE FROM ` + t.throttle + ` WHERE expires_ms <= $1`})
+	}
+	if dialect == PostgreSQL && c.listenRetry > 0 && db.Stats().MaxOpenConnections == 1 {
+		// The listener would hold the pool's only connection for good.
+		c.logger.Warn("sqlstore: no change feed: the pool has one connection, which the listener would hold; allow two or more (SetMaxOpenConns) for revocations to reach other instances at once")
+	} else if dialect == PostgreSQL && c.listenRetry > 0 {
+		s.listener = startListener(db, channelName(c.schema, c.prefix), c.listenRetry, &s.hub, c.logger)
+	}
 	return s, nil
 }
 
@@ -97,6 +113,9 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 // when the store opened it ([OpenSQLite]); a database passed to [New] stays
 // open. Calls after Close return errors.
 func (s *Store) Close() error {
+	if s.listener != nil {
+		s.listener.stop()
+	}
 	err := s.q.close()
 	if s.ownsDB {
 		err = errors.Join(err, s.db.Close())
@@ -142,14 +161,22 @@ func (s *Store) Spend(ctx context.Context, r jwtguard.Record) error {
 // Revoke implements [jwtguard.Store]: it revokes r.ID until r.ExpiresAt, or
 // until a later expiry the ID already has. A spent token becomes revoked.
 func (s *Store) Revoke(ctx context.Context, r jwtguard.Record) error {
-	return s.write(ctx, "revoke", s.q.revoke, r.ID, ceilMillis(r.ExpiresAt))
+	if err := s.write(ctx, "revoke", s.q.revoke, r.ID, ceilMillis(r.ExpiresAt)); err != nil {
+		return err
+	}
+	s.announce(ctx, jwtguard.ChangedToken, r.ID)
+	return nil
 }
 
 // RevokeFamily implements [jwtguard.Store]: it revokes every token of
 // family until the time until. A family revoked until later stays revoked
 // until then.
 func (s *Store) RevokeFamily(ctx context.Context, family string, until time.Time) error {
-	return s.write(ctx, "revoke family", s.q.revokeFamily, family, ceilMillis(until))
+	if err := s.write(ctx, "revoke family", s.q.revokeFamily, family, ceilMillis(until)); err != nil {
+		return err
+	}
+	s.announce(ctx, jwtguard.ChangedFamily, family)
+	return nil
 }
 
 // RevokeSubject implements [jwtguard.Store]: it revokes every token of
@@ -158,8 +185,12 @@ func (s *Store) RevokeFamily(ctx context.Context, family string, until time.Time
 // cutoff and the later expiry of the two are kept. The zero before revokes
 // nothing.
 func (s *Store) RevokeSubject(ctx context.Context, subject string, before, until time.Time) error {
-	return s.write(ctx, "revoke subject", s.q.revokeSubject,
-		subject, cutoffMillis(before), ceilMillis(until), floorMillis(s.now()))
+	if err := s.write(ctx, "revoke subject", s.q.revokeSubject,
+		subject, cutoffMillis(before), ceilMillis(until), floorMillis(s.now())); err != nil {
+		return err
+	}
+	s.announce(ctx, jwtguard.ChangedSubject, subject)
+	return nil
 }
 
 // Check implements [jwtguard.Store]: it returns [jwtguard.ErrTokenRevoked]
