@@ -74,9 +74,9 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 	t := newTables(dialect, c.schema, c.prefix)
 	var err error
 	if c.createTables {
-		err = t.create(ctx, db)
+		err = t.migrate(ctx, db)
 	} else {
-		err = t.check(ctx, db)
+		err = errors.Join(t.checkSchemaVersion(ctx, db), t.check(ctx, db))
 	}
 	if err != nil {
 		return nil, err
