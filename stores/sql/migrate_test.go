@@ -204,15 +204,7 @@ func TestMigratePostgreSQLConcurrentNew(t *testing.T) {
 	t.Parallel()
 	dsn := postgresDSN(t)
 	schema := postgresSchema(t, dsn)
-	pools := make([]*sql.DB, 8)
-	for i := range pools {
-		pools[i] = postgresDB(t, dsn)
-		pools[i].SetMaxOpenConns(2)
-	}
-	startAtOnce(t, len(pools), func(i int) (*sqlstore.Store, error) {
-		return sqlstore.New(context.Background(), pools[i], sqlstore.PostgreSQL,
-			sqlstore.WithSchema(schema), sqlstore.WithoutChangeFeed())
-	})
+	startPostgresAtOnce(t, dsn, schema)
 	if got := versions(t, postgresDB(t, dsn), schema); !slices.Equal(got, allVersions()) {
 		t.Errorf("versions %v, want %v", got, allVersions())
 	}
@@ -261,6 +253,21 @@ func startAtOnce(t *testing.T, n int, open func(i int) (*sqlstore.Store, error))
 	}
 }
 
+// startPostgresAtOnce starts eight stores on schema at once, each on a pool
+// of its own, as eight processes would.
+func startPostgresAtOnce(t *testing.T, dsn, schema string) {
+	t.Helper()
+	pools := make([]*sql.DB, 8)
+	for i := range pools {
+		pools[i] = postgresDB(t, dsn)
+		pools[i].SetMaxOpenConns(2)
+	}
+	startAtOnce(t, len(pools), func(i int) (*sqlstore.Store, error) {
+		return sqlstore.New(context.Background(), pools[i], sqlstore.PostgreSQL,
+			sqlstore.WithSchema(schema), sqlstore.WithoutChangeFeed())
+	})
+}
+
 // A database a newer release migrated is refused, with and without
 // WithoutCreateTables, and left as it is.
 func TestMigrateRefusesNewerVersion(t *testing.T) {
@@ -290,4 +297,48 @@ func TestMigrateRefusesNewerVersion(t *testing.T) {
 			t.Errorf("versions %v, want %v (untouched)", got, want)
 		}
 	})
+}
+
+// Processes upgrading one SQLite file from version 1 at once all succeed:
+// each waits for the write lock before it reads the version, rather than
+// read first and fail on a write another made meanwhile.
+func TestMigrateSQLiteConcurrentUpgrade(t *testing.T) {
+	t.Parallel()
+	_, path := newSQLite(t)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for range 5 {
+		// Version 1 with the migrations table: step 2 does nothing on
+		// SQLite but record itself.
+		if _, err := db.Exec(`DELETE FROM "jwtguard_migrations" WHERE version > 1`); err != nil {
+			t.Fatal(err)
+		}
+		startAtOnce(t, 8, func(int) (*sqlstore.Store, error) {
+			return sqlstore.OpenSQLite(context.Background(), path)
+		})
+		if got := versions(t, db, ""); !slices.Equal(got, allVersions()) {
+			t.Fatalf("versions %v, want %v", got, allVersions())
+		}
+	}
+}
+
+// Stores upgrading one PostgreSQL schema of the release before versioned
+// migrations at once all succeed, and the throttle table is added once.
+func TestMigratePostgreSQLConcurrentUpgrade(t *testing.T) {
+	t.Parallel()
+	dsn := postgresDSN(t)
+	schema := postgresSchema(t, dsn)
+	db := postgresDB(t, dsn)
+	for _, stmt := range legacyDDL(sqlstore.PostgreSQL, schema) {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	startPostgresAtOnce(t, dsn, schema)
+	if got := versions(t, db, schema); !slices.Equal(got, allVersions()) {
+		t.Errorf("versions %v, want %v", got, allVersions())
+	}
 }
