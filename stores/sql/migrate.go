@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-// The schema's version is kept in a table of its own, <prefix>migrations,
+// The schema's version is kept in a table of its own, <prefix>store_migrations,
 // with a row per step applied:
 //
-//	migrations  version PRIMARY KEY, applied_ms
+//	store_migrations  version PRIMARY KEY, applied_ms
 //
 // The version is the highest row's. Steps are numbered from 1 and applied
 // in order, each once; a database with no row is version 0, or version 1

@@ -34,7 +34,7 @@ func appliedMs(t *testing.T, db *sql.DB, schema string) []int {
 // order.
 func recorded(t *testing.T, db *sql.DB, schema, column string) []int {
 	t.Helper()
-	table := `"jwtguard_migrations"`
+	table := `"jwtguard_store_migrations"`
 	if schema != "" {
 		table = `"` + schema + `".` + table
 	}
@@ -272,7 +272,7 @@ func startPostgresAtOnce(t *testing.T, dsn, schema string) {
 // WithoutCreateTables, and left as it is.
 func TestMigrateRefusesNewerVersion(t *testing.T) {
 	dialects(t, func(t *testing.T, s *sqlstore.Store, db *sql.DB, schema string) {
-		table := `"` + schema + `"."jwtguard_migrations"`
+		table := `"` + schema + `"."jwtguard_store_migrations"`
 		newer := sqlstore.SchemaVersion + 1
 		if _, err := db.Exec(fmt.Sprintf("INSERT INTO %s (version, applied_ms) VALUES (%d, 0)", table, newer)); err != nil {
 			t.Fatal(err)
@@ -313,7 +313,7 @@ func TestMigrateSQLiteConcurrentUpgrade(t *testing.T) {
 	for range 5 {
 		// Version 1 with the migrations table: step 2 does nothing on
 		// SQLite but record itself.
-		if _, err := db.Exec(`DELETE FROM "jwtguard_migrations" WHERE version > 1`); err != nil {
+		if _, err := db.Exec(`DELETE FROM "jwtguard_store_migrations" WHERE version > 1`); err != nil {
 			t.Fatal(err)
 		}
 		startAtOnce(t, 8, func(int) (*sqlstore.Store, error) {

@@ -8,7 +8,8 @@ import (
 	"hash/fnv"
 )
 
-// The store keeps three tables. Times are Unix milliseconds.
+// The store keeps three tables (and its schema's version, migrate.go).
+// Times are Unix milliseconds.
 //
 //	tokens    id TEXT PRIMARY KEY, revoked 0 (spent) or 1, expires_ms
 //	families  family TEXT PRIMARY KEY, expires_ms
@@ -36,7 +37,7 @@ func newTables(d Dialect, schema, prefix string) tables {
 		families:   qualify(schema, prefix+"families"),
 		subjects:   qualify(schema, prefix+"subjects"),
 		throttle:   qualify(schema, prefix+"throttle"),
-		migrations: qualify(schema, prefix+"migrations"),
+		migrations: qualify(schema, prefix+"store_migrations"),
 	}
 }
 
@@ -142,11 +143,14 @@ func (t tables) check(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// CreateTablesSQL returns the statements [New] runs to create a store's
-// tables for the dialect and the naming options among opts
-// ([WithTablePrefix], [WithSchema]), for use in migrations together with
-// [WithoutCreateTables]. Each statement is a no-op when its table or index
-// exists. It reports every problem with the arguments at once.
+// CreateTablesSQL returns the statements that create a store's tables as
+// [SchemaVersion] has them, for the dialect and the naming options among
+// opts ([WithTablePrefix], [WithSchema]), for use in migrations together
+// with [WithoutCreateTables]. Each statement is a no-op when its table or
+// index exists. They record no version: a later New without
+// WithoutCreateTables takes the tables as version 1 and records the later
+// steps, which find their objects there. It reports every problem with the
+// arguments at once.
 func CreateTablesSQL(dialect Dialect, opts ...Option) ([]string, error) {
 	c := newConfig(opts)
 	if !dialect.valid() {
