@@ -85,8 +85,8 @@ func TestMigrateFresh(t *testing.T) {
 }
 
 // legacyDDL is the schema the release before versioned migrations created,
-// statement for statement, on tables with the default prefix; qualified is
-// the tables' schema and a dot, or "".
+// statement for statement, on tables with the default prefix: on SQLite
+// unqualified, on PostgreSQL in schema.
 func legacyDDL(dialect sqlstore.Dialect, schema string) []string {
 	if dialect == sqlstore.SQLite {
 		return []string{
@@ -106,6 +106,16 @@ func legacyDDL(dialect sqlstore.Dialect, schema string) []string {
 		`CREATE INDEX IF NOT EXISTS "jwtguard_families_expires" ON ` + q + `"jwtguard_families" (expires_ms)`,
 		`CREATE TABLE IF NOT EXISTS ` + q + `"jwtguard_subjects" (subject TEXT NOT NULL PRIMARY KEY, before_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL)`,
 		`CREATE INDEX IF NOT EXISTS "jwtguard_subjects_expires" ON ` + q + `"jwtguard_subjects" (expires_ms)`,
+	}
+}
+
+// execAll runs stmts on db in order.
+func execAll(t *testing.T, db *sql.DB, stmts []string) {
+	t.Helper()
+	for _, stmt := range stmts {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -142,11 +152,7 @@ func legacyRows(t *testing.T, db *sql.DB, schema string) []jwtguard.Record {
 // versions are all recorded.
 func upgradeFromLegacy(t *testing.T, db *sql.DB, dialect sqlstore.Dialect, schema string, open func() *sqlstore.Store) {
 	t.Helper()
-	for _, stmt := range legacyDDL(dialect, schema) {
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
+	execAll(t, db, legacyDDL(dialect, schema))
 	refused := legacyRows(t, db, schema)
 	s := open()
 	if got := versions(t, db, schema); !slices.Equal(got, allVersions()) {
@@ -332,13 +338,30 @@ func TestMigratePostgreSQLConcurrentUpgrade(t *testing.T) {
 	dsn := postgresDSN(t)
 	schema := postgresSchema(t, dsn)
 	db := postgresDB(t, dsn)
-	for _, stmt := range legacyDDL(sqlstore.PostgreSQL, schema) {
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
+	execAll(t, db, legacyDDL(sqlstore.PostgreSQL, schema))
 	startPostgresAtOnce(t, dsn, schema)
 	if got := versions(t, db, schema); !slices.Equal(got, allVersions()) {
 		t.Errorf("versions %v, want %v", got, allVersions())
+	}
+}
+
+// Tables made from CreateTablesSQL, which record no version, are taken as
+// version 1 by a later New, whose step 2 finds the throttle table there.
+func TestMigratePostgreSQLAfterCreateTablesSQL(t *testing.T) {
+	t.Parallel()
+	dsn := postgresDSN(t)
+	schema := postgresSchema(t, dsn)
+	db := postgresDB(t, dsn)
+	stmts, err := sqlstore.CreateTablesSQL(sqlstore.PostgreSQL, sqlstore.WithSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	execAll(t, db, stmts)
+	postgresStore(t, db, sqlstore.WithSchema(schema), sqlstore.WithoutChangeFeed())
+	if got := versions(t, db, schema); !slices.Equal(got, allVersions()) {
+		t.Errorf("versions %v, want %v", got, allVersions())
+	}
+	if applied := appliedMs(t, db, schema); len(applied) == 0 || applied[0] != 0 {
+		t.Errorf("applied_ms %v, want version 1 recorded as found (0)", applied)
 	}
 }
