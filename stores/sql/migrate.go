@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -81,17 +82,25 @@ func (t tables) migrateLocked(ctx context.Context, db *sql.DB) error {
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
-	if err := t.applyMigrations(ctx, conn); err != nil {
-		// A context done in ExecContext leaves the transaction open on
-		// the connection; roll back without it.
-		_, rbErr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		return errors.Join(err, rbErr)
+	err = t.applyMigrations(ctx, conn)
+	if err == nil {
+		_, err = conn.ExecContext(ctx, "COMMIT")
 	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		_, rbErr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		return errors.Join(err, rbErr)
+	if err != nil {
+		return errors.Join(err, rollback(ctx, conn))
 	}
 	return nil
+}
+
+// rollback ends the transaction open on conn, without ctx, which may be
+// done. Should that fail, the connection is closed rather than returned to
+// the pool inside a transaction that holds the write lock.
+func rollback(ctx context.Context, conn *sql.Conn) error {
+	_, err := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	if err != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	return err
 }
 
 // applyMigrations reads the version under the migrators' lock and applies

@@ -365,3 +365,29 @@ func TestMigratePostgreSQLAfterCreateTablesSQL(t *testing.T) {
 		t.Errorf("applied_ms %v, want version 1 recorded as found (0)", applied)
 	}
 }
+
+// A migration that fails (here a version table of other columns, made by
+// something else) reports why and leaves no transaction open: another
+// handle on the file writes at once.
+func TestMigrateSQLiteFailureReleasesLock(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "jwtguard.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	execAll(t, db, []string{`CREATE TABLE "jwtguard_store_migrations" (name TEXT)`})
+	if s, err := sqlstore.New(context.Background(), db, sqlstore.SQLite); err == nil {
+		s.Close()
+		t.Fatal("New migrated over a foreign version table")
+	} else if !strings.Contains(err.Error(), "migrating the schema") {
+		t.Errorf("error %q does not say what failed", err)
+	}
+	other, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	execAll(t, other, []string{`CREATE TABLE after_failure (a INTEGER)`})
+}
