@@ -109,6 +109,18 @@ func legacyDDL(dialect sqlstore.Dialect, schema string) []string {
 	}
 }
 
+// sqliteDB opens a plain pool on the SQLite file at path, closed at
+// cleanup.
+func sqliteDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // execAll runs stmts on db in order.
 func execAll(t *testing.T, db *sql.DB, stmts []string) {
 	t.Helper()
@@ -178,11 +190,7 @@ func upgradeFromLegacy(t *testing.T, db *sql.DB, dialect sqlstore.Dialect, schem
 func TestMigrateSQLiteFromLegacy(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "jwtguard.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqliteDB(t, path)
 	upgradeFromLegacy(t, db, sqlstore.SQLite, "", func() *sqlstore.Store { return openSQLite(t, path) })
 }
 
@@ -224,11 +232,7 @@ func TestMigrateSQLiteConcurrentOpen(t *testing.T) {
 	startAtOnce(t, 8, func(int) (*sqlstore.Store, error) {
 		return sqlstore.OpenSQLite(context.Background(), path)
 	})
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := sqliteDB(t, path)
 	if got := versions(t, db, ""); !slices.Equal(got, allVersions()) {
 		t.Errorf("versions %v, want %v", got, allVersions())
 	}
@@ -311,11 +315,7 @@ func TestMigrateRefusesNewerVersion(t *testing.T) {
 func TestMigrateSQLiteConcurrentUpgrade(t *testing.T) {
 	t.Parallel()
 	_, path := newSQLite(t)
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := sqliteDB(t, path)
 	for range 5 {
 		// Version 1 with the migrations table: step 2 does nothing on
 		// SQLite but record itself.
@@ -372,11 +372,7 @@ func TestMigratePostgreSQLAfterCreateTablesSQL(t *testing.T) {
 func TestMigrateSQLiteFailureReleasesLock(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "jwtguard.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqliteDB(t, path)
 	execAll(t, db, []string{`CREATE TABLE "jwtguard_store_migrations" (name TEXT)`})
 	if s, err := sqlstore.New(context.Background(), db, sqlstore.SQLite); err == nil {
 		s.Close()
@@ -384,10 +380,6 @@ func TestMigrateSQLiteFailureReleasesLock(t *testing.T) {
 	} else if !strings.Contains(err.Error(), "migrating the schema") {
 		t.Errorf("error %q does not say what failed", err)
 	}
-	other, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
+	other := sqliteDB(t, path)
 	execAll(t, other, []string{`CREATE TABLE after_failure (a INTEGER)`})
 }
