@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -115,4 +116,41 @@ func BenchmarkChangeFeed(b *testing.B) {
 func BenchmarkChangeRate(b *testing.B) {
 	a, c, _ := postgresPair(b)
 	storetest.BenchmarkChangeRate(b, a, c)
+}
+
+// A start on a database already at SchemaVersion: the migration finds
+// nothing to do (its lock, the version's read), then the statements are
+// prepared.
+func BenchmarkNewMigrated(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) {
+		_, path := newSQLite(b)
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		benchNew(b, db, sqlstore.SQLite)
+	})
+	b.Run("postgresql", func(b *testing.B) {
+		dsn := postgresDSN(b)
+		schema := postgresSchema(b, dsn)
+		benchNew(b, postgresDB(b, dsn), sqlstore.PostgreSQL, sqlstore.WithSchema(schema), sqlstore.WithoutChangeFeed())
+	})
+}
+
+func benchNew(b *testing.B, db *sql.DB, dialect sqlstore.Dialect, opts ...sqlstore.Option) {
+	ctx := context.Background()
+	first, err := sqlstore.New(ctx, db, dialect, opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	first.Close()
+	b.ResetTimer()
+	for range b.N {
+		s, err := sqlstore.New(ctx, db, dialect, opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
 }

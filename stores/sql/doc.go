@@ -56,8 +56,11 @@
 // jwtguard_subjects, each indexed on its expiry. Every entry carries the time
 // after which it may be forgotten; writes delete expired entries at most
 // once a minute ([WithPurgeInterval]), and [Store.Purge] does it on demand.
-// Where migrations own the schema, [CreateTablesSQL] gives the statements and
-// [WithoutCreateTables] makes New only check them.
+// New migrates them by versioned steps, the version kept in a fourth table,
+// jwtguard_store_migrations; it refuses a database a newer release migrated (see
+// [SchemaVersion]). Where the application's own migrations own the schema,
+// [CreateTablesSQL] gives the statements and [WithoutCreateTables] makes New
+// only check them.
 //
 // # Durability
 //

@@ -62,7 +62,8 @@ func (c *config) fail(format string, args ...any) {
 // indexes start with the same prefix. The default is [DefaultTablePrefix],
 // "jwtguard_". A prefix is at most 40 bytes of lowercase ASCII letters,
 // digits and underscores, and does not start with a digit; it may be empty.
-// Stores with different prefixes in one database keep separate state.
+// Stores with different prefixes in one database keep separate state. The
+// schema's version is kept in prefix+"store_migrations".
 func WithTablePrefix(prefix string) Option {
 	return func(c *config) {
 		if prefix != "" && !validIdent(prefix, maxPrefixLen) {
@@ -116,9 +117,11 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithoutCreateTables makes [New] check that the store's tables exist
-// instead of creating them, for a database whose schema is managed by
-// migrations and whose user may not create tables. [CreateTablesSQL]
-// returns the statements that create them.
+// instead of creating and migrating them, for a database whose schema is
+// managed by the application's migrations and whose user may not create
+// tables. [CreateTablesSQL] returns the statements that create them. New
+// still refuses tables whose recorded version is newer than
+// [SchemaVersion].
 func WithoutCreateTables() Option {
 	return func(c *config) {
 		c.createTables = false

@@ -8,7 +8,8 @@ import (
 	"hash/fnv"
 )
 
-// The store keeps three tables. Times are Unix milliseconds.
+// The store keeps three tables (and its schema's version, migrate.go).
+// Times are Unix milliseconds.
 //
 //	tokens    id TEXT PRIMARY KEY, revoked 0 (spent) or 1, expires_ms
 //	families  family TEXT PRIMARY KEY, expires_ms
@@ -24,17 +25,19 @@ type tables struct {
 	prefix                     string
 	tokens, families, subjects string // qualified and quoted, for queries
 	throttle                   string // PostgreSQL's shared throttle buckets
+	migrations                 string // the schema's version (migrate.go)
 }
 
 func newTables(d Dialect, schema, prefix string) tables {
 	return tables{
-		dialect:  d,
-		schema:   schema,
-		prefix:   prefix,
-		tokens:   qualify(schema, prefix+"tokens"),
-		families: qualify(schema, prefix+"families"),
-		subjects: qualify(schema, prefix+"subjects"),
-		throttle: qualify(schema, prefix+"throttle"),
+		dialect:    d,
+		schema:     schema,
+		prefix:     prefix,
+		tokens:     qualify(schema, prefix+"tokens"),
+		families:   qualify(schema, prefix+"families"),
+		subjects:   qualify(schema, prefix+"subjects"),
+		throttle:   qualify(schema, prefix+"throttle"),
+		migrations: qualify(schema, prefix+"store_migrations"),
 	}
 }
 
@@ -46,15 +49,26 @@ func qualify(schema, name string) string {
 }
 
 // createStatements returns the statements that create the tables and their
-// indexes, each of them a no-op when its object exists.
+// indexes as the last migration step leaves them, each of them a no-op when
+// its object exists.
 func (t tables) createStatements() []string {
+	var stmts []string
+	for _, step := range migrations {
+		stmts = append(stmts, step(t)...)
+	}
+	return stmts
+}
+
+// revocationStatements returns the statements of the tokens, families and
+// subjects tables and their indexes: the schema's version 1.
+func (t tables) revocationStatements() []string {
 	integer, revoked, suffix := "BIGINT", "SMALLINT", ""
 	if t.dialect == SQLite {
 		// A WITHOUT ROWID table stores rows in its primary key's b-tree:
 		// one lookup and one copy of the key instead of two.
 		integer, revoked, suffix = "INTEGER", "INTEGER", " WITHOUT ROWID"
 	}
-	stmts := []string{
+	return []string{
 		fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (id TEXT NOT NULL PRIMARY KEY, revoked %s NOT NULL, expires_ms %s NOT NULL)%s",
 			t.tokens, revoked, integer, suffix),
 		t.createIndex("tokens"),
@@ -65,14 +79,19 @@ func (t tables) createStatements() []string {
 			t.subjects, integer, integer, suffix),
 		t.createIndex("subjects"),
 	}
-	if t.dialect == PostgreSQL {
-		// Shared throttle buckets (throttle.go): PostgreSQL's only.
-		stmts = append(stmts,
-			fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (key TEXT NOT NULL PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL)",
-				t.throttle),
-			t.createIndex("throttle"))
+}
+
+// throttleStatements returns the statements of the shared throttle buckets
+// (throttle.go), PostgreSQL's only: the schema's version 2.
+func (t tables) throttleStatements() []string {
+	if t.dialect != PostgreSQL {
+		return nil
 	}
-	return stmts
+	return []string{
+		fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (key TEXT NOT NULL PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL)",
+			t.throttle),
+		t.createIndex("throttle"),
+	}
 }
 
 // createIndex returns the statement that indexes table's expires_ms.
@@ -89,41 +108,9 @@ func (t tables) createIndex(table string) string {
 		quote(index), qualify(t.schema, t.prefix+table))
 }
 
-// create creates the tables. On PostgreSQL, concurrent CREATE TABLE IF NOT
-// EXISTS statements for one name can fail on a catalog unique index, so
-// creators in every process take a transaction-scoped advisory lock first
-// and run one after the other. On SQLite, writers are serialized by the
-// database lock, and each statement stands alone.
-func (t tables) create(ctx context.Context, db *sql.DB) error {
-	stmts := t.createStatements()
-	if t.dialect == SQLite {
-		for _, stmt := range stmts {
-			if _, err := db.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("sqlstore: creating tables: %w", err)
-			}
-		}
-		return nil
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlstore: creating tables: %w", err)
-	}
-	defer tx.Rollback() // a no-op after Commit
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", t.lockKey()); err != nil {
-		return fmt.Errorf("sqlstore: creating tables: %w", err)
-	}
-	for _, stmt := range stmts {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("sqlstore: creating tables: %w", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: creating tables: %w", err)
-	}
-	return nil
-}
-
-// lockKey is the advisory lock that serializes creators of these tables.
+// lockKey is the advisory lock that serializes migrators of these tables.
+// Its text is the one releases before versioned migrations locked for
+// creating the tables, so that they and this one run one after the other.
 func (t tables) lockKey() int64 {
 	h := fnv.New64a()
 	h.Write([]byte("jwtguard/stores/sql create " + t.tokens))
@@ -156,11 +143,14 @@ func (t tables) check(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// CreateTablesSQL returns the statements [New] runs to create a store's
-// tables for the dialect and the naming options among opts
-// ([WithTablePrefix], [WithSchema]), for use in migrations together with
-// [WithoutCreateTables]. Each statement is a no-op when its table or index
-// exists. It reports every problem with the arguments at once.
+// CreateTablesSQL returns the statements that create a store's tables as
+// [SchemaVersion] has them, for the dialect and the naming options among
+// opts ([WithTablePrefix], [WithSchema]), for use in migrations together
+// with [WithoutCreateTables]. Each statement is a no-op when its table or
+// index exists. They record no version: a later New without
+// WithoutCreateTables takes the tables as version 1 and records the later
+// steps, which find their objects there. It reports every problem with the
+// arguments at once.
 func CreateTablesSQL(dialect Dialect, opts ...Option) ([]string, error) {
 	c := newConfig(opts)
 	if !dialect.valid() {

@@ -54,8 +54,9 @@ var _ jwtguard.Store = (*Store)(nil)
 const spendAttempts = 3
 
 // New returns a store on db, which speaks dialect, and creates its tables
-// when they do not exist (see [WithoutCreateTables]). Creating is safe when
-// several processes start at once. The caller keeps db: [Store.Close] does
+// or migrates them to [SchemaVersion] (see [WithoutCreateTables]).
+// Migrating is safe when several processes start at once; a database at a
+// newer version than SchemaVersion is refused. The caller keeps db: [Store.Close] does
 // not close it. On SQLite, db must wait for locks (the busy_timeout pragma)
 // when other connections or processes write to the file; [OpenSQLite] sets
 // this up. New reports every problem with its arguments and options at
@@ -74,9 +75,9 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 	t := newTables(dialect, c.schema, c.prefix)
 	var err error
 	if c.createTables {
-		err = t.create(ctx, db)
+		err = t.migrate(ctx, db)
 	} else {
-		err = t.check(ctx, db)
+		err = errors.Join(t.checkSchemaVersion(ctx, db), t.check(ctx, db))
 	}
 	if err != nil {
 		return nil, err

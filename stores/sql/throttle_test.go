@@ -3,7 +3,6 @@ package sqlstore_test
 import (
 	"context"
 	"slices"
-	"strings"
 	"testing"
 
 	sqlstore "github.com/jwtguard/jwtguard/stores/sql"
@@ -34,18 +33,7 @@ func TestPostgreSQLWithoutThrottleTable(t *testing.T) {
 	dsn := postgresDSN(t)
 	schema := postgresSchema(t, dsn)
 	db := postgresDB(t, dsn)
-	stmts, err := sqlstore.CreateTablesSQL(sqlstore.PostgreSQL, sqlstore.WithSchema(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range stmts {
-		if strings.Contains(stmt, "throttle") {
-			continue // the tables of a store from before the throttle table
-		}
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
+	execAll(t, db, legacyDDL(sqlstore.PostgreSQL, schema))
 	s := postgresStore(t, db, sqlstore.WithSchema(schema), sqlstore.WithoutCreateTables())
 	if _, err := s.Purge(context.Background()); err != nil {
 		t.Fatalf("Purge without the throttle table: %v", err)
