@@ -38,6 +38,26 @@ func newLostReplyIssuer(t *testing.T, now func() time.Time, opts ...jwtguard.Iss
 	return iss, store
 }
 
+// lostSpendRetried issues a pair, refreshes it with the spend's reply
+// lost (503), and retries: the retry gets a new pair. It returns the
+// issuer, the first pair and the retry's.
+func lostSpendRetried(t *testing.T, now func() time.Time, opts ...jwtguard.IssuerOption) (iss *jwtguard.Issuer, first, retried *jwtguard.Pair) {
+	t.Helper()
+	ctx := context.Background()
+	iss, store := newLostReplyIssuer(t, now, opts...)
+	first, err := iss.Issue(ctx, "1")
+	must(t, err)
+	store.lose.Store(true)
+	if _, err := iss.Refresh(ctx, first.Refresh); !errors.Is(err, jwtguard.ErrUnavailable) {
+		t.Fatalf("refresh with the spend's reply lost: %v, want ErrUnavailable", err)
+	}
+	retried, err = iss.Refresh(ctx, first.Refresh)
+	if err != nil {
+		t.Fatalf("the client's retry: %v, want a new pair", err)
+	}
+	return iss, first, retried
+}
+
 // TestRefreshRetryAfterLostSpend: a refresh whose spend committed but
 // failed to answer may be retried once with the same token; a further
 // presentation is reuse, and revokes the session (with the reuse grace
@@ -46,17 +66,7 @@ func TestRefreshRetryAfterLostSpend(t *testing.T) {
 	for name, now := range map[string]func() time.Time{"real clock": time.Now, "test clock": newTestClock().Now} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			iss, store := newLostReplyIssuer(t, now, jwtguard.WithReuseGrace(0))
-			p, err := iss.Issue(ctx, "1")
-			must(t, err)
-			store.lose.Store(true)
-			if _, err := iss.Refresh(ctx, p.Refresh); !errors.Is(err, jwtguard.ErrUnavailable) {
-				t.Fatalf("refresh with the spend's reply lost: %v, want ErrUnavailable", err)
-			}
-			retried, err := iss.Refresh(ctx, p.Refresh)
-			if err != nil {
-				t.Fatalf("the client's retry: %v, want a new pair", err)
-			}
+			iss, p, retried := lostSpendRetried(t, now, jwtguard.WithReuseGrace(0))
 			if _, err := iss.Refresh(ctx, p.Refresh); !errors.Is(err, jwtguard.ErrTokenSpent) {
 				t.Errorf("a third presentation: %v, want reuse", err)
 			}
@@ -74,17 +84,7 @@ func TestRefreshRetryWithinReuseGrace(t *testing.T) {
 	for name, now := range map[string]func() time.Time{"real clock": time.Now, "test clock": newTestClock().Now} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			iss, store := newLostReplyIssuer(t, now)
-			p, err := iss.Issue(ctx, "1")
-			must(t, err)
-			store.lose.Store(true)
-			if _, err := iss.Refresh(ctx, p.Refresh); !errors.Is(err, jwtguard.ErrUnavailable) {
-				t.Fatalf("refresh with the spend's reply lost: %v, want ErrUnavailable", err)
-			}
-			retried, err := iss.Refresh(ctx, p.Refresh)
-			if err != nil {
-				t.Fatalf("the client's retry: %v, want a new pair", err)
-			}
+			iss, p, retried := lostSpendRetried(t, now)
 			if _, err := iss.Refresh(ctx, p.Refresh); !errors.Is(err, jwtguard.ErrTokenDuplicate) {
 				t.Errorf("a third presentation within the window: %v, want a duplicate", err)
 			}
