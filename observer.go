@@ -126,8 +126,8 @@ const (
 
 // The names an [Event] carries for limits (EventThrottled).
 const (
-	ThrottleSignIn   = "sign_in"   // sign-ins per client address
-	ThrottleFailures = "failures"  // failed sign-ins per username and client, or per username
-	ThrottleRefresh  = "refresh"   // refreshes per session
-	ThrottleShared   = "shared"    // an application's own SharedThrottle
+	ThrottleSignIn   = "sign_in"  // sign-ins per client address
+	ThrottleFailures = "failures" // failed sign-ins per username and client, or per username
+	ThrottleRefresh  = "refresh"  // refreshes per session
+	ThrottleShared   = "shared"   // an application's own SharedThrottle
 )
