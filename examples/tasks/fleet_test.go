@@ -1,17 +1,15 @@
 package main
 
 import (
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"net"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/jwtguard/jwtguard/examples/internal/pgschema"
 )
 
 // fleetDSN returns a URL of the tests' PostgreSQL whose connections work
@@ -19,34 +17,7 @@ import (
 // JWTGUARD_POSTGRES_DSN the test is skipped, or fails when CI=true.
 func fleetDSN(t *testing.T) string {
 	t.Helper()
-	dsn := os.Getenv("JWTGUARD_POSTGRES_DSN")
-	if dsn == "" {
-		msg := "JWTGUARD_POSTGRES_DSN is empty, so the fleet test does not run (source scripts/ci/postgres.sh)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: failing instead of skipping)")
-		}
-		t.Skip(msg)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "tasks_fleet_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgschema.DSN(t, "tasks_fleet_", "the fleet test")
 }
 
 // Three instances on one PostgreSQL database: a logout on the first

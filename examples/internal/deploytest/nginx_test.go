@@ -49,6 +49,11 @@ func directives(ds []*Directive) map[string]bool {
 	return out
 }
 
+// serverParams are the passive health check's settings of the site's
+// upstream server, which every instance of a fleet keeps
+// (TestRollingRestart).
+const serverParams = "max_fails=1 fail_timeout=2s"
+
 // TestDerive needs no nginx: the site parses, the derived configuration
 // keeps every proxy directive, and loses TLS, the upstream's address and
 // the redirecting servers.
@@ -65,12 +70,12 @@ func TestDerive(t *testing.T) {
 		t.Fatalf("Format does not round-trip: %v", err)
 	}
 	have := directives(ds)
-	for _, want := range append(requiredProxy, "server 127.0.0.1:8000", "ssl_certificate /etc/letsencrypt/live/tasks.example.com/fullchain.pem") {
+	for _, want := range append(requiredProxy, "server 127.0.0.1:8000 "+serverParams, "keepalive_timeout 2s", "ssl_certificate /etc/letsencrypt/live/tasks.example.com/fullchain.pem") {
 		if !have[want] {
 			t.Errorf("deploy/nginx/tasks.conf lacks %q", want)
 		}
 	}
-	conf, err := Derive(string(site), Options{Listen: "127.0.0.1:18080", Upstream: "127.0.0.1:18000", Prefix: "/tmp/x y"})
+	conf, err := Derive(string(site), Options{Listen: "127.0.0.1:18080", Upstream: "127.0.0.1:18000,127.0.0.1:18001", Prefix: "/tmp/x y"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,19 +84,19 @@ func TestDerive(t *testing.T) {
 		t.Fatalf("derived configuration does not parse: %v\n%s", err, conf)
 	}
 	got := directives(dds)
-	for _, want := range append(requiredProxy, "server 127.0.0.1:18000", "listen 127.0.0.1:18080", "daemon off", `pid "/tmp/x y/nginx.pid"`) {
+	for _, want := range append(requiredProxy, "server 127.0.0.1:18000 "+serverParams, "server 127.0.0.1:18001 "+serverParams, "listen 127.0.0.1:18080", "daemon off", `pid "/tmp/x y/nginx.pid"`) {
 		if !got[want] {
 			t.Errorf("derived configuration lacks %q:\n%s", want, conf)
 		}
 	}
 	for d := range got {
 		if strings.HasPrefix(d, "ssl_") || strings.HasPrefix(d, "listen 443") || strings.HasPrefix(d, "listen 80") ||
-			strings.HasPrefix(d, "return ") || d == "server 127.0.0.1:8000" {
+			strings.HasPrefix(d, "return ") || strings.HasPrefix(d, "server 127.0.0.1:8000") {
 			t.Errorf("derived configuration keeps %q", d)
 		}
 	}
-	if n := len(Find(dds, "server")); n != 2 { // the upstream's server and the server block
-		t.Errorf("derived configuration has %d server directives, want 2:\n%s", n, conf)
+	if n := len(Find(dds, "server")); n != 3 { // the upstream's two servers and the server block
+		t.Errorf("derived configuration has %d server directives, want 3:\n%s", n, conf)
 	}
 	for _, bad := range []string{"server {", "a \"b;", "a {\n b;", "}"} {
 		if _, err := Parse(bad); err == nil {
