@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"os"
@@ -20,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jwtguard/jwtguard/examples/internal/serve"
 )
 
 // The directives the site must keep for the app to work behind it; the
@@ -317,5 +320,38 @@ func TestThroughNginx(t *testing.T) {
 		if strings.Contains(log, "eyJ") {
 			t.Errorf("%s contains something like a JWT", name)
 		}
+	}
+}
+
+// TestUpstreamKeepaliveBelowDrain: nginx must close an idle connection to
+// an instance before the instance does, or a request nginx sends on it as
+// the instance closes it fails (with 502 for a POST, which nginx does not
+// retry). The app closes idle connections after its IdleTimeout and when
+// it shuts down at the end of its SIGTERM drain; the site's upstream
+// keepalive_timeout must be shorter than both.
+func TestUpstreamKeepaliveBelowDrain(t *testing.T) {
+	site, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy", "nginx", "tasks.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := Parse(string(site))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var timeouts []*Directive
+	for _, u := range Find(ds, "upstream") {
+		timeouts = append(timeouts, Find(u.Block, "keepalive_timeout")...)
+	}
+	if len(timeouts) != 1 || len(timeouts[0].Args) != 1 {
+		t.Fatalf("want one keepalive_timeout in the upstream block, found %d", len(timeouts))
+	}
+	keepalive, err := time.ParseDuration(timeouts[0].Args[0])
+	if err != nil {
+		t.Fatalf("upstream keepalive_timeout %q: %v", timeouts[0].Args[0], err)
+	}
+	idle := serve.NewServer("", nil, slog.New(slog.DiscardHandler)).IdleTimeout
+	if keepalive >= serve.DefaultDrain || keepalive >= idle {
+		t.Errorf("upstream keepalive_timeout %s: must be shorter than the app's drain (%s) and IdleTimeout (%s)",
+			keepalive, serve.DefaultDrain, idle)
 	}
 }
