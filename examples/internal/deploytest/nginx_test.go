@@ -52,6 +52,20 @@ func directives(ds []*Directive) map[string]bool {
 	return out
 }
 
+// readSite returns deploy/nginx/tasks.conf, as text and parsed.
+func readSite(t *testing.T) (string, []*Directive) {
+	t.Helper()
+	site, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy", "nginx", "tasks.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := Parse(string(site))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(site), ds
+}
+
 // serverParams are the passive health check's settings of the site's
 // upstream server, which every instance of a fleet keeps
 // (TestRollingRestart).
@@ -61,14 +75,7 @@ const serverParams = "max_fails=1 fail_timeout=2s"
 // keeps every proxy directive, and loses TLS, the upstream's address and
 // the redirecting servers.
 func TestDerive(t *testing.T) {
-	site, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy", "nginx", "tasks.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := Parse(string(site))
-	if err != nil {
-		t.Fatal(err)
-	}
+	site, ds := readSite(t)
 	if again, err := Parse(Format(ds)); err != nil || Format(again) != Format(ds) {
 		t.Fatalf("Format does not round-trip: %v", err)
 	}
@@ -78,7 +85,7 @@ func TestDerive(t *testing.T) {
 			t.Errorf("deploy/nginx/tasks.conf lacks %q", want)
 		}
 	}
-	conf, err := Derive(string(site), Options{Listen: "127.0.0.1:18080", Upstream: "127.0.0.1:18000,127.0.0.1:18001", Prefix: "/tmp/x y"})
+	conf, err := Derive(site, Options{Listen: "127.0.0.1:18080", Upstream: "127.0.0.1:18000,127.0.0.1:18001", Prefix: "/tmp/x y"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,14 +121,7 @@ func TestSiteConfigValid(t *testing.T) {
 	needNginx(t)
 	dir := t.TempDir()
 	cert, key := selfSigned(t, dir)
-	site, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy", "nginx", "tasks.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := Parse(string(site))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ds := readSite(t)
 	for _, d := range Find(ds, "ssl_certificate") {
 		d.Args = []string{Quote(cert)}
 	}
@@ -330,14 +330,7 @@ func TestThroughNginx(t *testing.T) {
 // it shuts down at the end of its SIGTERM drain; the site's upstream
 // keepalive_timeout must be shorter than both.
 func TestUpstreamKeepaliveBelowDrain(t *testing.T) {
-	site, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy", "nginx", "tasks.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := Parse(string(site))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ds := readSite(t)
 	var timeouts []*Directive
 	for _, u := range Find(ds, "upstream") {
 		timeouts = append(timeouts, Find(u.Block, "keepalive_timeout")...)
