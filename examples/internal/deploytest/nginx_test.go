@@ -348,3 +348,53 @@ func TestUpstreamKeepaliveBelowDrain(t *testing.T) {
 			keepalive, serve.DefaultDrain, idle)
 	}
 }
+
+// TestFleetRecipeMatchesSite: the nginx settings DEPLOY.md (at the
+// repository's root) shows for a fleet are the site's own, so that the
+// recipe is what TestRollingRestart runs: every server of its upstream has
+// the site's parameters, its other upstream settings and its proxy
+// directives are in the site word for word.
+func TestFleetRecipeMatchesSite(t *testing.T) {
+	_, site := readSite(t)
+	have := directives(site)
+	doc, err := os.ReadFile(filepath.Join(repoRoot(t), "DEPLOY.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```nginx\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
+	if len(blocks) != 2 {
+		t.Fatalf("DEPLOY.md has %d nginx blocks, want 2 (the upstream, the proxy settings)", len(blocks))
+	}
+	var recipe []*Directive
+	for _, b := range blocks {
+		ds, err := Parse(b[1])
+		if err != nil {
+			t.Fatalf("DEPLOY.md's nginx block does not parse: %v\n%s", err, b[1])
+		}
+		recipe = append(recipe, ds...)
+	}
+	servers := 0
+	for _, d := range recipe {
+		if d.Name == "upstream" {
+			for _, c := range d.Block {
+				if c.Name == "server" {
+					servers++
+					if got := strings.Join(c.Args[1:], " "); got != serverParams {
+						t.Errorf("DEPLOY.md: server %s has %q, the site %q", c.Args[0], got, serverParams)
+					}
+					continue
+				}
+				if line := strings.Join(append([]string{c.Name}, c.Args...), " "); !have[line] {
+					t.Errorf("DEPLOY.md's upstream has %q, the site does not", line)
+				}
+			}
+			continue
+		}
+		if line := strings.Join(append([]string{d.Name}, d.Args...), " "); !have[line] {
+			t.Errorf("DEPLOY.md has %q, the site does not", line)
+		}
+	}
+	if servers != 3 {
+		t.Errorf("DEPLOY.md's upstream lists %d servers, want the fleet's 3", servers)
+	}
+}
