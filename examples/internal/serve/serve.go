@@ -6,7 +6,6 @@ package serve
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -56,6 +55,10 @@ func WithDrain(d time.Duration) Option {
 // on accepting and serving, answers GET /readyz with 503, and closes each
 // connection after its response, so that no connection is left idle to be
 // closed under a request at shutdown. SIGINT (Ctrl-C) and ctx skip that.
+// Before it closes the listener it waits, up to a second, until the
+// kernel has no connection queued for it (on Linux), since the close
+// would reset those; after, it answers every request on a connection it
+// accepted, even one that arrives after the close.
 func Run(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, log *slog.Logger, opts ...Option) error {
 	term := make(chan os.Signal, 1)
 	signal.Notify(term, syscall.SIGTERM)
@@ -73,6 +76,8 @@ func run(ctx context.Context, term <-chan os.Signal, srv *http.Server, ln net.Li
 	}
 	var draining atomic.Bool
 	srv.Handler = drainAware(srv.Handler, &draining)
+	var conns openConns
+	conns.track(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String())
@@ -93,16 +98,10 @@ func run(ctx context.Context, term <-chan os.Signal, srv *http.Server, ln net.Li
 		}
 		timer.Stop()
 	}
-	log.Info("shutting down", "grace", grace.String())
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	// No connection the kernel has queued may be reset by the close.
+	quiesced := quiesce(ln)
+	log.Info("shutting down", "grace", grace.String(), "listener_quiesced", quiesced)
+	return finish(srv, ln, errc, &conns, grace)
 }
 
 // drainAware answers GET /readyz with 503 while draining, and closes each
