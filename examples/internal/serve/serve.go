@@ -105,14 +105,18 @@ func run(ctx context.Context, term <-chan os.Signal, srv *http.Server, ln net.Li
 }
 
 // drainAware answers GET /readyz with 503 while draining, and closes each
-// connection after its response then.
+// connection after its response then, including the responses begun then
+// to requests that arrived before.
 func drainAware(next http.Handler, draining *atomic.Bool) http.Handler {
 	if next == nil {
 		next = http.DefaultServeMux // what http.Server serves then
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !draining.Load() {
-			next.ServeHTTP(w, r)
+			// The drain may begin while the request runs: its response
+			// closes the connection then too, or the connection would stay
+			// idle in the proxy's pool until the shutdown closes it.
+			next.ServeHTTP(&closeIfDraining{ResponseWriter: w, draining: draining}, r)
 			return
 		}
 		w.Header().Set("Connection", "close")
@@ -130,3 +134,35 @@ func JSON(w http.ResponseWriter, status int, body []byte) {
 	w.WriteHeader(status)
 	w.Write(body)
 }
+
+// closeIfDraining adds Connection: close to a response whose header is
+// written once the drain has begun.
+type closeIfDraining struct {
+	http.ResponseWriter
+	draining *atomic.Bool
+	written  bool
+}
+
+func (w *closeIfDraining) header() {
+	if !w.written {
+		w.written = true
+		if w.draining.Load() {
+			w.Header().Set("Connection", "close")
+		}
+	}
+}
+
+func (w *closeIfDraining) WriteHeader(status int) {
+	if status >= 200 { // not an informational 1xx
+		w.header()
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *closeIfDraining) Write(b []byte) (int, error) {
+	w.header()
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *closeIfDraining) Unwrap() http.ResponseWriter { return w.ResponseWriter }
