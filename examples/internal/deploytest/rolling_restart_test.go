@@ -4,6 +4,7 @@ package deploytest
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -213,7 +214,16 @@ func rollingTokens(t *testing.T, ngx string) string {
 			refreshes = append(refreshes, pair.Refresh)
 		}
 	}
-	create := `{"title":"load","due_to":"2030-01-01T00:00:00Z","person":1}`
+	// The task is vitor's: his id is the access token's user_id.
+	payload := strings.Split(lines[0], ".")
+	claims, err := base64.RawURLEncoding.DecodeString(payload[min(1, len(payload)-1)])
+	var user struct {
+		UserID json.Number `json:"user_id"`
+	}
+	if err != nil || json.Unmarshal(claims, &user) != nil || user.UserID == "" {
+		t.Fatalf("no user_id in the access token: %v", err)
+	}
+	create := `{"title":"load","due_to":"2030-01-01T00:00:00Z","person":` + user.UserID.String() + `}`
 	var task struct{ ID int64 }
 	post("/tasks/", lines[0], create, http.StatusCreated, &task)
 	lines = append(lines, "/tasks/"+strconv.FormatInt(task.ID, 10)+"/", create)
