@@ -78,7 +78,9 @@ func TestRollingRestart(t *testing.T) {
 	}()
 	time.Sleep(3 * time.Second)
 	restartsFrom := time.Now()
+	var stopped []*tasksApp
 	for i, old := range fleet {
+		stopped = append(stopped, old)
 		stop := time.Now()
 		if err := old.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
@@ -114,6 +116,15 @@ func TestRollingRestart(t *testing.T) {
 	for i, app := range fleet {
 		if n := len(app.requests("")); n < 10 {
 			t.Errorf("restarted instance %d served %d requests of the load, want it back in the upstream", i, n)
+		}
+	}
+	// No token of the load reached a log: the instances' (the stopped
+	// ones too), nginx's access log.
+	access, _ := os.ReadFile(filepath.Join(ngx.prefix, "access.log"))
+	for i, text := range []string{string(access), stopped[0].out.String(), stopped[1].out.String(), stopped[2].out.String(),
+		fleet[0].out.String(), fleet[1].out.String(), fleet[2].out.String()} {
+		if strings.Contains(text, "eyJ") {
+			t.Errorf("log %d (0: nginx's access log, then the instances') contains something like a JWT", i)
 		}
 	}
 	if errLog, err := os.ReadFile(filepath.Join(ngx.prefix, "error.log")); err == nil {
