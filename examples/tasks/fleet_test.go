@@ -1,15 +1,13 @@
 package main
 
 import (
-	"net"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/jwtguard/jwtguard/examples/internal/pgschema"
+	"github.com/jwtguard/jwtguard/examples/internal/redisproc"
 )
 
 // fleetDSN returns a URL of the tests' PostgreSQL whose connections work
@@ -42,36 +40,7 @@ func TestFleetRedisLogoutReachesEveryInstance(t *testing.T) {
 // Without redis-server the test is skipped, or fails when CI=true.
 func durableRedis(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		msg := "redis-server is not on the PATH (scripts/ci/redis.sh installs it), so the Redis fleet test does not run"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: failing instead of skipping)")
-		}
-		t.Skip(msg)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	_, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command("redis-server", "--bind", "127.0.0.1", "--port", port, "--dir", t.TempDir(),
-		"--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", "")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("redis-server does not accept connections after 10 s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return redisproc.Durable(t, "the Redis fleet test")
 }
 
 // fleetLogout runs three instances with the flags args(i) and checks

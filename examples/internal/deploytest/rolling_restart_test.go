@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/examples/internal/pgschema"
+	"github.com/jwtguard/jwtguard/examples/internal/redisproc"
 )
 
 // Rolling restart: how long each phase of TestRollingRestart's load lasts,
@@ -43,13 +44,29 @@ const (
 // and each instance's stop time; scripts/rolling-restart.sh runs it.
 func TestRollingRestart(t *testing.T) {
 	needNginx(t)
+	needWrk(t)
+	rollingRestart(t, "-database-url", pgschema.DSN(t, "deploy_rolling_", "the rolling restart"))
+}
+
+// TestRollingRestartRedis is TestRollingRestart with -redis-url:
+// revocations, throttles and their push in one Redis, users and tasks in
+// PostgreSQL.
+func TestRollingRestartRedis(t *testing.T) {
+	needNginx(t)
+	needWrk(t)
+	rollingRestart(t, "-database-url", pgschema.DSN(t, "deploy_rolling_", "the rolling restart with Redis"),
+		"-redis-url", "redis://"+redisproc.Durable(t, "the rolling restart with Redis")+"/0")
+}
+
+// rollingRestart is TestRollingRestart with the instances' stores given by
+// the flags stores.
+func rollingRestart(t *testing.T, stores ...string) {
 	wrkBin := needWrk(t)
-	dsn := pgschema.DSN(t, "deploy_rolling_", "the rolling restart")
 	bin := buildTasks(t)
 	addrs := freePorts(t, 3)
 	member := func(addr string, extra ...string) []string {
-		return append([]string{"-addr", addr, "-data", t.TempDir(), "-database-url", dsn,
-			"-trusted-proxy", "127.0.0.1/32", "-drain", rollingDrain.String(), "-refreshes-per-minute", "0"}, extra...)
+		return append(append([]string{"-addr", addr, "-data", t.TempDir(), "-trusted-proxy", "127.0.0.1/32",
+			"-drain", rollingDrain.String(), "-refreshes-per-minute", "0"}, stores...), extra...)
 	}
 	fleet := make([]*tasksApp, len(addrs))
 	// The first creates the schema and the user; the others find both.
