@@ -1,17 +1,13 @@
 package main
 
 import (
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net"
 	"net/http/httptest"
-	"net/url"
-	"os"
-	"os/exec"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/jwtguard/jwtguard/examples/internal/pgschema"
+	"github.com/jwtguard/jwtguard/examples/internal/redisproc"
 )
 
 // fleetDSN returns a URL of the tests' PostgreSQL whose connections work
@@ -19,34 +15,7 @@ import (
 // JWTGUARD_POSTGRES_DSN the test is skipped, or fails when CI=true.
 func fleetDSN(t *testing.T) string {
 	t.Helper()
-	dsn := os.Getenv("JWTGUARD_POSTGRES_DSN")
-	if dsn == "" {
-		msg := "JWTGUARD_POSTGRES_DSN is empty, so the fleet test does not run (source scripts/ci/postgres.sh)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: failing instead of skipping)")
-		}
-		t.Skip(msg)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "tasks_fleet_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgschema.DSN(t, "tasks_fleet_", "the fleet test")
 }
 
 // Three instances on one PostgreSQL database: a logout on the first
@@ -71,36 +40,7 @@ func TestFleetRedisLogoutReachesEveryInstance(t *testing.T) {
 // Without redis-server the test is skipped, or fails when CI=true.
 func durableRedis(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		msg := "redis-server is not on the PATH (scripts/ci/redis.sh installs it), so the Redis fleet test does not run"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: failing instead of skipping)")
-		}
-		t.Skip(msg)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	_, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command("redis-server", "--bind", "127.0.0.1", "--port", port, "--dir", t.TempDir(),
-		"--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", "")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("redis-server does not accept connections after 10 s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return redisproc.Durable(t, "the Redis fleet test")
 }
 
 // fleetLogout runs three instances with the flags args(i) and checks

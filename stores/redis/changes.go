@@ -105,19 +105,11 @@ func (s *Store) announce(ctx context.Context, kind jwtguard.ChangeKind, key stri
 // listen subscribes until ctx is done, again after every failure.
 func (s *Store) listen(ctx context.Context) {
 	defer close(s.feed.stopped)
-	for {
-		err := s.receive(ctx)
-		if ctx.Err() != nil {
-			return
-		}
+	jwtguard.FollowChanges(ctx, s.listenRetry, s.receive, func(err error) bool {
 		s.log.Warn("redisstore: the change subscription lost its connection; cached answers hold for their cache time until it is back",
 			"err", err, "retry", s.listenRetry)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(s.listenRetry):
-		}
-	}
+		return true
+	})
 }
 
 // receive delivers what one subscription receives until it fails. The

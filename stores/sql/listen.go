@@ -56,23 +56,15 @@ func (l *listener) stop() {
 
 func (l *listener) run(ctx context.Context) {
 	defer l.done.Done()
-	for {
-		err := l.listen(ctx)
-		if ctx.Err() != nil {
-			return
-		}
+	jwtguard.FollowChanges(ctx, l.retry, l.listen, func(err error) bool {
 		if errors.Is(err, errNotPgx) {
 			l.log.Warn("sqlstore: no change feed: the database/sql driver is not pgx's, so the store cannot LISTEN; cached answers keep their bounded staleness only", "err", err)
-			return
+			return false
 		}
 		l.log.Warn("sqlstore: the change listener lost its connection; cached answers hold for their cache time until it is back",
 			"err", err, "retry", l.retry)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(l.retry):
-		}
-	}
+		return true
+	})
 }
 
 // listen listens on one connection until it fails or ctx is done. The

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"os"
@@ -20,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jwtguard/jwtguard/examples/internal/serve"
 )
 
 // The directives the site must keep for the app to work behind it; the
@@ -49,10 +52,9 @@ func directives(ds []*Directive) map[string]bool {
 	return out
 }
 
-// TestDerive needs no nginx: the site parses, the derived configuration
-// keeps every proxy directive, and loses TLS, the upstream's address and
-// the redirecting servers.
-func TestDerive(t *testing.T) {
+// readSite returns deploy/nginx/tasks.conf, as text and parsed.
+func readSite(t *testing.T) (string, []*Directive) {
+	t.Helper()
 	site, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy", "nginx", "tasks.conf"))
 	if err != nil {
 		t.Fatal(err)
@@ -61,16 +63,29 @@ func TestDerive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return string(site), ds
+}
+
+// serverParams are the passive health check's settings of the site's
+// upstream server, which every instance of a fleet keeps
+// (TestRollingRestart).
+const serverParams = "max_fails=1 fail_timeout=2s"
+
+// TestDerive needs no nginx: the site parses, the derived configuration
+// keeps every proxy directive, and loses TLS, the upstream's address and
+// the redirecting servers.
+func TestDerive(t *testing.T) {
+	site, ds := readSite(t)
 	if again, err := Parse(Format(ds)); err != nil || Format(again) != Format(ds) {
 		t.Fatalf("Format does not round-trip: %v", err)
 	}
 	have := directives(ds)
-	for _, want := range append(requiredProxy, "server 127.0.0.1:8000", "ssl_certificate /etc/letsencrypt/live/tasks.example.com/fullchain.pem") {
+	for _, want := range append(requiredProxy, "server 127.0.0.1:8000 "+serverParams, "keepalive_timeout 2s", "ssl_certificate /etc/letsencrypt/live/tasks.example.com/fullchain.pem") {
 		if !have[want] {
 			t.Errorf("deploy/nginx/tasks.conf lacks %q", want)
 		}
 	}
-	conf, err := Derive(string(site), Options{Listen: "127.0.0.1:18080", Upstream: "127.0.0.1:18000", Prefix: "/tmp/x y"})
+	conf, err := Derive(site, Options{Listen: "127.0.0.1:18080", Upstream: "127.0.0.1:18000,127.0.0.1:18001", Prefix: "/tmp/x y"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,19 +94,19 @@ func TestDerive(t *testing.T) {
 		t.Fatalf("derived configuration does not parse: %v\n%s", err, conf)
 	}
 	got := directives(dds)
-	for _, want := range append(requiredProxy, "server 127.0.0.1:18000", "listen 127.0.0.1:18080", "daemon off", `pid "/tmp/x y/nginx.pid"`) {
+	for _, want := range append(requiredProxy, "server 127.0.0.1:18000 "+serverParams, "server 127.0.0.1:18001 "+serverParams, "listen 127.0.0.1:18080", "daemon off", `pid "/tmp/x y/nginx.pid"`) {
 		if !got[want] {
 			t.Errorf("derived configuration lacks %q:\n%s", want, conf)
 		}
 	}
 	for d := range got {
 		if strings.HasPrefix(d, "ssl_") || strings.HasPrefix(d, "listen 443") || strings.HasPrefix(d, "listen 80") ||
-			strings.HasPrefix(d, "return ") || d == "server 127.0.0.1:8000" {
+			strings.HasPrefix(d, "return ") || strings.HasPrefix(d, "server 127.0.0.1:8000") {
 			t.Errorf("derived configuration keeps %q", d)
 		}
 	}
-	if n := len(Find(dds, "server")); n != 2 { // the upstream's server and the server block
-		t.Errorf("derived configuration has %d server directives, want 2:\n%s", n, conf)
+	if n := len(Find(dds, "server")); n != 3 { // the upstream's two servers and the server block
+		t.Errorf("derived configuration has %d server directives, want 3:\n%s", n, conf)
 	}
 	for _, bad := range []string{"server {", "a \"b;", "a {\n b;", "}"} {
 		if _, err := Parse(bad); err == nil {
@@ -106,14 +121,7 @@ func TestSiteConfigValid(t *testing.T) {
 	needNginx(t)
 	dir := t.TempDir()
 	cert, key := selfSigned(t, dir)
-	site, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy", "nginx", "tasks.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := Parse(string(site))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ds := readSite(t)
 	for _, d := range Find(ds, "ssl_certificate") {
 		d.Args = []string{Quote(cert)}
 	}
@@ -312,5 +320,81 @@ func TestThroughNginx(t *testing.T) {
 		if strings.Contains(log, "eyJ") {
 			t.Errorf("%s contains something like a JWT", name)
 		}
+	}
+}
+
+// TestUpstreamKeepaliveBelowDrain: nginx must close an idle connection to
+// an instance before the instance does, or a request nginx sends on it as
+// the instance closes it fails (with 502 for a POST, which nginx does not
+// retry). The app closes idle connections after its IdleTimeout and when
+// it shuts down at the end of its SIGTERM drain; the site's upstream
+// keepalive_timeout must be shorter than both.
+func TestUpstreamKeepaliveBelowDrain(t *testing.T) {
+	_, ds := readSite(t)
+	var timeouts []*Directive
+	for _, u := range Find(ds, "upstream") {
+		timeouts = append(timeouts, Find(u.Block, "keepalive_timeout")...)
+	}
+	if len(timeouts) != 1 || len(timeouts[0].Args) != 1 {
+		t.Fatalf("want one keepalive_timeout in the upstream block, found %d", len(timeouts))
+	}
+	keepalive, err := time.ParseDuration(timeouts[0].Args[0])
+	if err != nil {
+		t.Fatalf("upstream keepalive_timeout %q: %v", timeouts[0].Args[0], err)
+	}
+	idle := serve.NewServer("", nil, slog.New(slog.DiscardHandler)).IdleTimeout
+	if keepalive >= serve.DefaultDrain || keepalive >= idle {
+		t.Errorf("upstream keepalive_timeout %s: must be shorter than the app's drain (%s) and IdleTimeout (%s)",
+			keepalive, serve.DefaultDrain, idle)
+	}
+}
+
+// TestFleetRecipeMatchesSite: the nginx settings DEPLOY.md (at the
+// repository's root) shows for a fleet are the site's own, so that the
+// recipe is what TestRollingRestart runs: every server of its upstream has
+// the site's parameters, its other upstream settings and its proxy
+// directives are in the site word for word.
+func TestFleetRecipeMatchesSite(t *testing.T) {
+	_, site := readSite(t)
+	have := directives(site)
+	doc, err := os.ReadFile(filepath.Join(repoRoot(t), "DEPLOY.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```nginx\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
+	if len(blocks) != 2 {
+		t.Fatalf("DEPLOY.md has %d nginx blocks, want 2 (the upstream, the proxy settings)", len(blocks))
+	}
+	var recipe []*Directive
+	for _, b := range blocks {
+		ds, err := Parse(b[1])
+		if err != nil {
+			t.Fatalf("DEPLOY.md's nginx block does not parse: %v\n%s", err, b[1])
+		}
+		recipe = append(recipe, ds...)
+	}
+	servers := 0
+	for _, d := range recipe {
+		if d.Name == "upstream" {
+			for _, c := range d.Block {
+				if c.Name == "server" {
+					servers++
+					if got := strings.Join(c.Args[1:], " "); got != serverParams {
+						t.Errorf("DEPLOY.md: server %s has %q, the site %q", c.Args[0], got, serverParams)
+					}
+					continue
+				}
+				if line := strings.Join(append([]string{c.Name}, c.Args...), " "); !have[line] {
+					t.Errorf("DEPLOY.md's upstream has %q, the site does not", line)
+				}
+			}
+			continue
+		}
+		if line := strings.Join(append([]string{d.Name}, d.Args...), " "); !have[line] {
+			t.Errorf("DEPLOY.md has %q, the site does not", line)
+		}
+	}
+	if servers != 3 {
+		t.Errorf("DEPLOY.md's upstream lists %d servers, want the fleet's 3", servers)
 	}
 }

@@ -212,8 +212,12 @@ func Quote(s string) string {
 
 // Options say where a derived configuration runs.
 type Options struct {
-	Listen   string // host:port nginx listens on, plain HTTP
-	Upstream string // host:port of the app, replacing every upstream's servers
+	Listen string // host:port nginx listens on, plain HTTP
+	// Upstream is host:port of the app, replacing every upstream's
+	// servers; several, comma-separated, for a fleet. Each keeps the
+	// parameters (max_fails=, fail_timeout=, ...) of the site's first
+	// server.
+	Upstream string
 	Prefix   string // absolute directory for the pid file, logs and temporary files
 	Workers  string // worker_processes; "1" when empty
 	// User, when set, is the "user" directive's argument ("name group"):
@@ -226,7 +230,8 @@ type Options struct {
 // nginx.conf that runs in the foreground without root, files, or TLS:
 //
 //   - upstream blocks keep their settings, with their servers replaced by
-//     o.Upstream;
+//     those of o.Upstream, each with the parameters of the block's first
+//     server;
 //   - of the server blocks, the one that proxies (the one with proxy_pass)
 //     is kept, listening on o.Listen in plain HTTP: its listen,
 //     server_name, http2 and ssl_* directives are dropped; every other
@@ -249,7 +254,13 @@ func Derive(site string, o Options) (string, error) {
 		switch d.Name {
 		case "upstream":
 			u := &Directive{Name: d.Name, Args: d.Args, block: true}
-			u.Block = append(u.Block, &Directive{Name: "server", Args: []string{o.Upstream}})
+			var params []string
+			if servers := Find(d.Block, "server"); len(servers) > 0 && len(servers[0].Args) > 0 {
+				params = servers[0].Args[1:]
+			}
+			for _, addr := range strings.Split(o.Upstream, ",") {
+				u.Block = append(u.Block, &Directive{Name: "server", Args: append([]string{strings.TrimSpace(addr)}, params...)})
+			}
 			for _, c := range d.Block {
 				if c.Name != "server" {
 					u.Block = append(u.Block, c)

@@ -157,8 +157,15 @@ func startTasks(t *testing.T, bin string, args ...string) *tasksApp {
 // arguments.
 func startTasksIn(t *testing.T, bin, dir string, args ...string) *tasksApp {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-data", dir, "-database-url=",
+	return runTasks(t, bin, append([]string{"-addr", "127.0.0.1:0", "-data", dir, "-database-url=",
 		"-create-user", "vitor:123", "-trusted-proxy", "127.0.0.1/32"}, args...)...)
+}
+
+// runTasks runs the tasks binary with args and the test's signing key, and
+// waits until it listens.
+func runTasks(t *testing.T, bin string, args ...string) *tasksApp {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "DATABASE_URL=") && !strings.HasPrefix(kv, "JWT_SIGNING_KEY=") {
 			cmd.Env = append(cmd.Env, kv)

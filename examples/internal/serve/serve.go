@@ -6,7 +6,6 @@ package serve
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -56,6 +55,10 @@ func WithDrain(d time.Duration) Option {
 // on accepting and serving, answers GET /readyz with 503, and closes each
 // connection after its response, so that no connection is left idle to be
 // closed under a request at shutdown. SIGINT (Ctrl-C) and ctx skip that.
+// Before it closes the listener it waits, up to a second, until the
+// kernel has no connection queued for it (on Linux), since the close
+// would reset those; after, it answers every request on a connection it
+// accepted, even one that arrives after the close.
 func Run(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, log *slog.Logger, opts ...Option) error {
 	term := make(chan os.Signal, 1)
 	signal.Notify(term, syscall.SIGTERM)
@@ -73,6 +76,8 @@ func run(ctx context.Context, term <-chan os.Signal, srv *http.Server, ln net.Li
 	}
 	var draining atomic.Bool
 	srv.Handler = drainAware(srv.Handler, &draining)
+	var conns openConns
+	conns.track(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String())
@@ -93,27 +98,25 @@ func run(ctx context.Context, term <-chan os.Signal, srv *http.Server, ln net.Li
 		}
 		timer.Stop()
 	}
-	log.Info("shutting down", "grace", grace.String())
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	// No connection the kernel has queued may be reset by the close.
+	quiesced := quiesce(ln)
+	log.Info("shutting down", "grace", grace.String(), "listener_quiesced", quiesced)
+	return finish(srv, ln, errc, &conns, grace)
 }
 
 // drainAware answers GET /readyz with 503 while draining, and closes each
-// connection after its response then.
+// connection after its response then, including the responses begun then
+// to requests that arrived before.
 func drainAware(next http.Handler, draining *atomic.Bool) http.Handler {
 	if next == nil {
 		next = http.DefaultServeMux // what http.Server serves then
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !draining.Load() {
-			next.ServeHTTP(w, r)
+			// The drain may begin while the request runs: its response
+			// closes the connection then too, or the connection would stay
+			// idle in the proxy's pool until the shutdown closes it.
+			next.ServeHTTP(&closeIfDraining{ResponseWriter: w, draining: draining}, r)
 			return
 		}
 		w.Header().Set("Connection", "close")
@@ -131,3 +134,35 @@ func JSON(w http.ResponseWriter, status int, body []byte) {
 	w.WriteHeader(status)
 	w.Write(body)
 }
+
+// closeIfDraining adds Connection: close to a response whose header is
+// written once the drain has begun.
+type closeIfDraining struct {
+	http.ResponseWriter
+	draining *atomic.Bool
+	written  bool
+}
+
+func (w *closeIfDraining) header() {
+	if !w.written {
+		w.written = true
+		if w.draining.Load() {
+			w.Header().Set("Connection", "close")
+		}
+	}
+}
+
+func (w *closeIfDraining) WriteHeader(status int) {
+	if status >= 200 { // not an informational 1xx
+		w.header()
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *closeIfDraining) Write(b []byte) (int, error) {
+	w.header()
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *closeIfDraining) Unwrap() http.ResponseWriter { return w.ResponseWriter }

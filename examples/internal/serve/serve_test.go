@@ -62,17 +62,7 @@ func TestRunDrains(t *testing.T) {
 // closes its connection; after the drain period Run returns cleanly.
 func TestRunDrainsOnSIGTERM(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok " + r.URL.Path)) })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	term := make(chan os.Signal, 1)
-	ran := make(chan error, 1)
-	go func() {
-		ran <- run(context.Background(), term, NewServer(ln.Addr().String(), h, log), ln, 5*time.Second, log, WithDrain(2*time.Second))
-	}()
-	base := "http://" + ln.Addr().String()
+	base, term, ran := runOnSIGTERM(t, h, 2*time.Second)
 	get := func(path string) (int, string, bool) {
 		t.Helper()
 		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}} // a new connection each time
@@ -107,4 +97,76 @@ func TestRunDrainsOnSIGTERM(t *testing.T) {
 	if err := <-ran; err != nil {
 		t.Errorf("Run = %v", err)
 	}
+}
+
+// TestResponseBegunWhileDrainingCloses: a request that arrived before
+// SIGTERM and is answered during the drain closes its connection too, so
+// that it does not stay idle in a proxy's pool until the shutdown closes
+// it under the proxy's next request.
+func TestResponseBegunWhileDrainingCloses(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			close(started)
+			<-release
+		}
+		w.Write([]byte("ok"))
+	})
+	base, term, ran := runOnSIGTERM(t, h, time.Second)
+	type answer struct {
+		closed bool
+		err    error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		res, err := http.Get(base + "/slow") // a keep-alive client
+		if err != nil {
+			got <- answer{err: err}
+			return
+		}
+		io.ReadAll(res.Body)
+		res.Body.Close()
+		got <- answer{closed: res.Close}
+	}()
+	<-started
+	term <- syscall.SIGTERM
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	for deadline := time.Now().Add(time.Second); ; {
+		res, err := client.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode == http.StatusServiceUnavailable {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("not draining a second after SIGTERM")
+		}
+	}
+	close(release)
+	if a := <-got; a.err != nil || !a.closed {
+		t.Errorf("the response begun during the drain: Connection: close %v, %v", a.closed, a.err)
+	}
+	if err := <-ran; err != nil {
+		t.Errorf("run = %v", err)
+	}
+}
+
+// runOnSIGTERM runs h on a loopback port with the drain period drain and
+// a grace of 5 s, and returns its base URL, the channel that stands for
+// SIGTERM, and run's result.
+func runOnSIGTERM(t *testing.T, h http.Handler, drain time.Duration) (base string, term chan<- os.Signal, ran <-chan error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	sig := make(chan os.Signal, 1)
+	result := make(chan error, 1)
+	go func() {
+		result <- run(context.Background(), sig, NewServer(ln.Addr().String(), h, log), ln, 5*time.Second, log, WithDrain(drain))
+	}()
+	return "http://" + ln.Addr().String(), sig, result
 }

@@ -19,7 +19,7 @@ func main() {
 	site := flag.String("site", "", "the nginx site file (deploy/nginx/tasks.conf)")
 	var o deploytest.Options
 	flag.StringVar(&o.Listen, "listen", "", "host:port for nginx, plain HTTP")
-	flag.StringVar(&o.Upstream, "upstream", "", "host:port of the app")
+	flag.StringVar(&o.Upstream, "upstream", "", "host:port of the app; several, comma-separated, for a fleet")
 	flag.StringVar(&o.Prefix, "prefix", "", "directory for nginx's pid file, logs and temporary files")
 	flag.StringVar(&o.Workers, "workers", "1", "worker_processes")
 	flag.Parse()
