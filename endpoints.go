@@ -66,68 +66,57 @@ type Endpoints struct {
 	cookies  *CookieMode // nil: tokens in bodies only
 }
 
-// EndpointOption configures [Endpoints].
-type EndpointOption func(*endpointConfig)
-
 type endpointConfig struct {
+	commonConfig
 	throttle *LoginThrottle
 	hook     LoginHook
-	log      *slog.Logger
 	maxBody  int64
 	realm    string
 	cookies  *CookieMode
-	errs     []error
 }
 
 // WithLoginThrottle limits sign-in attempts and refreshes (see
 // [LoginThrottle]). There is no throttle by default; production servers
 // want one.
 func WithLoginThrottle(t *LoginThrottle) EndpointOption {
-	return func(c *endpointConfig) {
+	return endpointOption(func(c *endpointConfig) {
 		if t == nil {
-			c.errs = append(c.errs, configError("nil throttle"))
+			c.fail("nil throttle")
 		}
 		c.throttle = t
-	}
+	})
 }
 
 // WithLoginHook sets a function told of every sign-in attempt.
 func WithLoginHook(h LoginHook) EndpointOption {
-	return func(c *endpointConfig) {
+	return endpointOption(func(c *endpointConfig) {
 		if h == nil {
-			c.errs = append(c.errs, configError("nil login hook"))
+			c.fail("nil login hook")
 		}
 		c.hook = h
-	}
+	})
 }
 
-// WithEndpointLogger sets the logger for failures the client does not see:
-// an authenticator or store error, a reused refresh token. The default
-// discards. Tokens and passwords are never logged.
-func WithEndpointLogger(l *slog.Logger) EndpointOption {
-	return func(c *endpointConfig) {
-		if l == nil {
-			c.errs = append(c.errs, configError("nil logger"))
-		}
-		c.log = l
-	}
-}
+// WithEndpointLogger is [WithLogger].
+//
+// Deprecated: use WithLogger, which every constructor accepts.
+func WithEndpointLogger(l *slog.Logger) EndpointOption { return WithLogger(l) }
 
 // WithMaxBodySize sets the largest request body read, [DefaultMaxBodySize]
 // (64 KiB) by default; larger ones are refused with 413.
 func WithMaxBodySize(n int64) EndpointOption {
-	return func(c *endpointConfig) {
+	return endpointOption(func(c *endpointConfig) {
 		if n < 1 {
-			c.errs = append(c.errs, configError("max body size %d is below 1", n))
+			c.fail("max body size %d is below 1", n)
 		}
 		c.maxBody = n
-	}
+	})
 }
 
 // WithEndpointRealm sets the realm of the WWW-Authenticate challenge,
 // "api" by default, as DRF's.
 func WithEndpointRealm(realm string) EndpointOption {
-	return func(c *endpointConfig) { c.realm = realm }
+	return endpointOption(func(c *endpointConfig) { c.realm = realm })
 }
 
 // WithEndpointCookies sets tokens as cookies ([CookieMode]): sign-in and
@@ -139,12 +128,12 @@ func WithEndpointRealm(realm string) EndpointOption {
 // browser in to an account of its choosing nor sign it out. The sliding
 // token endpoints are not affected: they answer in the body.
 func WithEndpointCookies(m *CookieMode) EndpointOption {
-	return func(c *endpointConfig) {
+	return endpointOption(func(c *endpointConfig) {
 		if m == nil {
-			c.errs = append(c.errs, configError("nil cookie mode"))
+			c.fail("nil cookie mode")
 		}
 		c.cookies = m
-	}
+	})
 }
 
 // NewEndpoints returns the token endpoints of issuer, signing users in
@@ -152,29 +141,27 @@ func WithEndpointCookies(m *CookieMode) EndpointOption {
 func NewEndpoints(issuer *Issuer, auth Authenticator, opts ...EndpointOption) (*Endpoints, error) {
 	c := endpointConfig{maxBody: DefaultMaxBodySize, realm: "api"}
 	if issuer == nil {
-		c.errs = append(c.errs, configError("nil issuer"))
+		c.fail("nil issuer")
 	}
 	if auth == nil {
-		c.errs = append(c.errs, configError("nil authenticator"))
+		c.fail("nil authenticator")
 	}
 	for _, opt := range opts {
-		opt(&c)
+		opt.applyEndpoint(&c)
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
+	c.setDefaults()
 	e := &Endpoints{
 		issuer:   issuer,
 		auth:     auth,
 		throttle: c.throttle,
 		hook:     c.hook,
-		log:      c.log,
+		log:      c.logger,
 		maxBody:  c.maxBody,
 		realm:    []string{`Bearer realm="` + quoteRealm(c.realm) + `"`},
 		cookies:  c.cookies,
-	}
-	if e.log == nil {
-		e.log = slog.New(slog.DiscardHandler)
 	}
 	return e, nil
 }
@@ -369,7 +356,7 @@ func (e *Endpoints) Refresh() http.Handler {
 }
 
 // refreshAllowed takes one refresh (or sliding renewal) from the budget
-// of the token's login session ([PerSession]). The token is verified first
+// of the token's login session ([WithPerSession]). The token is verified first
 // by v, as a token of tokenType, so a forged one cannot spend another
 // session's budget; a token that fails is left to the issuer to refuse
 // (its verification is then a cache hit or as cheap as this one).

@@ -36,11 +36,12 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		c.fail("nil verifier")
 	}
 	for _, opt := range opts {
-		opt(&c)
+		opt.applyGuard(&c)
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
+	c.setDefaults()
 	g := &Guard{
 		verifier:   v,
 		onError:    c.onError,
@@ -68,9 +69,6 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		csrf = defaultCSRF // never a cookie's token without a CSRF check
 	}
 	g.checks[SourceCookie] = csrf
-	if g.log == nil {
-		g.log = slog.New(slog.DiscardHandler)
-	}
 	if g.onError == nil {
 		g.onError = g.defaultError
 	}

@@ -62,7 +62,6 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		refresh:   DefaultRefreshLifetime,
 		grace:     DefaultReuseGrace,
 		userClaim: "user_id",
-		now:       time.Now,
 	}
 	c.storeTimeout = DefaultStoreTimeout
 	if key == nil {
@@ -72,15 +71,16 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		c.fail("nil store")
 	}
 	for _, opt := range opts {
-		opt(&c)
+		opt.applyIssuer(&c)
 	}
 	if c.refresh < c.access {
 		c.fail("refresh lifetime %v is shorter than access lifetime %v", c.refresh, c.access)
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
 	c.errs = nil
+	c.setDefaults()
 	issued, _ := store.(IssuedRecorder)
 	store = withStoreDeadline(store, c.storeTimeout)
 	if c.users != nil {
@@ -90,10 +90,7 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 	if err != nil {
 		return nil, err
 	}
-	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.log, retry: newTTLCache[bool](unansweredGrace), issued: issued}
-	if i.log == nil {
-		i.log = slog.New(slog.DiscardHandler)
-	}
+	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.logger, retry: newTTLCache[bool](unansweredGrace), issued: issued}
 	if i.refresh, err = i.verifier(WithTokenType("refresh")); err != nil {
 		return nil, err
 	}

@@ -107,7 +107,7 @@ func NewRemoteKeySet(rawURL string, opts ...RemoteOption) (*RemoteKeySet, error)
 	if err != nil || !usableURL(u) {
 		c.fail("key set URL %q is not https (or http on a loopback host)", rawURL)
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
 	r := &RemoteKeySet{url: rawURL, cfg: c, limiter: rate.NewLimiter(rate.Every(c.minGap), 1)}
@@ -328,12 +328,12 @@ func (r *RemoteKeySet) report(reason string, n, skipped int, changed bool, err e
 		if set := r.set.Load(); set != nil {
 			ev.Keys = len(set.keys)
 		}
-		r.cfg.log.LogAttrs(r.ctx, slog.LevelWarn, "jwtguard: key set fetch failed; keeping the last good keys",
+		r.cfg.logger.LogAttrs(r.ctx, slog.LevelWarn, "jwtguard: key set fetch failed; keeping the last good keys",
 			append(attrs, slog.String("error", err.Error()), slog.Int("keys", ev.Keys))...)
 	default:
 		r.fetches.Add(1)
 		r.lastOK.Store(r.cfg.now().UnixNano())
-		r.cfg.log.LogAttrs(r.ctx, slog.LevelDebug, "jwtguard: key set fetched",
+		r.cfg.logger.LogAttrs(r.ctx, slog.LevelDebug, "jwtguard: key set fetched",
 			append(attrs, slog.Int("keys", n), slog.Int("skipped", skipped))...)
 	}
 	if r.cfg.hook != nil {
@@ -341,7 +341,7 @@ func (r *RemoteKeySet) report(reason string, n, skipped int, changed bool, err e
 	}
 	if changed {
 		r.changes.Add(1)
-		r.cfg.log.LogAttrs(r.ctx, slog.LevelInfo, "jwtguard: key set changed", append(attrs, slog.Int("keys", n))...)
+		r.cfg.logger.LogAttrs(r.ctx, slog.LevelInfo, "jwtguard: key set changed", append(attrs, slog.Int("keys", n))...)
 		if r.cfg.hook != nil {
 			ev.Kind = RemoteChanged
 			r.cfg.hook(ev)

@@ -21,7 +21,7 @@ import (
 // wrong at once, so a revoked token is refused everywhere within the
 // feed's delay, while a cached answer still costs no store call.
 func WithRevocationCheck(store Store, maxStale time.Duration) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if store == nil {
 			c.fail("nil store")
 			return
@@ -31,7 +31,7 @@ func WithRevocationCheck(store Store, maxStale time.Duration) VerifierOption {
 			f.Subscribe(rc.changed)
 		}
 		c.addCheck(maxStale, rc.bind)
-	}
+	})
 }
 
 type revocationCheck struct {

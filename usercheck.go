@@ -61,13 +61,13 @@ func unavailable(cause error) error {
 // [UserLoaderFunc] also hands the user it loaded to the handler
 // ([UserFromContext]), with the same staleness bound.
 func WithUserCheck(users UserLookup, maxStale time.Duration) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if users == nil {
 			c.fail("nil user lookup")
 			return
 		}
-		withUserChecker(newUserCheck(boundedLookup(users), maxStale), maxStale)(c)
-	}
+		withUserChecker(newUserCheck(boundedLookup(users), maxStale), maxStale).applyVerifier(c)
+	})
 }
 
 // userAnswer is what a user check caches about a user: whether it is

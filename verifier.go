@@ -37,13 +37,13 @@ type Verifier struct {
 // NewVerifier returns a verifier that trusts the keys of keys. It reports
 // every problem with the options at once.
 func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
-	c := verifierConfig{maxSize: DefaultMaxTokenSize, now: time.Now, tokenType: "access",
+	c := verifierConfig{maxSize: DefaultMaxTokenSize, tokenType: "access",
 		cacheEntries: DefaultCacheEntries, cacheBytes: DefaultCacheBytes, cacheMaxAge: DefaultCacheMaxAge}
 	if keys == nil {
 		c.fail("nil key provider")
 	}
 	for _, opt := range opts {
-		opt(&c)
+		opt.applyVerifier(&c)
 	}
 	if lister, ok := keys.(interface{ Algorithms() []string }); ok && c.algs == 0 {
 		for _, name := range lister.Algorithms() {
@@ -56,10 +56,11 @@ func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
 		c.algs = 1<<numAlgs - 1 // keys still allow only their own family
 	}
 	c.checkReachable(keys)
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
 	c.errs = nil
+	c.setDefaults()
 	v := &Verifier{keys: keys, cfg: c}
 	if c.cacheEntries > 0 {
 		v.cache = newTokenCache(c.cacheEntries, c.cacheBytes, c.cacheMaxAge, keys)
