@@ -64,6 +64,8 @@ type Endpoints struct {
 	maxBody  int64
 	realm    []string
 	cookies  *CookieMode // nil: tokens in bodies only
+	obs      Observer    // nil: none
+	now      func() time.Time
 }
 
 type endpointConfig struct {
@@ -162,6 +164,8 @@ func NewEndpoints(issuer *Issuer, auth Authenticator, opts ...EndpointOption) (*
 		maxBody:  c.maxBody,
 		realm:    []string{`Bearer realm="` + quoteRealm(c.realm) + `"`},
 		cookies:  c.cookies,
+		obs:      c.observer,
+		now:      c.now,
 	}
 	return e, nil
 }
@@ -212,7 +216,7 @@ var (
 
 // Obtain is the sign-in endpoint: username and password in, a pair out.
 func (e *Endpoints) Obtain() http.Handler {
-	return e.endpoint("Token Obtain Pair", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointObtain, "Token Obtain Pair", func(w http.ResponseWriter, r *http.Request) {
 		checked := e.issuer.cfg.now()
 		id, ok := e.login(w, r)
 		if !ok {
@@ -233,7 +237,7 @@ func (e *Endpoints) Obtain() http.Handler {
 // SlidingObtain is the sign-in endpoint for sliding tokens: username and
 // password in, {"token": …} out.
 func (e *Endpoints) SlidingObtain() http.Handler {
-	return e.endpoint("Token Obtain Sliding", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointSlidingObtain, "Token Obtain Sliding", func(w http.ResponseWriter, r *http.Request) {
 		id, ok := e.login(w, r)
 		if !ok {
 			return
@@ -249,7 +253,7 @@ func (e *Endpoints) SlidingObtain() http.Handler {
 
 // SlidingRefresh renews a sliding token: {"token": …} in and out.
 func (e *Endpoints) SlidingRefresh() http.Handler {
-	return e.endpoint("Token Refresh Sliding", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointSlidingRefresh, "Token Refresh Sliding", func(w http.ResponseWriter, r *http.Request) {
 		v, ok := e.form(w, r, fieldToken)
 		if !ok {
 			return
@@ -273,7 +277,7 @@ func (e *Endpoints) SlidingRefresh() http.Handler {
 // revocation). The pair endpoint Blacklist takes a sliding token in its
 // "refresh" field as well.
 func (e *Endpoints) SlidingBlacklist() http.Handler {
-	return e.endpoint("Token Blacklist Sliding", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointSlidingBlacklist, "Token Blacklist Sliding", func(w http.ResponseWriter, r *http.Request) {
 		if v, ok := e.form(w, r, fieldToken); ok {
 			e.logout(w, r, v[0])
 		}
@@ -285,6 +289,7 @@ func (e *Endpoints) SlidingBlacklist() http.Handler {
 func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool) {
 	if e.throttle != nil {
 		if wait, ok := e.throttle.AllowClient(r); !ok {
+			e.signIn(r, OutcomeThrottled, nil)
 			e.throttled(w, wait)
 			return "", false
 		}
@@ -298,6 +303,7 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 	if e.throttle != nil {
 		var wait time.Duration
 		if attempt, wait, ok = e.throttle.reserveUser(r, username); !ok {
+			e.signIn(r, OutcomeThrottled, nil)
 			e.throttled(w, wait)
 			return "", false
 		}
@@ -313,6 +319,7 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 			e.throttle.notCounted(attempt) // not the user's failure
 		}
 		e.log.LogAttrs(ctx, slog.LevelError, "jwtguard: authenticator failed", slog.String("error", err.Error()))
+		e.signIn(r, OutcomeFailed, unavailable(err))
 		w.Header().Set("Retry-After", "1")
 		e.write(w, http.StatusServiceUnavailable, bodyUnavailable)
 		return "", false
@@ -321,19 +328,34 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 		e.hook(r, username, id, err)
 	}
 	if err != nil {
+		e.signIn(r, OutcomeFailed, nil)
 		e.write(w, http.StatusUnauthorized, bodyNoAccount)
 		return "", false
 	}
 	if e.throttle != nil {
 		e.throttle.succeeded(attempt)
 	}
+	e.signIn(r, OutcomeSucceeded, nil)
 	return id, true
+}
+
+// signIn reports a sign-in's outcome; unavailable is the error of an
+// authenticator that could not answer.
+func (e *Endpoints) signIn(r *http.Request, outcome string, unavailable error) {
+	if e.obs == nil {
+		return
+	}
+	ev := Event{Kind: EventSignIn, Outcome: outcome}
+	if unavailable != nil {
+		ev.Refusal, ev.Err = KindUnavailable, unavailable
+	}
+	e.obs.Observe(r.Context(), ev)
 }
 
 // Refresh is the refresh endpoint: a refresh token in, a new pair out; the
 // presented token is spent.
 func (e *Endpoints) Refresh() http.Handler {
-	return e.endpoint("Token Refresh", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointRefresh, "Token Refresh", func(w http.ResponseWriter, r *http.Request) {
 		raw, ok := e.refreshToken(w, r)
 		if !ok {
 			return
@@ -368,12 +390,12 @@ func (e *Endpoints) refreshAllowed(ctx context.Context, v *Verifier, tokenType, 
 	if err != nil || t.Claims.TokenType != tokenType || t.Claims.ID == "" {
 		return 0, true
 	}
-	return e.throttle.allowRefresh(recordOf(t, "").Family)
+	return e.throttle.allowRefresh(ctx, recordOf(t, "").Family)
 }
 
 // Verify is the verify endpoint: 200 {} for a good token of either type.
 func (e *Endpoints) Verify() http.Handler {
-	return e.endpoint("Token Verify", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointVerify, "Token Verify", func(w http.ResponseWriter, r *http.Request) {
 		v, ok := e.form(w, r, fieldToken)
 		if !ok {
 			return
@@ -393,7 +415,7 @@ func (e *Endpoints) Verify() http.Handler {
 // Blacklist is the logout endpoint: it revokes a refresh token and its
 // login session.
 func (e *Endpoints) Blacklist() http.Handler {
-	return e.endpoint("Token Blacklist", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointBlacklist, "Token Blacklist", func(w http.ResponseWriter, r *http.Request) {
 		if e.cookies != nil {
 			e.cookieLogout(w, r)
 			return
@@ -415,15 +437,18 @@ func (e *Endpoints) logout(w http.ResponseWriter, r *http.Request, raw string) {
 	e.write(w, http.StatusOK, bodyEmpty)
 }
 
-// endpoint answers OPTIONS and refuses methods other than POST.
-func (e *Endpoints) endpoint(name string, post http.HandlerFunc) http.Handler {
-	options := []byte(`{"name":"` + name + `","description":"","renders":["application/json"],` +
+// endpoint answers OPTIONS and refuses methods other than POST. Each call
+// is reported to the observer as the endpoint event (an EventEndpoint
+// name); display is the name DRF's OPTIONS answer shows.
+func (e *Endpoints) endpoint(event, display string, post http.HandlerFunc) http.Handler {
+	options := []byte(`{"name":"` + display + `","description":"","renders":["application/json"],` +
 		`"parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"]}`)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	serve := func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodPost:
 			if e.cookies != nil {
 				if err := e.cookies.csrf.checkOrigin(r); err != nil {
+					refused(w, err)
 					e.write(w, http.StatusForbidden, failureBodies[classify(err)])
 					return
 				}
@@ -435,7 +460,37 @@ func (e *Endpoints) endpoint(name string, post http.HandlerFunc) http.Handler {
 			body := append([]byte(`{"detail":`), appendJSONString(nil, `Method "`+r.Method+`" not allowed.`)...)
 			e.write(w, http.StatusMethodNotAllowed, append(body, '}'))
 		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e.obs == nil {
+			serve(w, r)
+			return
+		}
+		ob := begin(r.Context(), e.obs, e.now, EventEndpoint)
+		rec := &endpointRecorder{ResponseWriter: w, status: http.StatusOK}
+		serve(rec, r.WithContext(ob.ctx))
+		ob.end(e.now, Event{Kind: EventEndpoint, Name: event, Status: rec.status, Refusal: rec.refusal, Err: rec.err})
 	})
+}
+
+// endpointRecorder keeps what an endpoint answered, for its event.
+type endpointRecorder struct {
+	http.ResponseWriter
+	status  int
+	refusal string
+	err     error
+}
+
+func (rec *endpointRecorder) WriteHeader(status int) {
+	rec.status = status
+	rec.ResponseWriter.WriteHeader(status)
+}
+
+// refused notes the refusal err on w, when w records one.
+func refused(w http.ResponseWriter, err error) {
+	if rec, ok := w.(*endpointRecorder); ok {
+		rec.refusal, rec.err = RefusalKind(err), err
+	}
 }
 
 func (e *Endpoints) form(w http.ResponseWriter, r *http.Request, fields ...formField) ([]string, bool) {
@@ -454,6 +509,7 @@ func (e *Endpoints) form(w http.ResponseWriter, r *http.Request, fields ...formF
 
 // fail answers a failed token operation.
 func (e *Endpoints) fail(w http.ResponseWriter, r *http.Request, err error) {
+	refused(w, err)
 	var msg string
 	switch {
 	case errors.Is(err, ErrUnavailable):

@@ -275,7 +275,8 @@ func (r *RemoteKeySet) startLocked(reason string) *fetchCall {
 
 // fetch fetches, parses and installs the set, then ends call.
 func (r *RemoteKeySet) fetch(call *fetchCall, reason string) {
-	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.timeout)
+	ob := begin(r.ctx, r.cfg.observer, r.cfg.now, EventKeySet)
+	ctx, cancel := context.WithTimeout(ob.ctx, r.cfg.timeout)
 	defer cancel()
 	body, age, hasAge, err := fetchBody(ctx, r.cfg.client, r.url, r.cfg.maxSize)
 	var keys []*Key
@@ -314,11 +315,18 @@ func (r *RemoteKeySet) fetch(call *fetchCall, reason string) {
 	}
 	close(call.done) // waiting requests go on before the hook and the logger run
 	if r.ctx.Err() == nil || err == nil {
-		r.report(reason, len(keys), skipped, changed, err)
+		r.report(ob, reason, len(keys), skipped, changed, err)
 	}
 }
 
-func (r *RemoteKeySet) report(reason string, n, skipped int, changed bool, err error) {
+// report tells the logger, the hook and the observer (through ob, begun
+// with the fetch) what a fetch did.
+func (r *RemoteKeySet) report(ob observation, reason string, n, skipped int, changed bool, err error) {
+	outcome := OutcomeFetched
+	if err != nil {
+		outcome = OutcomeFailed
+	}
+	ob.end(r.cfg.now, Event{Kind: EventKeySet, Outcome: outcome, Name: r.url, Err: err})
 	ev := RemoteEvent{URL: r.url, Reason: reason, Keys: n, Skipped: skipped}
 	attrs := []slog.Attr{slog.String("url", r.url), slog.String("reason", reason)}
 	switch {
@@ -341,6 +349,7 @@ func (r *RemoteKeySet) report(reason string, n, skipped int, changed bool, err e
 	}
 	if changed {
 		r.changes.Add(1)
+		observe(ob.ctx, ob.obs, Event{Kind: EventKeySet, Outcome: OutcomeChanged, Name: r.url})
 		r.cfg.logger.LogAttrs(r.ctx, slog.LevelInfo, "jwtguard: key set changed", append(attrs, slog.Int("keys", n))...)
 		if r.cfg.hook != nil {
 			ev.Kind = RemoteChanged

@@ -61,6 +61,7 @@ func (rc *revocationCheck) changed(c Change) {
 }
 
 func (rc *revocationCheck) bind(c *verifierConfig) check {
+	store := observeStore(rc.store, c.observer, c.now)
 	return passToken(func(ctx context.Context, t *Token) error {
 		now := c.now()
 		id := t.Claims.ID
@@ -74,7 +75,7 @@ func (rc *revocationCheck) bind(c *verifierConfig) check {
 		}
 		mark := rc.cache.mark()
 		r := recordOf(t, c.subject(t))
-		err := rc.store.Check(ctx, r)
+		err := store.Check(ctx, r)
 		if errors.Is(err, ErrTokenSpent) && t.Claims.TokenType == "sliding" {
 			// A sliding token renewed since authenticates until its exp,
 			// as an access token does after a refresh; only its renewal

@@ -1,6 +1,7 @@
 package jwtguard
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -48,6 +49,7 @@ type LoginThrottle struct {
 	known    *knownClients
 	trusted  []netip.Prefix
 	now      func() time.Time
+	obs      Observer // told of every refusal; nil: none
 }
 
 // KnownClientFor is how long a sign-in exempts its (username, client
@@ -157,6 +159,7 @@ func NewLoginThrottle(opts ...ThrottleOption) (*LoginThrottle, error) {
 		sessions: newLimiters(c.session.n, c.session.per, c.max),
 		trusted:  c.trusted,
 		now:      c.now,
+		obs:      c.observer,
 	}
 	if t.sessions != nil {
 		// The refresh throttle bounds the store's growth; sessions are made
@@ -181,7 +184,16 @@ func NewLoginThrottle(opts ...ThrottleOption) (*LoginThrottle, error) {
 // endpoint calls it; an application can throttle another endpoint that
 // way, registration say, with a LoginThrottle of its own.
 func (t *LoginThrottle) AllowClient(r *http.Request) (time.Duration, bool) {
-	return t.clients.take(t.clientKey(r), t.now())
+	wait, ok := t.clients.take(t.clientKey(r), t.now())
+	if !ok {
+		t.refused(r.Context(), ThrottleSignIn)
+	}
+	return wait, ok
+}
+
+// refused tells the observer that the limit name refused a request.
+func (t *LoginThrottle) refused(ctx context.Context, name string) {
+	observe(ctx, t.obs, Event{Kind: EventThrottled, Name: name})
 }
 
 // clientKey is r's client address. IPv6 clients are counted per /64, the
@@ -209,6 +221,7 @@ func (t *LoginThrottle) reserveUser(r *http.Request, username string) (signIn, t
 	pairKey := userKey(username) + "\x00" + t.clientKey(r)
 	pair, wait, ok := t.pairs.reserve(pairKey, now)
 	if !ok {
+		t.refused(r.Context(), ThrottleFailures)
 		return signIn{}, wait, false
 	}
 	a := signIn{pair: pair, known: pairKey}
@@ -216,6 +229,7 @@ func (t *LoginThrottle) reserveUser(r *http.Request, username string) (signIn, t
 		return a, 0, true
 	}
 	if a.user, wait, ok = t.users.reserve(userKey(username), now); !ok {
+		t.refused(r.Context(), ThrottleFailures)
 		pair.refund()
 		return signIn{}, wait, false
 	}
@@ -238,8 +252,12 @@ func (t *LoginThrottle) notCounted(a signIn) {
 
 // allowRefresh takes one refresh from the bucket of the login session
 // family, or reports how long until one is available.
-func (t *LoginThrottle) allowRefresh(family string) (time.Duration, bool) {
-	return t.sessions.take(userKey(family), t.now())
+func (t *LoginThrottle) allowRefresh(ctx context.Context, family string) (time.Duration, bool) {
+	wait, ok := t.sessions.take(userKey(family), t.now())
+	if !ok {
+		t.refused(ctx, ThrottleRefresh)
+	}
+	return wait, ok
 }
 
 // userKey bounds the memory a username takes in the table: long ones are

@@ -91,6 +91,7 @@ func newUserCheck(users UserLookup, maxStale time.Duration) *userCheck {
 // the lookup loaded the user ([UserLoaderFunc]), the request goes on with
 // a copy of the token that carries it, for [UserFromContext].
 func (u *userCheck) bind(c *verifierConfig) check {
+	users := observeUsers(u.users, c.observer, c.now)
 	return func(ctx context.Context, t *Token) (*Token, error) {
 		id := c.subject(t)
 		if id == "" {
@@ -101,7 +102,7 @@ func (u *userCheck) bind(c *verifierConfig) check {
 		if !ok {
 			mark := u.cache.mark()
 			var err error
-			a.user, a.active, err = loadUser(ctx, u.users, id)
+			a.user, a.active, err = loadUser(ctx, users, id)
 			switch {
 			case errors.Is(err, ErrUserNotFound):
 				return nil, errUserNotFound
