@@ -217,7 +217,7 @@ var (
 // Obtain is the sign-in endpoint: username and password in, a pair out.
 func (e *Endpoints) Obtain() http.Handler {
 	return e.endpoint(EndpointObtain, "Token Obtain Pair", func(w http.ResponseWriter, r *http.Request) {
-		checked := e.issuer.cfg.now()
+		checked := e.issuer.now()
 		id, ok := e.login(w, r)
 		if !ok {
 			return
@@ -308,7 +308,7 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 			return "", false
 		}
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), e.issuer.cfg.storeTimeout) // its user store, as the issuer's
+	ctx, cancel := context.WithTimeout(r.Context(), e.issuer.storeTimeout()) // its user store, as the issuer's
 	defer cancel()
 	id, active, err := e.auth.Authenticate(ctx, username, password)
 	if err == nil && (id == "" || !active) {
@@ -364,7 +364,7 @@ func (e *Endpoints) Refresh() http.Handler {
 			e.throttled(w, wait)
 			return
 		}
-		now := e.issuer.cfg.now()
+		now := e.issuer.now()
 		pair, err := e.issuer.Refresh(r.Context(), raw)
 		if err != nil {
 			e.fail(w, r, err)

@@ -37,7 +37,6 @@ type Issuer struct {
 	refresh *Verifier // refresh tokens
 	sliding *Verifier // sliding tokens
 	any     *Verifier // any type, for the verify endpoint
-	users   check     // nil without WithUserLookup
 	// userCheck is the user check of WithUserLookup, one for the issuer
 	// and all its verifiers, so that UserChanged reaches them all.
 	userCheck *userCheck
@@ -105,11 +104,6 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		if f, ok := changeFeedOf(store); ok && c.usersFor > 0 {
 			subscribeUsers(f, i.userCheck)
 		}
-		uv, err := i.verifier(WithTokenType(""), withUserChecker(i.userCheck, c.usersFor))
-		if err != nil {
-			return nil, err
-		}
-		i.users = uv.cfg.checks[0]
 	}
 	return i, nil
 }
@@ -148,7 +142,7 @@ func (i *Issuer) Verifier(opts ...VerifierOption) (*Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := i.checkReachable(&v.cfg); err != nil {
+	if err := i.checkReachable(v); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -291,100 +285,28 @@ func (i *Issuer) signID(kind, jti, subject, session string, iat, exp, refreshExp
 }
 
 // subject returns the user a verified token of the issuer names.
-func (i *Issuer) subject(t *Token) string { return i.refresh.cfg.subject(t) }
+func (i *Issuer) subject(t *Token) string { return subjectOf(t, i.cfg.userClaim) }
 
-// Refresh spends the refresh token raw and returns a new pair of the same
-// login session. A token spent before is, within the reuse grace window
-// ([WithReuseGrace]), a duplicate: refused with an error matching
-// [ErrTokenDuplicate], [ErrTokenSpent] and [ErrTokenRevoked], and the
-// session kept. Past the window it is a sign of theft: the whole session
-// is revoked and the error matches [ErrTokenSpent] and [ErrTokenRevoked].
-// Errors match [ErrInvalidToken] for a bad token, [ErrTokenWrongType] for
-// one that is not a refresh token, [ErrTokenRevoked] for a revoked one, the
-// user errors under [WithUserLookup], and [ErrUnavailable] when the store
-// fails.
-func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
-	pair, err := i.rotate(ctx, raw)
-	i.refreshed(ctx, err)
-	return pair, err
+// checkUser runs the user check of WithUserLookup, if any, on t: before a
+// refresh spends anything, so that a refusal or failure spends nothing.
+func (i *Issuer) checkUser(ctx context.Context, t *Token, now time.Time) error {
+	if i.userCheck == nil {
+		return nil
+	}
+	_, err := i.userCheck.check(ctx, i.userCheck.users, t, i.subject(t), now)
+	return err
 }
 
-// rotate is Refresh, unreported.
-func (i *Issuer) rotate(ctx context.Context, raw string) (*Pair, error) {
-	t, err := i.refresh.Verify(ctx, raw)
-	if err != nil {
-		return nil, err
-	}
-	if t.Claims.TokenType != "refresh" {
-		return nil, errTokenType
-	}
-	subject := i.subject(t)
-	if t.Claims.ID == "" || subject == "" {
-		return nil, errNoRefreshID
-	}
-	rec := recordOf(t, subject)
-	now := i.cfg.now()  // before the spend: the new pair is no younger than the checks
-	if i.users != nil { // before the spend: a refusal or failure here spends nothing
-		if _, err := i.users(ctx, t); err != nil {
-			return nil, err
-		}
-	}
-	if err := i.spend(ctx, rec, now); err != nil {
-		return nil, err
-	}
-	pair, err := i.issue(ctx, subject, rec.Family, now)
-	if err != nil {
-		i.unansweredSpend(rec) // spent, and nothing handed out: its retry is no theft
-	}
-	return pair, err
-}
+// now reads the issuer's clock.
+func (i *Issuer) now() time.Time { return i.cfg.now() }
 
-// reused answers the reuse of a spent refresh token: a sign of theft, so
-// the whole session is revoked.
-func (i *Issuer) reused(ctx context.Context, rec Record) error {
-	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
-		i.log.LogAttrs(ctx, slog.LevelError, "jwtguard: revoking a reused session failed",
-			slog.String("subject", rec.Subject), slog.String("error", err.Error()))
-		return unavailable(err)
-	}
-	i.log.LogAttrs(ctx, slog.LevelWarn, "jwtguard: refresh token reused; session revoked",
-		slog.String("subject", rec.Subject), slog.String("jti", rec.ID))
-	i.revoked(ctx, RevokedFamily)
-	return errReused
-}
-
-// refreshed reports a refresh or sliding renewal that ended with err.
-func (i *Issuer) refreshed(ctx context.Context, err error) {
-	if i.cfg.observer == nil {
-		return
-	}
-	e := Event{Kind: EventRefresh, Outcome: OutcomeRotated}
-	switch {
-	case err == nil:
-	case errors.Is(err, ErrTokenDuplicate):
-		e.Outcome = OutcomeDuplicate
-	case err == errReused:
-		e.Outcome = OutcomeReuse
-	default:
-		e.Outcome, e.Refusal, e.Err = OutcomeRefused, RefusalKind(err), err
-	}
-	i.cfg.observer.Observe(ctx, e)
-}
+// storeTimeout is the bound of each call to the issuer's store, which the
+// endpoints give their authenticator too.
+func (i *Issuer) storeTimeout() time.Duration { return i.cfg.storeTimeout }
 
 // revoked reports a revocation of what name says.
 func (i *Issuer) revoked(ctx context.Context, name string) {
 	observe(ctx, i.cfg.observer, Event{Kind: EventRevocation, Name: name})
-}
-
-// familyUntil is how long a session's revocation must be kept: past the
-// expiry of any token the session may have, this issuer's or (for a token
-// that came with a longer life, from simplejwt say) the one presented.
-func (i *Issuer) familyUntil(rec Record) time.Time {
-	until := i.cfg.now().Add(i.cfg.refresh + recordGrace)
-	if rec.ExpiresAt.After(until) {
-		until = rec.ExpiresAt
-	}
-	return until
 }
 
 // Verify checks a token of any type, as simplejwt's verify endpoint

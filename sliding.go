@@ -53,10 +53,8 @@ func (i *Issuer) renew(ctx context.Context, raw string) (string, time.Time, erro
 	if t.Claims.ID == "" || subject == "" {
 		return "", time.Time{}, errNoRefreshID
 	}
-	if i.users != nil { // before the spend: a refusal or failure here spends nothing
-		if _, err := i.users(ctx, t); err != nil {
-			return "", time.Time{}, err
-		}
+	if err := i.checkUser(ctx, t, now); err != nil { // before the spend
+		return "", time.Time{}, err
 	}
 	rec := recordOf(t, subject)
 	if err := i.spend(ctx, rec, now); err != nil {

@@ -93,32 +93,37 @@ func newUserCheck(users UserLookup, maxStale time.Duration) *userCheck {
 func (u *userCheck) bind(c *verifierConfig) check {
 	users := observeUsers(u.users, c.observer, c.now)
 	return func(ctx context.Context, t *Token) (*Token, error) {
-		id := c.subject(t)
-		if id == "" {
-			return nil, errNoUserID
-		}
-		now := c.now()
-		a, ok := u.cache.get(id, now)
-		if !ok {
-			mark := u.cache.mark()
-			var err error
-			a.user, a.active, err = loadUser(ctx, users, id)
-			switch {
-			case errors.Is(err, ErrUserNotFound):
-				return nil, errUserNotFound
-			case err != nil:
-				return nil, unavailable(err)
-			}
-			u.cache.putSince(id, a, now, time.Time{}, &mark)
-		}
-		if !a.active {
-			return nil, errUserInactive
-		}
-		if a.user == nil {
-			return t, nil
-		}
-		withUser := *t
-		withUser.user = a.user
-		return &withUser, nil
+		return u.check(ctx, users, t, c.subject(t), c.now())
 	}
+}
+
+// check is the user check of t, whose user is id, at now, asking users
+// when the cache has no answer. The Issuer runs it too, before a refresh
+// spends anything, with the same cache.
+func (u *userCheck) check(ctx context.Context, users UserLookup, t *Token, id string, now time.Time) (*Token, error) {
+	if id == "" {
+		return nil, errNoUserID
+	}
+	a, ok := u.cache.get(id, now)
+	if !ok {
+		mark := u.cache.mark()
+		var err error
+		a.user, a.active, err = loadUser(ctx, users, id)
+		switch {
+		case errors.Is(err, ErrUserNotFound):
+			return nil, errUserNotFound
+		case err != nil:
+			return nil, unavailable(err)
+		}
+		u.cache.putSince(id, a, now, time.Time{}, &mark)
+	}
+	if !a.active {
+		return nil, errUserInactive
+	}
+	if a.user == nil {
+		return t, nil
+	}
+	withUser := *t
+	withUser.user = a.user
+	return &withUser, nil
 }

@@ -59,8 +59,12 @@ func (c *verifierConfig) addCheck(maxStale time.Duration, bind func(*verifierCon
 
 // subject returns the token's user: the claim of WithSubjectClaim, else
 // "sub", else "user_id".
-func (c *verifierConfig) subject(t *Token) string {
-	switch c.subjectName {
+func (c *verifierConfig) subject(t *Token) string { return subjectOf(t, c.subjectName) }
+
+// subjectOf returns the user t names: the claim name, or, for "", "sub"
+// and else "user_id".
+func subjectOf(t *Token, name string) string {
+	switch name {
 	case "":
 		return t.Subject()
 	case "sub":
@@ -68,7 +72,7 @@ func (c *verifierConfig) subject(t *Token) string {
 	case "user_id":
 		return t.Claims.UserID
 	}
-	return claimText(t, c.subjectName)
+	return claimText(t, name)
 }
 
 // WithAlgorithms sets the algorithm allow-list. By default it follows from
