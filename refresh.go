@@ -167,8 +167,10 @@ func (i *Issuer) rotate(ctx context.Context, raw string) (*Pair, error) {
 		return nil, errNoRefreshID
 	}
 	rec := recordOf(t, subject)
-	now := i.cfg.now()                               // before the spend: the new pair is no younger than the checks
-	if err := i.checkUser(ctx, t, now); err != nil { // before the spend
+	// Before the spend: the new pair is no younger than the checks, and a
+	// user check that refuses or fails spends nothing.
+	now := i.cfg.now()
+	if err := i.checkUser(ctx, t, now); err != nil {
 		return nil, err
 	}
 	if err := i.spend(ctx, rec, now); err != nil {

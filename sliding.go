@@ -53,7 +53,7 @@ func (i *Issuer) renew(ctx context.Context, raw string) (string, time.Time, erro
 	if t.Claims.ID == "" || subject == "" {
 		return "", time.Time{}, errNoRefreshID
 	}
-	if err := i.checkUser(ctx, t, now); err != nil { // before the spend
+	if err := i.checkUser(ctx, t, now); err != nil { // before the spend: a refusal spends nothing
 		return "", time.Time{}, err
 	}
 	rec := recordOf(t, subject)
