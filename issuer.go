@@ -344,27 +344,23 @@ func (i *Issuer) Logout(ctx context.Context, raw string) error {
 		return errTokenType
 	}
 	rec := recordOf(t, i.subject(t))
-	switch err := i.store.Check(ctx, rec); {
-	case err == nil:
-	case errors.Is(err, ErrTokenSpent):
+	if err := i.store.Check(ctx, rec); errors.Is(err, ErrTokenSpent) {
 		// Logging out with a token a rotation already spent: whoever holds
 		// its successor must not stay signed in.
 		return i.reused(ctx, rec)
-	case errors.Is(err, ErrTokenRevoked):
-		return errRevoked
-	default:
-		return unavailable(err)
+	} else if err != nil {
+		return storeAnswer(err)
 	}
 	// The session first: a logout cut short after it is retried as a
 	// logout of a revoked token, and nothing outlives it; cut short after
 	// the token alone, its retry would find the token revoked and leave
 	// the session alive.
 	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
-		return unavailable(err)
+		return storeWrite(err)
 	}
 	i.revoked(ctx, RevokedFamily)
 	if err := i.store.Revoke(ctx, rec); err != nil {
-		return unavailable(err)
+		return storeWrite(err)
 	}
 	i.revoked(ctx, RevokedToken)
 	return nil
@@ -380,7 +376,7 @@ func (i *Issuer) EndSession(ctx context.Context, t *Token) error {
 	}
 	rec := recordOf(t, i.subject(t))
 	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
-		return unavailable(err)
+		return storeWrite(err)
 	}
 	i.revoked(ctx, RevokedFamily)
 	return nil
@@ -393,7 +389,7 @@ func (i *Issuer) RevokeToken(ctx context.Context, t *Token) error {
 		return errNoRefreshID
 	}
 	if err := i.store.Revoke(ctx, recordOf(t, i.subject(t))); err != nil {
-		return unavailable(err)
+		return storeWrite(err)
 	}
 	i.revoked(ctx, RevokedToken)
 	return nil
@@ -408,21 +404,14 @@ func (i *Issuer) RevokeSubject(ctx context.Context, subject string) error {
 	}
 	now := i.cfg.now()
 	if err := i.store.RevokeSubject(ctx, subject, now, now.Add(i.cfg.refresh+recordGrace+time.Second)); err != nil {
-		return unavailable(err)
+		return storeWrite(err)
 	}
 	i.revoked(ctx, RevokedSubject)
 	return nil
 }
 
 func (i *Issuer) checkStore(ctx context.Context, t *Token) error {
-	switch err := i.store.Check(ctx, recordOf(t, i.subject(t))); {
-	case err == nil:
-		return nil
-	case errors.Is(err, ErrTokenRevoked), errors.Is(err, ErrTokenSpent):
-		return errRevoked
-	default:
-		return unavailable(err)
-	}
+	return storeAnswer(i.store.Check(ctx, recordOf(t, i.subject(t))))
 }
 
 var (

@@ -71,9 +71,7 @@ func (i *Issuer) RedeemToken(ctx context.Context, tokenType, raw string) (*Token
 		return t, nil
 	case errors.Is(err, ErrTokenSpent):
 		return nil, errRedeemed
-	case errors.Is(err, ErrTokenRevoked):
-		return nil, errRevoked
 	default:
-		return nil, unavailable(err)
+		return nil, storeAnswer(err)
 	}
 }

@@ -88,7 +88,7 @@ func (i *Issuer) spend(ctx context.Context, rec Record, now time.Time) error {
 	}
 	if i.cfg.grace > 0 {
 		if err := i.store.Revoke(ctx, i.graceRecord(rec, now)); err != nil {
-			return unavailable(err)
+			return storeWrite(err)
 		}
 	}
 	err := i.store.Spend(ctx, rec)
@@ -114,11 +114,8 @@ func (i *Issuer) spent(ctx context.Context, rec Record, now time.Time, err error
 			return nil
 		}
 		return i.respent(ctx, rec, now)
-	case errors.Is(err, ErrTokenRevoked):
-		return errRevoked
-	default:
-		return unavailable(err)
 	}
+	return storeAnswer(err)
 }
 
 // respent answers a spent token presented again: a duplicate within the
@@ -265,10 +262,4 @@ func (i *Issuer) retriedSpend(ctx context.Context, rec Record) bool {
 	i.log.LogAttrs(ctx, slog.LevelWarn, "jwtguard: refresh retried after its spend went unanswered; not taken for reuse",
 		slog.String("subject", rec.Subject), slog.String("jti", rec.ID))
 	return true
-}
-
-// isVerdict reports whether err is a store's answer about a token, not a
-// failure to answer.
-func isVerdict(err error) bool {
-	return errors.Is(err, ErrTokenSpent) || errors.Is(err, ErrTokenRevoked)
 }

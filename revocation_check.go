@@ -82,9 +82,10 @@ func (rc *revocationCheck) bind(c *verifierConfig) check {
 			// is refused.
 			err = nil
 		}
-		revoked := errors.Is(err, ErrTokenRevoked) || errors.Is(err, ErrTokenSpent)
+		err = storeAnswer(err)
+		revoked := err == errRevoked
 		if err != nil && !revoked {
-			return unavailable(err)
+			return err
 		}
 		if id != "" {
 			// Copies: slices of the token would keep it alive.
@@ -96,25 +97,4 @@ func (rc *revocationCheck) bind(c *verifierConfig) check {
 		}
 		return nil
 	})
-}
-
-// recordGrace keeps a store's entry past its token's "exp" for the longest
-// leeway a verifier may allow (WithLeeway caps it at 5 minutes): a verifier
-// with leeway still accepts the token then, so the store must still know it.
-const recordGrace = 5 * time.Minute
-
-// recordOf describes a verified token to a store. A token without "sid"
-// (one minted by simplejwt, say) is its own family.
-func recordOf(t *Token, subject string) Record {
-	family := t.Claims.SessionID
-	if family == "" {
-		family = t.Claims.ID
-	}
-	return Record{
-		ID:        t.Claims.ID,
-		Family:    family,
-		Subject:   subject,
-		IssuedAt:  t.Claims.IssuedAt,
-		ExpiresAt: t.Claims.ExpiresAt.Add(recordGrace),
-	}
 }
