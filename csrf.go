@@ -2,16 +2,9 @@ package jwtguard
 
 import (
 	"crypto/subtle"
-	"errors"
 	"net/http"
 	"net/textproto"
 )
-
-// ErrCSRF matches every request that a [CSRF] check refuses: a cross-origin
-// request, or a missing or wrong double-submit token. The [Guard] and the
-// token endpoints answer it with 403 and a body whose "code" is
-// "csrf_failed", never by treating the request as anonymous.
-var ErrCSRF = errors.New("jwtguard: CSRF check failed")
 
 // csrfError is a CSRF refusal with Django's reason text, which the
 // response body carries after "CSRF Failed: ".
@@ -197,7 +190,8 @@ func (c *CSRF) check(r *http.Request, token bool) error {
 }
 
 // safeMethod reports the methods that must not change state (RFC 9110
-// §9.2.1) and that CSRF checks let through, as net/http's do.
+// §9.2.1): the one rule of the CSRF check (which lets them through, as
+// net/http's does) and of the read-only policies.
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }

@@ -32,10 +32,6 @@ func (f AuthenticatorFunc) Authenticate(ctx context.Context, username, password 
 	return f(ctx, username, password)
 }
 
-// ErrInvalidCredentials: no active account matches the username and
-// password. An [Authenticator] returns it.
-var ErrInvalidCredentials = errors.New("jwtguard: no active account found with the given credentials")
-
 // LoginHook is told of every sign-in attempt that reached the
 // [Authenticator]: err is nil on success, and matches
 // [ErrInvalidCredentials] or [ErrUserInactive] on failure. userID is "" when
@@ -510,31 +506,21 @@ func (e *Endpoints) form(w http.ResponseWriter, r *http.Request, fields ...formF
 // fail answers a failed token operation.
 func (e *Endpoints) fail(w http.ResponseWriter, r *http.Request, err error) {
 	refused(w, err)
-	var msg string
+	f := classify(err)
+	body := endpointBodies[f]
 	switch {
-	case errors.Is(err, ErrUnavailable):
+	case f == failUnavailable:
 		e.log.LogAttrs(r.Context(), slog.LevelError, "jwtguard: token store unavailable", slog.String("error", err.Error()))
 		e.write(w, http.StatusServiceUnavailable, bodyUnavailable)
 		return
-	case errors.Is(err, ErrUserNotFound), errors.Is(err, ErrUserInactive):
-		e.write(w, http.StatusUnauthorized, []byte(`{"detail":"No active account found for the given token.","code":"no_active_account"}`))
-		return
-	case errors.Is(err, ErrTokenRevoked):
-		msg = msgRevoked
-	case errors.Is(err, errKindNoID):
-		msg = msgNoID
-	case errors.Is(err, errKindNoType):
-		msg = msgNoType
-	case errors.Is(err, ErrTokenWrongType):
-		msg = msgWrongType
-	case errors.Is(err, ErrInvalidToken):
-		msg = msgInvalid
-	default:
+	case (body == nil || f == failInvalid) && errors.Is(err, ErrInvalidToken):
+		body = endpointBodies[failInvalid]
+	case body == nil || f == failInvalid: // not a token's failure: the issuer's
 		e.log.LogAttrs(r.Context(), slog.LevelError, "jwtguard: issuing failed", slog.String("error", err.Error()))
 		e.write(w, http.StatusInternalServerError, bodyServerError)
 		return
 	}
-	e.write(w, http.StatusUnauthorized, []byte(`{"detail":"`+msg+`","code":"token_not_valid"}`))
+	e.write(w, http.StatusUnauthorized, body)
 }
 
 func (e *Endpoints) throttled(w http.ResponseWriter, wait time.Duration) {

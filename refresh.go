@@ -24,13 +24,6 @@ const DefaultReuseGrace = 30 * time.Second
 // the same moment's request.
 const maxReuseGrace = 5 * time.Minute
 
-// ErrTokenDuplicate: a refresh (or sliding) token spent by a rotation was
-// presented again within the reuse grace window ([WithReuseGrace]). It is
-// refused as simplejwt refuses a spent token (401 "Token is blacklisted"),
-// but its session lives on: the pair the first presentation received keeps
-// working. It also matches [ErrTokenSpent] and [ErrTokenRevoked].
-var ErrTokenDuplicate = errors.New("jwtguard: refresh token presented again within the reuse grace window")
-
 var errRespentInGrace = invalid("refresh token already used; within the reuse grace window, its session is kept",
 	ErrTokenDuplicate, ErrTokenSpent, ErrTokenRevoked)
 

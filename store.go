@@ -62,17 +62,6 @@ type Record struct {
 	ExpiresAt time.Time
 }
 
-var (
-	// ErrTokenRevoked: the token, its login session or its subject was
-	// revoked (blacklisted). Errors from verification also match
-	// [ErrInvalidToken].
-	ErrTokenRevoked = errors.New("jwtguard: token is revoked")
-	// ErrTokenSpent: the refresh token was already used by a rotation.
-	// Presenting it again to [Issuer.Refresh] or [Issuer.Logout] revokes
-	// its whole family.
-	ErrTokenSpent = errors.New("jwtguard: refresh token already used")
-)
-
 // revokedBy reports whether a subject revocation with cutoff before covers
 // a token issued at iat, comparing whole seconds as "iat" has them.
 func revokedBy(before, iat time.Time) bool {

@@ -24,20 +24,6 @@ type UserLookupFunc func(ctx context.Context, id string) (active bool, err error
 func (f UserLookupFunc) LookupUser(ctx context.Context, id string) (bool, error) { return f(ctx, id) }
 
 var (
-	// ErrUserNotFound: the token's user no longer exists. A [UserLookup]
-	// returns it; the Guard answers 401 with simplejwt's user_not_found.
-	ErrUserNotFound = errors.New("jwtguard: user not found")
-	// ErrUserInactive: the token's user is deactivated (user_inactive).
-	ErrUserInactive = errors.New("jwtguard: user is inactive")
-	// ErrNoUserID: the token has no user claim to look up.
-	ErrNoUserID = errors.New("jwtguard: token has no user identification")
-	// ErrUnavailable: a store or user lookup that a check depends on failed,
-	// so the token could be neither accepted nor refused. The request fails
-	// closed with 503; the cause is wrapped, for the logger.
-	ErrUnavailable = errors.New("jwtguard: service unavailable")
-)
-
-var (
 	errUserNotFound = invalid("user not found", ErrUserNotFound)
 	errUserInactive = invalid("user is inactive", ErrUserInactive)
 	errNoUserID     = invalid("token has no user identification", ErrNoUserID)
