@@ -2,6 +2,7 @@ package jwtguard
 
 import (
 	"net/http"
+	"strings"
 )
 
 // Credential is a token as a request carried it: the token, where it was
@@ -163,19 +164,13 @@ func (c Credential) oneWordError() error {
 	return nil
 }
 
-// challengers lists the Challengers among e and, for FirstOf, its parts.
-func challengers(e Extractor) []Challenger {
-	var out []Challenger
-	if ch, ok := e.(Challenger); ok {
-		out = append(out, ch)
+// indexBlank returns the index of the first space or tab in s, or -1.
+// Two vectorized byte searches beat one loop over both bytes, and
+// strings.IndexAny, which builds a set on every call, by far.
+func indexBlank(s string) int {
+	i := strings.IndexByte(s, ' ')
+	if j := strings.IndexByte(s, '\t'); j >= 0 && (i < 0 || j < i) {
+		return j
 	}
-	if f, ok := e.(firstOf); ok {
-		for _, part := range f {
-			out = append(out, challengers(part)...)
-		}
-	}
-	if o, ok := e.(ownExtractor); ok {
-		out = append(out, challengers(o.Extractor)...)
-	}
-	return out
+	return i
 }

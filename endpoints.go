@@ -10,6 +10,14 @@ import (
 	"time"
 )
 
+// EndpointOption configures [Endpoints]. [Option] is one too.
+type EndpointOption interface{ applyEndpoint(*endpointConfig) }
+
+type endpointOption func(*endpointConfig)
+
+func (f endpointOption) applyEndpoint(c *endpointConfig) { f(c) }
+func (o Option) applyEndpoint(c *endpointConfig)         { o(&c.commonConfig) }
+
 // Authenticator checks a username and password for the obtain endpoint. It
 // is supplied by the application.
 type Authenticator interface {

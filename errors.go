@@ -180,3 +180,9 @@ var ErrNotFound = errors.New("jwtguard: not found")
 // but its session lives on: the pair the first presentation received keeps
 // working. It also matches [ErrTokenSpent] and [ErrTokenRevoked].
 var ErrTokenDuplicate = errors.New("jwtguard: refresh token presented again within the reuse grace window")
+
+// unavailable wraps the failure of a store or lookup. It does not match
+// ErrInvalidToken: the token may well be good.
+func unavailable(cause error) error {
+	return &tokenError{msg: "unavailable: " + cause.Error(), kinds: []error{ErrUnavailable, cause}}
+}

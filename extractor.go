@@ -218,17 +218,6 @@ func nonEmpty(s string) (string, error) {
 	return s, nil
 }
 
-// indexBlank returns the index of the first space or tab in s, or -1.
-// Two vectorized byte searches beat one loop over both bytes, and
-// strings.IndexAny, which builds a set on every call, by far.
-func indexBlank(s string) int {
-	i := strings.IndexByte(s, ' ')
-	if j := strings.IndexByte(s, '\t'); j >= 0 && (i < 0 || j < i) {
-		return j
-	}
-	return i
-}
-
 // trimBlank strips spaces and tabs from both ends of s. (strings.Trim
 // builds its character set on every call: on the path of every request,
 // that costs more than the rest of the extraction.)
@@ -240,4 +229,21 @@ func trimBlank(s string) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// challengers lists the Challengers among e and, for FirstOf, its parts.
+func challengers(e Extractor) []Challenger {
+	var out []Challenger
+	if ch, ok := e.(Challenger); ok {
+		out = append(out, ch)
+	}
+	if f, ok := e.(firstOf); ok {
+		for _, part := range f {
+			out = append(out, challengers(part)...)
+		}
+	}
+	if o, ok := e.(ownExtractor); ok {
+		out = append(out, challengers(o.Extractor)...)
+	}
+	return out
 }

@@ -6,6 +6,14 @@ import (
 	"time"
 )
 
+// IssuerOption configures an [Issuer]. [Option] is one too.
+type IssuerOption interface{ applyIssuer(*issuerConfig) }
+
+type issuerOption func(*issuerConfig)
+
+func (f issuerOption) applyIssuer(c *issuerConfig) { f(c) }
+func (o Option) applyIssuer(c *issuerConfig)       { o(&c.commonConfig) }
+
 // The lifetimes simplejwt uses by default, and so does an [Issuer].
 const (
 	DefaultAccessLifetime  = 5 * time.Minute

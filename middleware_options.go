@@ -4,6 +4,14 @@ import (
 	"net/http"
 )
 
+// GuardOption configures a [Guard]. [Option] is one too.
+type GuardOption interface{ applyGuard(*guardConfig) }
+
+type guardOption func(*guardConfig)
+
+func (f guardOption) applyGuard(c *guardConfig) { f(c) }
+func (o Option) applyGuard(c *guardConfig)      { o(&c.commonConfig) }
+
 type guardConfig struct {
 	commonConfig
 	extractor Extractor

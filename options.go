@@ -9,7 +9,9 @@ import (
 // Option is a setting that every constructor accepts alike: [WithLogger],
 // [WithClock] and [WithObserver]. It is a [VerifierOption], [GuardOption],
 // [IssuerOption], [EndpointOption], [RemoteOption], [ThrottleOption] and
-// [MemoryOption] at once, so one value can be handed to each of them.
+// [MemoryOption] at once, so one value can be handed to each of them. (Each
+// of those is an interface, beside its constructor's config, that its own
+// options and Option both implement.)
 type Option func(*commonConfig)
 
 // commonConfig is the part every constructor's configuration shares: the
@@ -91,62 +93,3 @@ func (c *commonConfig) log() *slog.Logger {
 	}
 	return c.logger
 }
-
-// Each constructor's option type is an interface that its own options and
-// Option both implement.
-
-// VerifierOption configures a [Verifier]. [Option] is one too.
-type VerifierOption interface{ applyVerifier(*verifierConfig) }
-
-type verifierOption func(*verifierConfig)
-
-func (f verifierOption) applyVerifier(c *verifierConfig) { f(c) }
-func (o Option) applyVerifier(c *verifierConfig)         { o(&c.commonConfig) }
-
-// GuardOption configures a [Guard]. [Option] is one too.
-type GuardOption interface{ applyGuard(*guardConfig) }
-
-type guardOption func(*guardConfig)
-
-func (f guardOption) applyGuard(c *guardConfig) { f(c) }
-func (o Option) applyGuard(c *guardConfig)      { o(&c.commonConfig) }
-
-// IssuerOption configures an [Issuer]. [Option] is one too.
-type IssuerOption interface{ applyIssuer(*issuerConfig) }
-
-type issuerOption func(*issuerConfig)
-
-func (f issuerOption) applyIssuer(c *issuerConfig) { f(c) }
-func (o Option) applyIssuer(c *issuerConfig)       { o(&c.commonConfig) }
-
-// EndpointOption configures [Endpoints]. [Option] is one too.
-type EndpointOption interface{ applyEndpoint(*endpointConfig) }
-
-type endpointOption func(*endpointConfig)
-
-func (f endpointOption) applyEndpoint(c *endpointConfig) { f(c) }
-func (o Option) applyEndpoint(c *endpointConfig)         { o(&c.commonConfig) }
-
-// RemoteOption configures a [RemoteKeySet] (and [Discover]). [Option] is
-// one too.
-type RemoteOption interface{ applyRemote(*remoteConfig) }
-
-type remoteOption func(*remoteConfig)
-
-func (f remoteOption) applyRemote(c *remoteConfig) { f(c) }
-func (o Option) applyRemote(c *remoteConfig)       { o(&c.commonConfig) }
-
-// ThrottleOption configures a [LoginThrottle]. [Option] is one too.
-type ThrottleOption interface{ applyThrottle(*throttleConfig) }
-
-type throttleOption func(*throttleConfig)
-
-func (f throttleOption) applyThrottle(c *throttleConfig) { f(c) }
-func (o Option) applyThrottle(c *throttleConfig)         { o(&c.commonConfig) }
-
-// MemoryOption configures a [MemoryStore]. [Option] is one too: the store
-// reads the clock, and logs and reports nothing itself (the Issuer and the
-// checks report their calls to it).
-type MemoryOption interface{ applyMemory(*commonConfig) }
-
-func (o Option) applyMemory(c *commonConfig) { o(c) }

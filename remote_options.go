@@ -8,6 +8,15 @@ import (
 	"time"
 )
 
+// RemoteOption configures a [RemoteKeySet] (and [Discover]). [Option] is
+// one too.
+type RemoteOption interface{ applyRemote(*remoteConfig) }
+
+type remoteOption func(*remoteConfig)
+
+func (f remoteOption) applyRemote(c *remoteConfig) { f(c) }
+func (o Option) applyRemote(c *remoteConfig)       { o(&c.commonConfig) }
+
 // The defaults of a [RemoteKeySet].
 const (
 	DefaultRefreshInterval = time.Hour

@@ -7,6 +7,13 @@ import (
 	"time"
 )
 
+// MemoryOption configures a [MemoryStore]. [Option] is one too: the store
+// reads the clock, and logs and reports nothing itself (the Issuer and the
+// checks report their calls to it).
+type MemoryOption interface{ applyMemory(*commonConfig) }
+
+func (o Option) applyMemory(c *commonConfig) { o(c) }
+
 // MemoryStore is a [Store] in this process's memory. Its state is lost when
 // the process ends, and other processes do not see it: use it for a single
 // instance that can afford to forget spent and revoked tokens on restart,

@@ -11,6 +11,14 @@ import (
 	"time"
 )
 
+// ThrottleOption configures a [LoginThrottle]. [Option] is one too.
+type ThrottleOption interface{ applyThrottle(*throttleConfig) }
+
+type throttleOption func(*throttleConfig)
+
+func (f throttleOption) applyThrottle(c *throttleConfig) { f(c) }
+func (o Option) applyThrottle(c *throttleConfig)         { o(&c.commonConfig) }
+
 // LoginThrottle limits sign-in attempts and refreshes, with token buckets
 // (golang.org/x/time/rate). A refused request is answered 429 with
 // Retry-After. It is safe for concurrent use.

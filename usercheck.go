@@ -30,12 +30,6 @@ var (
 	errRevoked      = invalid("token is revoked", ErrTokenRevoked)
 )
 
-// unavailable wraps the failure of a store or lookup. It does not match
-// ErrInvalidToken: the token may well be good.
-func unavailable(cause error) error {
-	return &tokenError{msg: "unavailable: " + cause.Error(), kinds: []error{ErrUnavailable, cause}}
-}
-
 // WithUserCheck makes the verifier look up the token's user (its "sub", or
 // "user_id", or the claim of [WithSubjectClaim]) and refuse the token when
 // the user is gone ([ErrUserNotFound]) or inactive ([ErrUserInactive]), as

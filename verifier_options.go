@@ -6,6 +6,14 @@ import (
 	"time"
 )
 
+// VerifierOption configures a [Verifier]. [Option] is one too.
+type VerifierOption interface{ applyVerifier(*verifierConfig) }
+
+type verifierOption func(*verifierConfig)
+
+func (f verifierOption) applyVerifier(c *verifierConfig) { f(c) }
+func (o Option) applyVerifier(c *verifierConfig)         { o(&c.commonConfig) }
+
 // DefaultMaxTokenSize is the longest token a [Verifier] reads by default.
 const DefaultMaxTokenSize = 8 << 10
 
