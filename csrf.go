@@ -2,16 +2,9 @@ package jwtguard
 
 import (
 	"crypto/subtle"
-	"errors"
 	"net/http"
 	"net/textproto"
 )
-
-// ErrCSRF matches every request that a [CSRF] check refuses: a cross-origin
-// request, or a missing or wrong double-submit token. The [Guard] and the
-// token endpoints answer it with 403 and a body whose "code" is
-// "csrf_failed", never by treating the request as anonymous.
-var ErrCSRF = errors.New("jwtguard: CSRF check failed")
 
 // csrfError is a CSRF refusal with Django's reason text, which the
 // response body carries after "CSRF Failed: ".
@@ -73,7 +66,7 @@ type csrfConfig struct {
 	cookie, header string
 	origins        []string
 	noToken        bool
-	errs           []error
+	optionErrors
 }
 
 // WithCSRFNames sets the double-submit cookie and header names,
@@ -82,10 +75,10 @@ type csrfConfig struct {
 func WithCSRFNames(cookie, header string) CSRFOption {
 	return func(c *csrfConfig) {
 		if !validCookieName(cookie) {
-			c.errs = append(c.errs, configError("CSRF cookie name %q is not a valid cookie name", cookie))
+			c.fail("CSRF cookie name %q is not a valid cookie name", cookie)
 		}
 		if !validHeaderName(header) {
-			c.errs = append(c.errs, configError("CSRF header name %q is not a valid header name", header))
+			c.fail("CSRF header name %q is not a valid header name", header)
 		}
 		c.cookie, c.header = cookie, header
 	}
@@ -116,10 +109,10 @@ func NewCSRF(opts ...CSRFOption) (*CSRF, error) {
 	origin := http.NewCrossOriginProtection()
 	for _, o := range c.origins {
 		if err := origin.AddTrustedOrigin(o); err != nil {
-			c.errs = append(c.errs, configError("trusted origin %q: %v", o, err))
+			c.fail("trusted origin %q: %v", o, err)
 		}
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
 	return &CSRF{
@@ -153,6 +146,12 @@ func (c *CSRF) Check(r *http.Request) error {
 		return nil
 	}
 	return c.check(r, c.token)
+}
+
+// CheckCredential is Check, as the [CredentialCheck] of a token taken
+// from a cookie: the Guard runs it on every such token.
+func (c *CSRF) CheckCredential(r *http.Request, _ Credential, _ *Token) error {
+	return c.Check(r)
 }
 
 // checkOrigin runs the origin check alone on an unsafe request: for a
@@ -191,7 +190,8 @@ func (c *CSRF) check(r *http.Request, token bool) error {
 }
 
 // safeMethod reports the methods that must not change state (RFC 9110
-// §9.2.1) and that CSRF checks let through, as net/http's do.
+// §9.2.1): the one rule of the CSRF check (which lets them through, as
+// net/http's does) and of the read-only policies.
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }

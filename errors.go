@@ -131,3 +131,58 @@ func configError(format string, args ...any) error {
 func providerError(cause error) error {
 	return invalid("key provider: "+cause.Error(), ErrTokenUnverifiable, cause)
 }
+
+// The refusals of the checks, the stores, the token endpoints and the
+// policies: every sentinel of the package lives in this file.
+
+var (
+	// ErrUserNotFound: the token's user no longer exists. A [UserLookup]
+	// returns it; the Guard answers 401 with simplejwt's user_not_found.
+	ErrUserNotFound = errors.New("jwtguard: user not found")
+	// ErrUserInactive: the token's user is deactivated (user_inactive).
+	ErrUserInactive = errors.New("jwtguard: user is inactive")
+	// ErrNoUserID: the token has no user claim to look up.
+	ErrNoUserID = errors.New("jwtguard: token has no user identification")
+	// ErrUnavailable: a store or user lookup that a check depends on failed,
+	// so the token could be neither accepted nor refused. The request fails
+	// closed with 503; the cause is wrapped, for the logger.
+	ErrUnavailable = errors.New("jwtguard: service unavailable")
+)
+
+var (
+	// ErrTokenRevoked: the token, its login session or its subject was
+	// revoked (blacklisted). Errors from verification also match
+	// [ErrInvalidToken].
+	ErrTokenRevoked = errors.New("jwtguard: token is revoked")
+	// ErrTokenSpent: the refresh token was already used by a rotation.
+	// Presenting it again to [Issuer.Refresh] or [Issuer.Logout] revokes
+	// its whole family.
+	ErrTokenSpent = errors.New("jwtguard: refresh token already used")
+)
+
+// ErrCSRF matches every request that a [CSRF] check refuses: a cross-origin
+// request, or a missing or wrong double-submit token. The [Guard] and the
+// token endpoints answer it with 403 and a body whose "code" is
+// "csrf_failed", never by treating the request as anonymous.
+var ErrCSRF = errors.New("jwtguard: CSRF check failed")
+
+// ErrInvalidCredentials: no active account matches the username and
+// password. An [Authenticator] returns it.
+var ErrInvalidCredentials = errors.New("jwtguard: no active account found with the given credentials")
+
+// ErrNotFound: an object policy hides the object ([Hidden]); the default
+// answer is DRF's 404 {"detail":"Not found."}, as if it did not exist.
+var ErrNotFound = errors.New("jwtguard: not found")
+
+// ErrTokenDuplicate: a refresh (or sliding) token spent by a rotation was
+// presented again within the reuse grace window ([WithReuseGrace]). It is
+// refused as simplejwt refuses a spent token (401 "Token is blacklisted"),
+// but its session lives on: the pair the first presentation received keeps
+// working. It also matches [ErrTokenSpent] and [ErrTokenRevoked].
+var ErrTokenDuplicate = errors.New("jwtguard: refresh token presented again within the reuse grace window")
+
+// unavailable wraps the failure of a store or lookup. It does not match
+// ErrInvalidToken: the token may well be good.
+func unavailable(cause error) error {
+	return &tokenError{msg: "unavailable: " + cause.Error(), kinds: []error{ErrUnavailable, cause}}
+}

@@ -37,7 +37,6 @@ type Issuer struct {
 	refresh *Verifier // refresh tokens
 	sliding *Verifier // sliding tokens
 	any     *Verifier // any type, for the verify endpoint
-	users   check     // nil without WithUserLookup
 	// userCheck is the user check of WithUserLookup, one for the issuer
 	// and all its verifiers, so that UserChanged reaches them all.
 	userCheck *userCheck
@@ -62,7 +61,6 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		refresh:   DefaultRefreshLifetime,
 		grace:     DefaultReuseGrace,
 		userClaim: "user_id",
-		now:       time.Now,
 	}
 	c.storeTimeout = DefaultStoreTimeout
 	if key == nil {
@@ -72,28 +70,26 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		c.fail("nil store")
 	}
 	for _, opt := range opts {
-		opt(&c)
+		opt.applyIssuer(&c)
 	}
 	if c.refresh < c.access {
 		c.fail("refresh lifetime %v is shorter than access lifetime %v", c.refresh, c.access)
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
 	c.errs = nil
+	c.setDefaults()
 	issued, _ := store.(IssuedRecorder)
-	store = withStoreDeadline(store, c.storeTimeout)
+	store = observeStore(withStoreDeadline(store, c.storeTimeout), c.observer, c.now)
 	if c.users != nil {
-		c.users = withLookupDeadline(c.users, c.storeTimeout)
+		c.users = observeUsers(withLookupDeadline(c.users, c.storeTimeout), c.observer, c.now)
 	}
 	keys, err := NewKeySet(append([]*Key{key.public}, c.retired...)...)
 	if err != nil {
 		return nil, err
 	}
-	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.log, retry: newTTLCache[bool](unansweredGrace), issued: issued}
-	if i.log == nil {
-		i.log = slog.New(slog.DiscardHandler)
-	}
+	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.logger, retry: newTTLCache[bool](unansweredGrace), issued: issued}
 	if i.refresh, err = i.verifier(WithTokenType("refresh")); err != nil {
 		return nil, err
 	}
@@ -108,11 +104,6 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		if f, ok := changeFeedOf(store); ok && c.usersFor > 0 {
 			subscribeUsers(f, i.userCheck)
 		}
-		uv, err := i.verifier(WithTokenType(""), withUserChecker(i.userCheck, c.usersFor))
-		if err != nil {
-			return nil, err
-		}
-		i.users = uv.cfg.checks[0]
 	}
 	return i, nil
 }
@@ -129,6 +120,9 @@ func (i *Issuer) verifier(opts ...VerifierOption) (*Verifier, error) {
 	}
 	if len(i.cfg.aud) > 0 {
 		base = append(base, WithAudience(i.cfg.aud...))
+	}
+	if i.cfg.observer != nil {
+		base = append(base, WithObserver(i.cfg.observer))
 	}
 	return NewVerifier(i.keys, append(base, opts...)...)
 }
@@ -148,7 +142,7 @@ func (i *Issuer) Verifier(opts ...VerifierOption) (*Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := i.checkReachable(&v.cfg); err != nil {
+	if err := i.checkReachable(v); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -291,69 +285,28 @@ func (i *Issuer) signID(kind, jti, subject, session string, iat, exp, refreshExp
 }
 
 // subject returns the user a verified token of the issuer names.
-func (i *Issuer) subject(t *Token) string { return i.refresh.cfg.subject(t) }
+func (i *Issuer) subject(t *Token) string { return subjectOf(t, i.cfg.userClaim) }
 
-// Refresh spends the refresh token raw and returns a new pair of the same
-// login session. A token spent before is, within the reuse grace window
-// ([WithReuseGrace]), a duplicate: refused with an error matching
-// [ErrTokenDuplicate], [ErrTokenSpent] and [ErrTokenRevoked], and the
-// session kept. Past the window it is a sign of theft: the whole session
-// is revoked and the error matches [ErrTokenSpent] and [ErrTokenRevoked].
-// Errors match [ErrInvalidToken] for a bad token, [ErrTokenWrongType] for
-// one that is not a refresh token, [ErrTokenRevoked] for a revoked one, the
-// user errors under [WithUserLookup], and [ErrUnavailable] when the store
-// fails.
-func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
-	t, err := i.refresh.Verify(ctx, raw)
-	if err != nil {
-		return nil, err
+// checkUser runs the user check of WithUserLookup, if any, on t: before a
+// refresh spends anything, so that a refusal or failure spends nothing.
+func (i *Issuer) checkUser(ctx context.Context, t *Token, now time.Time) error {
+	if i.userCheck == nil {
+		return nil
 	}
-	if t.Claims.TokenType != "refresh" {
-		return nil, errTokenType
-	}
-	subject := i.subject(t)
-	if t.Claims.ID == "" || subject == "" {
-		return nil, errNoRefreshID
-	}
-	rec := recordOf(t, subject)
-	now := i.cfg.now()  // before the spend: the new pair is no younger than the checks
-	if i.users != nil { // before the spend: a refusal or failure here spends nothing
-		if _, err := i.users(ctx, t); err != nil {
-			return nil, err
-		}
-	}
-	if err := i.spend(ctx, rec, now); err != nil {
-		return nil, err
-	}
-	pair, err := i.issue(ctx, subject, rec.Family, now)
-	if err != nil {
-		i.unansweredSpend(rec) // spent, and nothing handed out: its retry is no theft
-	}
-	return pair, err
+	_, err := i.userCheck.check(ctx, i.userCheck.users, t, i.subject(t), now)
+	return err
 }
 
-// reused answers the reuse of a spent refresh token: a sign of theft, so
-// the whole session is revoked.
-func (i *Issuer) reused(ctx context.Context, rec Record) error {
-	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
-		i.log.LogAttrs(ctx, slog.LevelError, "jwtguard: revoking a reused session failed",
-			slog.String("subject", rec.Subject), slog.String("error", err.Error()))
-		return unavailable(err)
-	}
-	i.log.LogAttrs(ctx, slog.LevelWarn, "jwtguard: refresh token reused; session revoked",
-		slog.String("subject", rec.Subject), slog.String("jti", rec.ID))
-	return errReused
-}
+// now reads the issuer's clock.
+func (i *Issuer) now() time.Time { return i.cfg.now() }
 
-// familyUntil is how long a session's revocation must be kept: past the
-// expiry of any token the session may have, this issuer's or (for a token
-// that came with a longer life, from simplejwt say) the one presented.
-func (i *Issuer) familyUntil(rec Record) time.Time {
-	until := i.cfg.now().Add(i.cfg.refresh + recordGrace)
-	if rec.ExpiresAt.After(until) {
-		until = rec.ExpiresAt
-	}
-	return until
+// storeTimeout is the bound of each call to the issuer's store, which the
+// endpoints give their authenticator too.
+func (i *Issuer) storeTimeout() time.Duration { return i.cfg.storeTimeout }
+
+// revoked reports a revocation of what name says.
+func (i *Issuer) revoked(ctx context.Context, name string) {
+	observe(ctx, i.cfg.observer, Event{Kind: EventRevocation, Name: name})
 }
 
 // Verify checks a token of any type, as simplejwt's verify endpoint
@@ -391,27 +344,25 @@ func (i *Issuer) Logout(ctx context.Context, raw string) error {
 		return errTokenType
 	}
 	rec := recordOf(t, i.subject(t))
-	switch err := i.store.Check(ctx, rec); {
-	case err == nil:
-	case errors.Is(err, ErrTokenSpent):
+	if err := i.store.Check(ctx, rec); errors.Is(err, ErrTokenSpent) {
 		// Logging out with a token a rotation already spent: whoever holds
 		// its successor must not stay signed in.
 		return i.reused(ctx, rec)
-	case errors.Is(err, ErrTokenRevoked):
-		return errRevoked
-	default:
-		return unavailable(err)
+	} else if err != nil {
+		return storeAnswer(err)
 	}
 	// The session first: a logout cut short after it is retried as a
 	// logout of a revoked token, and nothing outlives it; cut short after
 	// the token alone, its retry would find the token revoked and leave
 	// the session alive.
 	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
-		return unavailable(err)
+		return storeWrite(err)
 	}
+	i.revoked(ctx, RevokedFamily)
 	if err := i.store.Revoke(ctx, rec); err != nil {
-		return unavailable(err)
+		return storeWrite(err)
 	}
+	i.revoked(ctx, RevokedToken)
 	return nil
 }
 
@@ -425,8 +376,9 @@ func (i *Issuer) EndSession(ctx context.Context, t *Token) error {
 	}
 	rec := recordOf(t, i.subject(t))
 	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
-		return unavailable(err)
+		return storeWrite(err)
 	}
+	i.revoked(ctx, RevokedFamily)
 	return nil
 }
 
@@ -437,8 +389,9 @@ func (i *Issuer) RevokeToken(ctx context.Context, t *Token) error {
 		return errNoRefreshID
 	}
 	if err := i.store.Revoke(ctx, recordOf(t, i.subject(t))); err != nil {
-		return unavailable(err)
+		return storeWrite(err)
 	}
+	i.revoked(ctx, RevokedToken)
 	return nil
 }
 
@@ -451,20 +404,14 @@ func (i *Issuer) RevokeSubject(ctx context.Context, subject string) error {
 	}
 	now := i.cfg.now()
 	if err := i.store.RevokeSubject(ctx, subject, now, now.Add(i.cfg.refresh+recordGrace+time.Second)); err != nil {
-		return unavailable(err)
+		return storeWrite(err)
 	}
+	i.revoked(ctx, RevokedSubject)
 	return nil
 }
 
 func (i *Issuer) checkStore(ctx context.Context, t *Token) error {
-	switch err := i.store.Check(ctx, recordOf(t, i.subject(t))); {
-	case err == nil:
-		return nil
-	case errors.Is(err, ErrTokenRevoked), errors.Is(err, ErrTokenSpent):
-		return errRevoked
-	default:
-		return unavailable(err)
-	}
+	return storeAnswer(i.store.Check(ctx, recordOf(t, i.subject(t))))
 }
 
 var (

@@ -25,10 +25,6 @@ type ObjectPolicyFunc[T any] func(r *http.Request, t *Token, obj T) error
 // CheckObject calls f(r, t, obj).
 func (f ObjectPolicyFunc[T]) CheckObject(r *http.Request, t *Token, obj T) error { return f(r, t, obj) }
 
-// ErrNotFound: an object policy hides the object ([Hidden]); the default
-// answer is DRF's 404 {"detail":"Not found."}, as if it did not exist.
-var ErrNotFound = errors.New("jwtguard: not found")
-
 // AllowObject turns a predicate of the request, its token and the object
 // into an object policy that denies with [ErrForbidden] when it is false.
 func AllowObject[T any](pred func(r *http.Request, t *Token, obj T) bool) ObjectPolicy[T] {
@@ -55,7 +51,7 @@ func IsOwner[T any](owner func(obj T) string) ObjectPolicy[T] {
 func IsOwnerOrReadOnly[T any](owner func(obj T) string) ObjectPolicy[T] {
 	isOwner := IsOwner(owner)
 	return ObjectPolicyFunc[T](func(r *http.Request, t *Token, obj T) error {
-		if isSafeMethod(r.Method) {
+		if safeMethod(r.Method) {
 			return nil
 		}
 		return isOwner.CheckObject(r, t, obj)

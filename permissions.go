@@ -52,11 +52,7 @@ func IsAuthenticated() Policy {
 // IsAuthenticatedOrReadOnly allows every GET, HEAD and OPTIONS request, and
 // other methods only with a verified token.
 func IsAuthenticatedOrReadOnly() Policy {
-	return Allow(func(r *http.Request, t *Token) bool { return t != nil || isSafeMethod(r.Method) })
-}
-
-func isSafeMethod(m string) bool {
-	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+	return Allow(func(r *http.Request, t *Token) bool { return t != nil || safeMethod(r.Method) })
 }
 
 // IsAdmin allows tokens whose "is_staff" claim is true, Django's notion of

@@ -67,12 +67,11 @@ func (i *Issuer) RedeemToken(ctx context.Context, tokenType, raw string) (*Token
 	}
 	switch err := i.store.Spend(ctx, recordOf(t, subject)); {
 	case err == nil:
+		i.revoked(ctx, RevokedToken)
 		return t, nil
 	case errors.Is(err, ErrTokenSpent):
 		return nil, errRedeemed
-	case errors.Is(err, ErrTokenRevoked):
-		return nil, errRevoked
 	default:
-		return nil, unavailable(err)
+		return nil, storeAnswer(err)
 	}
 }

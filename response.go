@@ -117,6 +117,27 @@ var failureBodies = [numFailures][]byte{
 	failDuplicateCookie: []byte(`{"detail":"Request must carry one token cookie, not two of the same name","code":"bad_cookie"}`),
 }
 
+// endpointBodies are the token endpoints' answers to a failed token
+// operation, by the same kinds as the Guard's: simplejwt's views', whose
+// token bodies are shorter than its authentication's. Another failure of a
+// token is answered as an invalid one; a failure that is not a token's,
+// with 500.
+var endpointBodies = [numFailures][]byte{
+	failInvalid:      endpointTokenBody(msgInvalid),
+	failWrongType:    endpointTokenBody(msgWrongType),
+	failNoID:         endpointTokenBody(msgNoID),
+	failNoType:       endpointTokenBody(msgNoType),
+	failRevoked:      endpointTokenBody(msgRevoked),
+	failUserNotFound: bodyNoActiveAccount,
+	failUserInactive: bodyNoActiveAccount,
+}
+
+var bodyNoActiveAccount = []byte(`{"detail":"No active account found for the given token.","code":"no_active_account"}`)
+
+func endpointTokenBody(message string) []byte {
+	return []byte(`{"detail":"` + message + `","code":"token_not_valid"}`)
+}
+
 // csrfBody is DRF's answer to a failed CSRF check, with a code of its own.
 func csrfBody(err error) []byte {
 	return []byte(`{"detail":"CSRF Failed: ` + err.(*csrfError).reason + `","code":"csrf_failed"}`)

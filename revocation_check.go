@@ -21,7 +21,7 @@ import (
 // wrong at once, so a revoked token is refused everywhere within the
 // feed's delay, while a cached answer still costs no store call.
 func WithRevocationCheck(store Store, maxStale time.Duration) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if store == nil {
 			c.fail("nil store")
 			return
@@ -31,7 +31,7 @@ func WithRevocationCheck(store Store, maxStale time.Duration) VerifierOption {
 			f.Subscribe(rc.changed)
 		}
 		c.addCheck(maxStale, rc.bind)
-	}
+	})
 }
 
 type revocationCheck struct {
@@ -61,6 +61,7 @@ func (rc *revocationCheck) changed(c Change) {
 }
 
 func (rc *revocationCheck) bind(c *verifierConfig) check {
+	store := observeStore(rc.store, c.observer, c.now)
 	return passToken(func(ctx context.Context, t *Token) error {
 		now := c.now()
 		id := t.Claims.ID
@@ -74,16 +75,17 @@ func (rc *revocationCheck) bind(c *verifierConfig) check {
 		}
 		mark := rc.cache.mark()
 		r := recordOf(t, c.subject(t))
-		err := rc.store.Check(ctx, r)
+		err := store.Check(ctx, r)
 		if errors.Is(err, ErrTokenSpent) && t.Claims.TokenType == "sliding" {
 			// A sliding token renewed since authenticates until its exp,
 			// as an access token does after a refresh; only its renewal
 			// is refused.
 			err = nil
 		}
-		revoked := errors.Is(err, ErrTokenRevoked) || errors.Is(err, ErrTokenSpent)
+		err = storeAnswer(err)
+		revoked := err == errRevoked
 		if err != nil && !revoked {
-			return unavailable(err)
+			return err
 		}
 		if id != "" {
 			// Copies: slices of the token would keep it alive.
@@ -95,25 +97,4 @@ func (rc *revocationCheck) bind(c *verifierConfig) check {
 		}
 		return nil
 	})
-}
-
-// recordGrace keeps a store's entry past its token's "exp" for the longest
-// leeway a verifier may allow (WithLeeway caps it at 5 minutes): a verifier
-// with leeway still accepts the token then, so the store must still know it.
-const recordGrace = 5 * time.Minute
-
-// recordOf describes a verified token to a store. A token without "sid"
-// (one minted by simplejwt, say) is its own family.
-func recordOf(t *Token, subject string) Record {
-	family := t.Claims.SessionID
-	if family == "" {
-		family = t.Claims.ID
-	}
-	return Record{
-		ID:        t.Claims.ID,
-		Family:    family,
-		Subject:   subject,
-		IssuedAt:  t.Claims.IssuedAt,
-		ExpiresAt: t.Claims.ExpiresAt.Add(recordGrace),
-	}
 }

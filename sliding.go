@@ -30,6 +30,13 @@ func (i *Issuer) IssueSliding(ctx context.Context, subject string) (string, time
 // "refresh_exp", revoked, or of another type is refused, as by
 // [Issuer.Refresh].
 func (i *Issuer) RefreshSliding(ctx context.Context, raw string) (string, time.Time, error) {
+	tok, exp, err := i.renew(ctx, raw)
+	i.refreshed(ctx, err)
+	return tok, exp, err
+}
+
+// renew is RefreshSliding, unreported.
+func (i *Issuer) renew(ctx context.Context, raw string) (string, time.Time, error) {
 	t, err := i.sliding.Verify(ctx, raw)
 	if err != nil {
 		return "", time.Time{}, err
@@ -46,10 +53,8 @@ func (i *Issuer) RefreshSliding(ctx context.Context, raw string) (string, time.T
 	if t.Claims.ID == "" || subject == "" {
 		return "", time.Time{}, errNoRefreshID
 	}
-	if i.users != nil { // before the spend: a refusal or failure here spends nothing
-		if _, err := i.users(ctx, t); err != nil {
-			return "", time.Time{}, err
-		}
+	if err := i.checkUser(ctx, t, now); err != nil { // before the spend: a refusal spends nothing
+		return "", time.Time{}, err
 	}
 	rec := recordOf(t, subject)
 	if err := i.spend(ctx, rec, now); err != nil {

@@ -62,19 +62,58 @@ type Record struct {
 	ExpiresAt time.Time
 }
 
-var (
-	// ErrTokenRevoked: the token, its login session or its subject was
-	// revoked (blacklisted). Errors from verification also match
-	// [ErrInvalidToken].
-	ErrTokenRevoked = errors.New("jwtguard: token is revoked")
-	// ErrTokenSpent: the refresh token was already used by a rotation.
-	// Presenting it again to [Issuer.Refresh] or [Issuer.Logout] revokes
-	// its whole family.
-	ErrTokenSpent = errors.New("jwtguard: refresh token already used")
-)
-
 // revokedBy reports whether a subject revocation with cutoff before covers
 // a token issued at iat, comparing whole seconds as "iat" has them.
 func revokedBy(before, iat time.Time) bool {
 	return !before.IsZero() && iat.Unix() <= before.Unix()
+}
+
+// recordGrace keeps a store's entry past its token's "exp" for the longest
+// leeway a verifier may allow (WithLeeway caps it at 5 minutes): a verifier
+// with leeway still accepts the token then, so the store must still know it.
+const recordGrace = 5 * time.Minute
+
+// recordOf describes a verified token to a store. A token without "sid"
+// (one minted by simplejwt, say) is its own family.
+func recordOf(t *Token, subject string) Record {
+	family := t.Claims.SessionID
+	if family == "" {
+		family = t.Claims.ID
+	}
+	return Record{
+		ID:        t.Claims.ID,
+		Family:    family,
+		Subject:   subject,
+		IssuedAt:  t.Claims.IssuedAt,
+		ExpiresAt: t.Claims.ExpiresAt.Add(recordGrace),
+	}
+}
+
+// isVerdict reports whether err is a store's answer about a token, not a
+// failure to answer.
+func isVerdict(err error) bool {
+	return errors.Is(err, ErrTokenSpent) || errors.Is(err, ErrTokenRevoked)
+}
+
+// storeAnswer maps what a store said of a token to the issuer's and the
+// checks' error: nil, errRevoked for a token revoked or spent, and for a
+// store that could not answer an error matching [ErrUnavailable]. The one
+// mapping of store errors.
+func storeAnswer(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case isVerdict(err):
+		return errRevoked
+	}
+	return unavailable(err)
+}
+
+// storeWrite maps a store's error on a write (a revocation) to
+// [ErrUnavailable], nil to nil.
+func storeWrite(err error) error {
+	if err == nil {
+		return nil
+	}
+	return unavailable(err)
 }

@@ -7,6 +7,13 @@ import (
 	"time"
 )
 
+// MemoryOption configures a [MemoryStore]. [Option] is one too: the store
+// reads the clock, and logs and reports nothing itself (the Issuer and the
+// checks report their calls to it).
+type MemoryOption interface{ applyMemory(*commonConfig) }
+
+func (o Option) applyMemory(c *commonConfig) { o(c) }
+
 // MemoryStore is a [Store] in this process's memory. Its state is lost when
 // the process ends, and other processes do not see it: use it for a single
 // instance that can afford to forget spent and revoked tokens on restart,
@@ -39,18 +46,10 @@ type memSubject struct {
 // sweepInterval is how often, at most, a write scans for expired entries.
 const sweepInterval = time.Minute
 
-// MemoryOption configures a [MemoryStore].
-type MemoryOption func(*MemoryStore)
-
-// MemoryClock sets the clock by which entries expire. The default is
-// time.Now; tests pass the clock their issuer reads.
-func MemoryClock(now func() time.Time) MemoryOption {
-	return func(s *MemoryStore) {
-		if now != nil {
-			s.now = now
-		}
-	}
-}
+// MemoryClock is [WithClock].
+//
+// Deprecated: use WithClock, which every constructor accepts.
+func MemoryClock(now func() time.Time) MemoryOption { return WithClock(now) }
 
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore(opts ...MemoryOption) *MemoryStore {
@@ -60,9 +59,11 @@ func NewMemoryStore(opts ...MemoryOption) *MemoryStore {
 		families: make(map[string]time.Time),
 		subjects: make(map[string]memSubject),
 	}
+	var c commonConfig
 	for _, opt := range opts {
-		opt(s)
+		opt.applyMemory(&c)
 	}
+	s.now = c.clock()
 	return s
 }
 

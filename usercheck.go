@@ -24,31 +24,11 @@ type UserLookupFunc func(ctx context.Context, id string) (active bool, err error
 func (f UserLookupFunc) LookupUser(ctx context.Context, id string) (bool, error) { return f(ctx, id) }
 
 var (
-	// ErrUserNotFound: the token's user no longer exists. A [UserLookup]
-	// returns it; the Guard answers 401 with simplejwt's user_not_found.
-	ErrUserNotFound = errors.New("jwtguard: user not found")
-	// ErrUserInactive: the token's user is deactivated (user_inactive).
-	ErrUserInactive = errors.New("jwtguard: user is inactive")
-	// ErrNoUserID: the token has no user claim to look up.
-	ErrNoUserID = errors.New("jwtguard: token has no user identification")
-	// ErrUnavailable: a store or user lookup that a check depends on failed,
-	// so the token could be neither accepted nor refused. The request fails
-	// closed with 503; the cause is wrapped, for the logger.
-	ErrUnavailable = errors.New("jwtguard: service unavailable")
-)
-
-var (
 	errUserNotFound = invalid("user not found", ErrUserNotFound)
 	errUserInactive = invalid("user is inactive", ErrUserInactive)
 	errNoUserID     = invalid("token has no user identification", ErrNoUserID)
 	errRevoked      = invalid("token is revoked", ErrTokenRevoked)
 )
-
-// unavailable wraps the failure of a store or lookup. It does not match
-// ErrInvalidToken: the token may well be good.
-func unavailable(cause error) error {
-	return &tokenError{msg: "unavailable: " + cause.Error(), kinds: []error{ErrUnavailable, cause}}
-}
 
 // WithUserCheck makes the verifier look up the token's user (its "sub", or
 // "user_id", or the claim of [WithSubjectClaim]) and refuse the token when
@@ -61,13 +41,13 @@ func unavailable(cause error) error {
 // [UserLoaderFunc] also hands the user it loaded to the handler
 // ([UserFromContext]), with the same staleness bound.
 func WithUserCheck(users UserLookup, maxStale time.Duration) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if users == nil {
 			c.fail("nil user lookup")
 			return
 		}
-		withUserChecker(newUserCheck(boundedLookup(users), maxStale), maxStale)(c)
-	}
+		withUserChecker(newUserCheck(boundedLookup(users), maxStale), maxStale).applyVerifier(c)
+	})
 }
 
 // userAnswer is what a user check caches about a user: whether it is
@@ -91,33 +71,39 @@ func newUserCheck(users UserLookup, maxStale time.Duration) *userCheck {
 // the lookup loaded the user ([UserLoaderFunc]), the request goes on with
 // a copy of the token that carries it, for [UserFromContext].
 func (u *userCheck) bind(c *verifierConfig) check {
+	users := observeUsers(u.users, c.observer, c.now)
 	return func(ctx context.Context, t *Token) (*Token, error) {
-		id := c.subject(t)
-		if id == "" {
-			return nil, errNoUserID
-		}
-		now := c.now()
-		a, ok := u.cache.get(id, now)
-		if !ok {
-			mark := u.cache.mark()
-			var err error
-			a.user, a.active, err = loadUser(ctx, u.users, id)
-			switch {
-			case errors.Is(err, ErrUserNotFound):
-				return nil, errUserNotFound
-			case err != nil:
-				return nil, unavailable(err)
-			}
-			u.cache.putSince(id, a, now, time.Time{}, &mark)
-		}
-		if !a.active {
-			return nil, errUserInactive
-		}
-		if a.user == nil {
-			return t, nil
-		}
-		withUser := *t
-		withUser.user = a.user
-		return &withUser, nil
+		return u.check(ctx, users, t, c.subject(t), c.now())
 	}
+}
+
+// check is the user check of t, whose user is id, at now, asking users
+// when the cache has no answer. The Issuer runs it too, before a refresh
+// spends anything, with the same cache.
+func (u *userCheck) check(ctx context.Context, users UserLookup, t *Token, id string, now time.Time) (*Token, error) {
+	if id == "" {
+		return nil, errNoUserID
+	}
+	a, ok := u.cache.get(id, now)
+	if !ok {
+		mark := u.cache.mark()
+		var err error
+		a.user, a.active, err = loadUser(ctx, users, id)
+		switch {
+		case errors.Is(err, ErrUserNotFound):
+			return nil, errUserNotFound
+		case err != nil:
+			return nil, unavailable(err)
+		}
+		u.cache.putSince(id, a, now, time.Time{}, &mark)
+	}
+	if !a.active {
+		return nil, errUserInactive
+	}
+	if a.user == nil {
+		return t, nil
+	}
+	withUser := *t
+	withUser.user = a.user
+	return &withUser, nil
 }

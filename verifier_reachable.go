@@ -67,13 +67,19 @@ func providerAlgs(p KeyProvider) (algSet, bool) {
 // checkReachable refuses options of [Issuer.Verifier] that no token of the
 // issuer can pass: an "iss" or "aud" required of tokens the issuer writes
 // without one ([WithTokenIssuer], [WithTokenAudience] add them).
-func (i *Issuer) checkReachable(c *verifierConfig) error {
+func (i *Issuer) checkReachable(v *Verifier) error {
 	var errs []error
-	if len(c.issuers) > 0 && i.cfg.iss == "" {
+	iss, aud := v.requiresClaims()
+	if iss && i.cfg.iss == "" {
 		errs = append(errs, configError("WithIssuer: the issuer's tokens carry no \"iss\" (WithTokenIssuer sets one)"))
 	}
-	if (len(c.audiences) > 0 || len(c.issuerAud) > 0) && len(i.cfg.aud) == 0 {
+	if aud && len(i.cfg.aud) == 0 {
 		errs = append(errs, configError("WithAudience: the issuer's tokens carry no \"aud\" (WithTokenAudience sets one)"))
 	}
 	return errors.Join(errs...)
+}
+
+// requiresClaims reports whether v requires an "iss" and an "aud".
+func (v *Verifier) requiresClaims() (iss, aud bool) {
+	return len(v.cfg.issuers) > 0, len(v.cfg.audiences) > 0 || len(v.cfg.issuerAud) > 0
 }

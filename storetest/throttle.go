@@ -55,14 +55,18 @@ func RunSharedThrottle(t *testing.T, a, b jwtguard.ThrottleStore) {
 
 // ThrottledSignIn returns a real server of a sign-in endpoint whose every
 // password is wrong, throttled at 4 attempts a minute per client address
-// with [jwtguard.SharedThrottle] on store, logging to log (nil discards).
+// with [jwtguard.WithSharedThrottle] on store, logging to log (nil discards).
 func ThrottledSignIn(t *testing.T, store jwtguard.ThrottleStore, log *slog.Logger) *httptest.Server {
 	t.Helper()
 	key, err := jwtguard.NewSigningKey("", []byte("storetest-throttle-secret-of-32-b"), jwtguard.HS256)
 	must(t, err)
 	iss, err := jwtguard.NewIssuer(key, jwtguard.NewMemoryStore())
 	must(t, err)
-	throttle, err := jwtguard.NewLoginThrottle(jwtguard.PerClient(4, time.Minute), jwtguard.SharedThrottle(store, "storetest", log))
+	opts := []jwtguard.ThrottleOption{jwtguard.WithPerClient(4, time.Minute), jwtguard.WithSharedThrottle(store, "storetest")}
+	if log != nil {
+		opts = append(opts, jwtguard.WithLogger(log))
+	}
+	throttle, err := jwtguard.NewLoginThrottle(opts...)
 	must(t, err)
 	auth := jwtguard.AuthenticatorFunc(func(context.Context, string, string) (string, bool, error) {
 		return "", false, nil
