@@ -41,9 +41,9 @@ type CredentialSource uint8
 // The kinds of [CredentialSource].
 const (
 	// SourceUnknown: an extractor of the application's own that did not
-	// say where its token came from (see [Own]). Such a token gets no
-	// check of a source's kind: an extractor that reads a cookie must
-	// say so, or it skips the CSRF check.
+	// say where its token came from (see [Own]). The Guard refuses such
+	// an extractor ([WithExtractor]): one that reads a cookie must say so,
+	// or it would skip the CSRF check.
 	SourceUnknown CredentialSource = iota
 	// SourceAuthorization: the Authorization header ([FromAuthorization]);
 	// Credential.Scheme holds the scheme.
@@ -113,9 +113,9 @@ type Challenger interface {
 // Own declares where an extractor of the application's own finds its
 // token, so that the Guard runs the checks that kind of source requires:
 // Own(e, SourceCookie) gets the CSRF check. An extractor passed to the
-// Guard without Own, and that is no [CredentialExtractor], counts as
-// [SourceUnknown]: its token is taken as it is, white space and all, and
-// gets no check of a source's kind.
+// Guard without Own, and that is no [CredentialExtractor], is refused by
+// [WithExtractor], and so is Own(e, SourceUnknown). Own's token is taken
+// as the extractor returns it, white space and all.
 func Own(e Extractor, source CredentialSource) CredentialExtractor {
 	return ownExtractor{e, source}
 }
@@ -131,6 +131,25 @@ func (o ownExtractor) ExtractCredential(r *http.Request) (Credential, error) {
 		return Credential{}, err
 	}
 	return Credential{Token: tok, Source: o.source, wordChecked: true}, nil
+}
+
+// declared reports whether e, and every part of it when it is a [FirstOf],
+// says where its token comes from.
+func declared(e Extractor) bool {
+	switch x := e.(type) {
+	case ownExtractor:
+		return x.source != SourceUnknown
+	case firstOf:
+		for _, part := range x {
+			if !declared(part) {
+				return false
+			}
+		}
+		return true
+	case CredentialExtractor:
+		return true
+	}
+	return false
 }
 
 // asCredentialExtractor returns e as a CredentialExtractor: itself when it

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -207,6 +208,38 @@ func TestExtractCredentialSources(t *testing.T) {
 		if got.Token != c.want.Token || got.Source != c.want.Source || got.Name != c.want.Name ||
 			got.Scheme != c.want.Scheme || got.Check != nil || got.Source.String() != c.source {
 			t.Errorf("got %+v (%s), want %+v (%s)", got, got.Source, c.want, c.source)
+		}
+	}
+}
+
+// TestUndeclaredExtractorRefused: an extractor of the application's own
+// that does not say where its token comes from, alone or inside FirstOf,
+// or declared as SourceUnknown, is refused when the Guard is built: it
+// might read a cookie, whose token must not skip the CSRF check.
+func TestUndeclaredExtractorRefused(t *testing.T) {
+	own := jwtguard.ExtractorFunc(func(r *http.Request) (string, error) {
+		if c, err := r.Cookie("jwt"); err == nil {
+			return c.Value, nil
+		}
+		return "", nil
+	})
+	for name, e := range map[string]jwtguard.Extractor{
+		"plain":          own,
+		"in FirstOf":     jwtguard.FirstOf(jwtguard.FromAuthorization(), own),
+		"SourceUnknown":  jwtguard.Own(own, jwtguard.SourceUnknown),
+		"nested FirstOf": jwtguard.FirstOf(jwtguard.FirstOf(jwtguard.FromHeader("X-T"), own)),
+	} {
+		if _, err := jwtguard.NewGuard(verifierFor(t), jwtguard.WithExtractor(e)); err == nil || !strings.Contains(err.Error(), "jwtguard.Own") {
+			t.Errorf("%s: NewGuard = %v, want a refusal naming Own", name, err)
+		}
+	}
+	for name, e := range map[string]jwtguard.Extractor{
+		"declared":         jwtguard.Own(own, jwtguard.SourceCookie),
+		"declared FirstOf": jwtguard.FirstOf(jwtguard.FromAuthorization(), jwtguard.Own(own, jwtguard.SourceHeader)),
+		"built-in":         jwtguard.FirstOf(jwtguard.FromCookie("jwt"), jwtguard.FromQuery("t")),
+	} {
+		if _, err := jwtguard.NewGuard(verifierFor(t), jwtguard.WithExtractor(e)); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }

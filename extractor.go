@@ -171,7 +171,7 @@ func (q queryParam) ExtractCredential(r *http.Request) (Credential, error) {
 // An error stops the search: malformed credentials are never skipped over
 // in favour of others. Its credential is the one the extractor that found
 // it yields; an extractor that is no [CredentialExtractor] counts as
-// [SourceUnknown] (see [Own]).
+// [SourceUnknown], which the Guard refuses (see [Own]).
 func FirstOf(extractors ...Extractor) CredentialExtractor {
 	f := make(firstOf, len(extractors))
 	for i, e := range extractors {

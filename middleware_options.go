@@ -27,10 +27,18 @@ type guardConfig struct {
 
 // WithExtractor sets where tokens come from. The default is
 // FromAuthorization("Bearer"); the query string is never read unless asked.
+// Every extractor must say where its token comes from, so that the Guard
+// runs the checks that source requires (CSRF for a cookie): the built-in
+// ones do; wrap one of the application's own with [Own]. An extractor that
+// does not, alone or inside [FirstOf], is refused: it might read a cookie,
+// and a cookie's token never goes without its CSRF check.
 func WithExtractor(e Extractor) GuardOption {
 	return guardOption(func(c *guardConfig) {
-		if e == nil {
+		switch {
+		case e == nil:
 			c.fail("nil extractor")
+		case !declared(e):
+			c.fail("an extractor of the application's own must say where its token comes from: wrap it with jwtguard.Own(e, jwtguard.SourceHeader) (or SourceCookie, SourceAuthorization, SourceQuery)")
 		}
 		c.extractor = e
 	})

@@ -148,7 +148,7 @@ func TestGuardOptions(t *testing.T) {
 				r.Header.Set("Cookie", "jwt="+tok+" x")
 				r.Header.Set("Authorization", good)
 			}},
-			{"own extractor", jwtguard.ExtractorFunc(func(*http.Request) (string, error) { return tok + " x", nil }), func(*http.Request) {}},
+			{"own extractor", jwtguard.Own(jwtguard.ExtractorFunc(func(*http.Request) (string, error) { return tok + " x", nil }), jwtguard.SourceHeader), func(*http.Request) {}},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				g := must1(jwtguard.NewGuard(verifierFor(t), jwtguard.WithExtractor(jwtguard.FirstOf(jwtguard.FromHeader("X-Warm"), c.ex))))
@@ -181,9 +181,9 @@ func TestGuardOptions(t *testing.T) {
 		}
 	})
 	t.Run("extractor error is malformed", func(t *testing.T) {
-		g := must1(jwtguard.NewGuard(verifierFor(t), jwtguard.WithExtractor(jwtguard.ExtractorFunc(func(*http.Request) (string, error) {
+		g := must1(jwtguard.NewGuard(verifierFor(t), jwtguard.WithExtractor(jwtguard.Own(jwtguard.ExtractorFunc(func(*http.Request) (string, error) {
 			return "", errors.New("secret internal detail")
-		}))))
+		}), jwtguard.SourceHeader))))
 		w := serve(g.Require(jwtguard.AllowAny())(reached), "GET", "")
 		if w.Code != 401 || strings.Contains(w.Body.String(), "secret") {
 			t.Errorf("%d %s", w.Code, w.Body)

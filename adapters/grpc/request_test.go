@@ -28,7 +28,7 @@ func TestCallAsRequest(t *testing.T) {
 		mu.Unlock()
 		return jwtguard.FromAuthorization().Extract(r)
 	})
-	conn := serve(t, "tcp", interceptors(t, newGuard(t, nil, jwtguard.WithExtractor(extract))), "Other")
+	conn := serve(t, "tcp", interceptors(t, newGuard(t, nil, jwtguard.WithExtractor(jwtguard.Own(extract, jwtguard.SourceAuthorization)))), "Other")
 	sub, st, _ := call(t, conn, "Other", "authorization", "Bearer "+mint(t, "alice", nil),
 		"dpop", "proof.jwt.here", "trace-bin", "\x00\x01", "x-request-id", "r1")
 	if st.Code() != codes.OK || sub != "alice" {

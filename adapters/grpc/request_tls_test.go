@@ -56,7 +56,7 @@ func TestCallAsRequestTLS(t *testing.T) {
 		}
 		return jwtguard.FromAuthorization().Extract(r)
 	})
-	srv := grpc.NewServer(append(interceptors(t, newGuard(t, nil, jwtguard.WithExtractor(extract))),
+	srv := grpc.NewServer(append(interceptors(t, newGuard(t, nil, jwtguard.WithExtractor(jwtguard.Own(extract, jwtguard.SourceAuthorization)))),
 		grpc.Creds(credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: priv}}})))...)
 	srv.RegisterService(serviceDesc("Other"), struct{}{})
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
