@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -239,3 +240,7 @@ func payloadOf(tok string) string {
 	b, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	return string(b)
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
