@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"hash"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -128,6 +129,12 @@ func contractServer(t testing.TB, p *drfjwt.Profile) *httptest.Server {
 	t.Helper()
 	guard, err := p.Guard()
 	must(t, err)
+	return contractServerWith(t, p, guard)
+}
+
+// contractServerWith is contractServer with the Guard given.
+func contractServerWith(t testing.TB, p *drfjwt.Profile, guard *jwtguard.Guard) *httptest.Server {
+	t.Helper()
 	mux := http.NewServeMux()
 	for _, path := range []string{"/auth/obtain_token/", "/api-token-auth/", "/api-auth/"} {
 		mux.Handle(path, p.Obtain())
@@ -244,3 +251,5 @@ func payloadOf(tok string) string {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+func withLogger(l *slog.Logger) drfjwt.Option { return drfjwt.WithLogger(l) }
