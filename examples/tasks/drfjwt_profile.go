@@ -135,10 +135,7 @@ func (a *app) helloDRF(w http.ResponseWriter, r *http.Request) {
 // the token an ordinary login token of the new account.
 func (a *app) registerDRF(p *drfjwt.Profile) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !a.registrationAllowed(w, r) {
-			return
-		}
-		fields, ok := readBody(w, r)
+		fields, ok := a.registrationBody(w, r)
 		if !ok {
 			return
 		}

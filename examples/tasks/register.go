@@ -45,10 +45,7 @@ const hashWait = time.Second
 // A client past its registrations gets 429, and every request while all
 // hashing slots stay busy 503, both with Retry-After.
 func (a *app) register(w http.ResponseWriter, r *http.Request) {
-	if !a.registrationAllowed(w, r) {
-		return
-	}
-	fields, ok := readBody(w, r)
+	fields, ok := a.registrationBody(w, r)
 	if !ok {
 		return
 	}
@@ -108,6 +105,15 @@ func (e *fieldErrors) password(fields map[string]json.RawMessage) string {
 		e.add("password", msg)
 	}
 	return password
+}
+
+// registrationBody reads a registration's body, once the client is
+// within its registrations; ok is false after it has answered.
+func (a *app) registrationBody(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, bool) {
+	if !a.registrationAllowed(w, r) {
+		return nil, false
+	}
+	return readBody(w, r)
 }
 
 // registrationAllowed answers 429 with Retry-After, and reports false, when
