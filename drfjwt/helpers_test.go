@@ -253,3 +253,18 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }
 
 func withLogger(l *slog.Logger) drfjwt.Option { return drfjwt.WithLogger(l) }
+
+func withThrottle(th *jwtguard.LoginThrottle) drfjwt.Option { return drfjwt.WithLoginThrottle(th) }
+
+func newPost(body string) *http.Request {
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Header.Set("Content-Type", ctJSON)
+	return req
+}
+
+// serve runs h on req in process.
+func serve(h http.Handler, req *http.Request) reply {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return reply{w.Code, w.Header(), w.Body.String()}
+}

@@ -128,9 +128,11 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithLoginThrottle limits sign-ins per client address (its
-// [jwtguard.PerClient] table): past it, obtain answers 429 with
-// Retry-After. There is none by default; production servers want one.
+// WithLoginThrottle limits sign-ins as the simplejwt endpoints do: every
+// attempt per client address, failures per username and client, and per
+// username ([jwtguard.LoginThrottle]); past them, obtain answers 429 with
+// Retry-After and DRF's throttled body. There is none by default;
+// production servers want one.
 func WithLoginThrottle(t *jwtguard.LoginThrottle) Option {
 	return func(c *config) {
 		if t == nil {

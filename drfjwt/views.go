@@ -41,16 +41,30 @@ func (p *Profile) Obtain() http.Handler {
 		if !ok {
 			return
 		}
+		var attempt *jwtguard.SignInAttempt
+		if p.cfg.throttle != nil {
+			var wait time.Duration
+			if attempt, wait, ok = p.cfg.throttle.StartSignIn(r, v[0]); !ok {
+				throttled(w, wait)
+				return
+			}
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), jwtguard.DefaultStoreTimeout)
 		defer cancel()
 		u, err := p.accounts.Authenticate(ctx, v[0], v[1])
 		switch {
 		case errors.Is(err, jwtguard.ErrInvalidCredentials) || err == nil && !u.Active:
-			writeJSON(w, http.StatusBadRequest, bodyBadCredentials)
+			writeJSON(w, http.StatusBadRequest, bodyBadCredentials) // the failure stays counted
 			return
 		case err != nil:
+			if attempt != nil {
+				attempt.NotCounted()
+			}
 			p.viewFail(w, r, errors.Join(jwtguard.ErrUnavailable, err))
 			return
+		}
+		if attempt != nil {
+			attempt.Succeeded()
 		}
 		tok, err := p.IssueToken(u)
 		p.writeToken(w, r, tok, err)
