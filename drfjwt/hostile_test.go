@@ -98,3 +98,21 @@ func TestHostile(t *testing.T) {
 		}
 	}
 }
+
+// The Guard's other refusals through the profile's error handler: a
+// policy's denial of an authenticated request is DRF's 403 without a
+// challenge.
+func TestForbidden(t *testing.T) {
+	clk := &clock{}
+	clk.set(at(16, 1, 44))
+	p := newProfile(t, newAccounts(), clk)
+	guard, err := p.Guard()
+	must(t, err)
+	h := guard.Require(jwtguard.IsAdmin())(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	req := newPost("")
+	req.Header.Set("Authorization", "JWT "+recToken)
+	r := serve(h, req)
+	if r.status != 403 || r.body != `{"detail":"You do not have permission to perform this action."}` || r.header.Get("WWW-Authenticate") != "" {
+		t.Fatalf("%d %s %q", r.status, r.body, r.header.Get("WWW-Authenticate"))
+	}
+}

@@ -62,8 +62,8 @@ func classify(err error) refusal {
 		return refUnavailable
 	case errors.Is(err, jwtguard.ErrNotFound):
 		return refNotFound
-	case errors.Is(err, jwtguard.ErrForbidden):
-		return refForbidden
+	case errors.Is(err, jwtguard.ErrForbidden), errors.Is(err, jwtguard.ErrCSRF):
+		return refForbidden // a token that came from a cookie failed the CSRF check: 403, as DRF
 	case errors.Is(err, errPrefixOnly):
 		return refPrefixOnly
 	case errors.Is(err, errSpaces), errors.Is(err, jwtguard.ErrMalformedCredentials):
