@@ -126,6 +126,9 @@ func (p *Profile) answer(w http.ResponseWriter, f refusal, msg string, view bool
 		return
 	}
 	if msg == "" {
+		msg = messages[f][0]
+	}
+	if msg == "" { // a token view's refusal of a kind the Guard never makes
 		msg = messages[refIncorrect][0]
 	}
 	if status == http.StatusUnauthorized {
