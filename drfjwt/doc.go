@@ -45,6 +45,18 @@
 //     let PyJWT's exception escape, a 500 with Django's error page.
 //   - Any aud is refused, whatever PyJWT version: PyJWT 2 accepted an
 //     empty one.
+//   - A token with a token_type claim is refused (401 "Incorrect
+//     authentication credentials." at the Guard, 400 "Error decoding
+//     signature." at the token views, an error from [Profile.Decode]): the
+//     old library never wrote one, and every token of simplejwt's kind
+//     (access, refresh, sliding) and jwtguard's single-purpose tokens
+//     (activation links, password resets) carry one, so where both kinds
+//     share the secret (a migration) none of them passes as an old token,
+//     whatever username claim it has. (The Guard reads the username first:
+//     a typed token without one is "Invalid payload.") A jti or sid is not
+//     refused: the old library never wrote them, but a project's own
+//     JWT_PAYLOAD_HANDLER may have, and token_type alone marks simplejwt's
+//     tokens.
 //   - An iat in the future is refused, as PyJWT 2 refuses it (PyJWT 1.x,
 //     which the old library pinned, did not check iat).
 //   - orig_iat must be an integer; anything else is "orig_iat field is

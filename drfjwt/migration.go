@@ -74,10 +74,7 @@ func (p *Profile) exchange(r *http.Request, issuer *jwtguard.Issuer, store jwtgu
 	raw := v[0]
 	ctx := r.Context()
 	t, err := p.tokens.Verify(ctx, raw)
-	if err != nil {
-		return nil, errNotOld
-	}
-	if _, typed := t.RawClaim("token_type"); typed {
+	if err != nil { // a simplejwt token (token_type) included
 		return nil, errNotOld
 	}
 	u, err := p.account(ctx, t)

@@ -6,20 +6,24 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jwtguard/jwtguard"
+	"github.com/jwtguard/jwtguard/drfjwt"
 )
 
 // migration is a service halfway from the old tokens to simplejwt's: the
 // old views, the new endpoints (refresh wrapped by Exchange), and /hello/
 // behind Either.
 type migration struct {
-	srv   *httptest.Server
-	store *jwtguard.MemoryStore
-	users *accounts
-	clk   *clock
+	srv    *httptest.Server
+	store  *jwtguard.MemoryStore
+	users  *accounts
+	clk    *clock
+	p      *drfjwt.Profile
+	issuer *jwtguard.Issuer
 }
 
 func newMigration(t *testing.T) *migration {
@@ -31,6 +35,7 @@ func newMigration(t *testing.T) *migration {
 	must(t, err)
 	issuer, err := jwtguard.NewIssuer(key, m.store, jwtguard.WithIssuerClock(m.clk.now))
 	must(t, err)
+	m.p, m.issuer = p, issuer
 	auth := jwtguard.AuthenticatorFunc(func(ctx context.Context, username, password string) (string, bool, error) {
 		u, err := m.users.Authenticate(ctx, username, password)
 		return u.ID, u.Active, err
@@ -177,5 +182,64 @@ func TestMigrationExchangeOnce(t *testing.T) {
 	}
 	if won != 1 {
 		t.Fatalf("%d exchanges of one token won, want 1", won)
+	}
+}
+
+// simplejwt's tokens, signed with the shared secret as the migration has
+// it, are not the old profile's, whatever their type: its Guard, its
+// views and Decode refuse any token with a token_type claim (one with a
+// username claim included), while Either still hands them to the new
+// Guard; and the new Guard refuses the old tokens.
+func TestSimpleJWTTokensRefused(t *testing.T) {
+	m := newMigration(t)
+	now := m.clk.secs.Load()
+	ctx := context.Background()
+	typed := map[string]string{
+		"refresh with username": sign(oldHeader, `{"token_type":"refresh","exp":`+itoa(now+3600)+`,"iat":`+itoa(now)+`,"jti":"0f1e2d3c","user_id":1,"username":"vitor","email":"","orig_iat":`+itoa(now)+`}`, secret),
+		"access with username":  sign(oldHeader, `{"token_type":"access","exp":`+itoa(now+3600)+`,"iat":`+itoa(now)+`,"jti":"4b5a6978","user_id":1,"username":"vitor","email":"","orig_iat":`+itoa(now)+`}`, secret),
+	}
+	pair := m.post(t, "/api/token/", vitor)
+	typed["issued refresh"] = field(t, pair, "refresh")
+	typed["issued access"] = field(t, pair, "access")
+	for _, purpose := range []string{"activation", "password_reset"} {
+		tok, _, err := m.issuer.IssueToken(ctx, purpose, "1", time.Hour)
+		must(t, err)
+		typed[purpose] = tok
+	}
+	old := contractServer(t, m.p)
+	for name, raw := range typed {
+		if _, err := m.p.Decode(ctx, raw); err == nil {
+			t.Errorf("%s: Decode accepted it", name)
+		}
+		// The Guard reads the username before the type: a typed token
+		// without one is the old library's "Invalid payload.".
+		want := incorr
+		if !strings.Contains(payloadOf(raw), `"username"`) {
+			want = `{"detail":"Invalid payload."}`
+		}
+		r := do(t, http.MethodGet, old.URL+"/hello/", "", "", "Authorization", "JWT "+raw)
+		if r.status != 401 || r.body != want || r.header.Get("WWW-Authenticate") != `JWT realm="api"` {
+			t.Errorf("%s at the old Guard: %d %s %q", name, r.status, r.body, r.header.Get("WWW-Authenticate"))
+		}
+		for _, view := range []string{"/auth/verify_token/", "/auth/refresh_token/"} {
+			if r := do(t, http.MethodPost, old.URL+view, ctJSON, tok(raw)); r.status != 400 || r.body != nfe("Error decoding signature.") {
+				t.Errorf("%s at %s: %d %s", name, view, r.status, r.body)
+			}
+		}
+		// Either routes a typed token to the new Guard, whatever the prefix.
+		if r := m.hello(t, "JWT "+raw); r.status != 401 || r.header.Get("WWW-Authenticate") == `JWT realm="api"` {
+			t.Errorf("%s under JWT through Either: %d %s %q", name, r.status, r.body, r.header.Get("WWW-Authenticate"))
+		}
+	}
+	if r := m.hello(t, "Bearer "+typed["issued access"]); r.status != 200 || r.body != "1" {
+		t.Errorf("a new access token through Either: %d %s", r.status, r.body)
+	}
+	// The other direction: an old token is not the new Guard's.
+	oldTok := field(t, m.post(t, "/auth/obtain_token/", vitor), "token")
+	if r := m.hello(t, "Bearer "+oldTok); r.status != 401 || r.header.Get("WWW-Authenticate") == `JWT realm="api"` {
+		t.Errorf("an old token under Bearer: %d %s", r.status, r.body)
+	}
+	if r := m.hello(t, "JWT "+oldTok); r.status != 200 || r.body != "1" {
+		t.Errorf("an old token under JWT: %d %s", r.status, r.body)
 	}
 }

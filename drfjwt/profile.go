@@ -83,9 +83,10 @@ func New(key *jwtguard.SigningKey, accounts Accounts, opts ...Option) (*Profile,
 	}
 	common := []jwtguard.VerifierOption{
 		jwtguard.WithAlgorithms(key.Algorithm()),
-		jwtguard.WithTokenType(""), // no jti, no token_type: not simplejwt's profile
+		jwtguard.WithTokenType(""), // simplejwt's checks off; untyped below
 		jwtguard.WithClock(c.now),
 		jwtguard.WithValidator(noAudience),
+		jwtguard.WithValidator(untyped),
 	}
 	if p.tokens, err = jwtguard.NewVerifier(keys, common...); err != nil {
 		return nil, err
@@ -120,8 +121,28 @@ func noAudience(_ context.Context, t *jwtguard.Token) error {
 	return nil
 }
 
+// errTokenType marks a token with a "token_type" claim: simplejwt's
+// access, refresh and sliding tokens and jwtguard's single-purpose tokens
+// (an activation link, a password reset) all carry one, the old library
+// never wrote one. Where both kinds are signed with one secret (a
+// migration), none of those is the old profile's token, whatever other
+// claims (a username) it has.
+var errTokenType = errors.New("drfjwt: token has a token_type")
+
+// untyped refuses a token with a "token_type" claim. A "jti" or "sid" is
+// left alone: the old library never wrote them, but a project's own
+// JWT_PAYLOAD_HANDLER may have, and every token of simplejwt's kind has a
+// token_type already.
+func untyped(_ context.Context, t *jwtguard.Token) error {
+	if _, ok := t.RawClaim("token_type"); ok {
+		return errTokenType
+	}
+	return nil
+}
+
 // Verifier returns the verifier of the profile's [jwtguard.Guard]: HS256
-// (the key's algorithm) only, "exp" required, no "aud", and the account of
+// (the key's algorithm) only, "exp" required, no "aud", no "token_type"
+// (a simplejwt token is not the old profile's), and the account of
 // the "username" claim looked up ([Accounts.Lookup]) and required active.
 // The account reaches handlers as jwtguard.UserFromRequest[drfjwt.User].
 func (p *Profile) Verifier() *jwtguard.Verifier { return p.guarded }
@@ -145,7 +166,8 @@ func (p *Profile) mint(u User, now, origIAT time.Time) (string, error) {
 
 // Decode verifies raw as the old library's jwt_decode_handler did, and
 // more strictly where it was unsafe (see the package documentation): the
-// signature, the algorithm, "exp" (required), "nbf", "iat" and no "aud".
+// signature, the algorithm, "exp" (required), "nbf", "iat", no "aud" and
+// no "token_type".
 // It does not look the account up. Its errors match jwtguard's sentinels;
 // [Profile.WriteError] answers them as the old library's authentication
 // class did.

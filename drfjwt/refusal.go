@@ -14,7 +14,9 @@ import (
 // the token views 400 {"non_field_errors": [M]} without it. Refusals the
 // old library did not catch (an unexpected algorithm, a future nbf, an
 // audience: 500 there) and the ones it never made (a missing exp) are a
-// 401 "Incorrect authentication credentials." on both.
+// 401 "Incorrect authentication credentials." on both; a simplejwt token
+// (a token_type claim) is that at the Guard and "Error decoding
+// signature." at the token views.
 
 // refusal is a kind of answer.
 type refusal uint8
@@ -26,6 +28,7 @@ const (
 	refExpired
 	refDecode
 	refIncorrect
+	refTyped
 	refPayload
 	refNoUser
 	refInactive
@@ -46,6 +49,7 @@ var messages = [numRefusals][2]string{
 	refExpired:        {"Signature has expired.", "Signature has expired."},
 	refDecode:         {"Error decoding signature.", "Error decoding signature."},
 	refIncorrect:      {"Incorrect authentication credentials.", ""},
+	refTyped:          {"Incorrect authentication credentials.", "Error decoding signature."},
 	refPayload:        {"Invalid payload.", "Invalid payload."},
 	refNoUser:         {"Invalid signature.", "User doesn't exist."},
 	refInactive:       {"User account is disabled.", "User account is disabled."},
@@ -82,6 +86,8 @@ func classify(err error) refusal {
 		return refInactive
 	case errors.Is(err, errAudience):
 		return refIncorrect // PyJWT's InvalidAudienceError
+	case errors.Is(err, errTokenType):
+		return refTyped // a simplejwt token: never the old library's
 	case errors.Is(err, jwtguard.ErrTokenExpired):
 		return refExpired
 	case errors.Is(err, jwtguard.ErrTokenMalformed),
