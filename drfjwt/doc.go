@@ -79,6 +79,7 @@
 // A service moving to the simplejwt profile ([jwtguard.Issuer],
 // [jwtguard.Endpoints]) accepts both for a while: [Profile.Exchange]
 // trades an old token, inside its refresh window, for a pair of the new
-// kind, once; [Either] lets the old Guard authenticate old tokens and the
+// kind, once per sign-in (a copy refreshed at the old view shares its
+// orig_iat and is not exchanged again); [Either] lets the old Guard authenticate old tokens and the
 // new Guard everything else.
 package drfjwt

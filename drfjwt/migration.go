@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,12 +29,16 @@ var bodyUnavailable = []byte(`{"detail":"Service temporarily unavailable, try ag
 // Exchange wraps next, the simplejwt refresh endpoint (Endpoints.Refresh),
 // so that it also takes an old token: POST {"refresh": T} with T a token
 // of this profile (no token_type claim) that [Profile.RefreshToken] would
-// refresh is spent in store, once (its SHA-256 as the record's ID, until
-// its exp), and answered with a new pair from issuer for the account's ID,
-// {"access": …, "refresh": …}. Every other request, an old token refused
-// or already exchanged included, goes to next unchanged, which answers as
-// simplejwt does (a 401 token_not_valid for an old token). A failure of
-// [Accounts] or of store is a 503.
+// refresh is answered with a new pair from issuer for the account's ID,
+// {"access": …, "refresh": …}, once per sign-in: what is spent in store
+// is the account's ID with T's orig_iat (hashed, until orig_iat plus the
+// refresh window), which every token refreshed from that sign-in at the
+// old view keeps, so that a refreshed copy of T is not exchanged again.
+// (Two sign-ins of one account in the same second share an orig_iat, and
+// so one exchange.) Every other request, an old token refused or already
+// exchanged included, goes to next unchanged, which answers as simplejwt
+// does (a 401 token_not_valid for an old token). A failure of [Accounts]
+// or of store is a 503.
 func (p *Profile) Exchange(issuer *jwtguard.Issuer, store jwtguard.Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -85,13 +90,15 @@ func (p *Profile) exchange(r *http.Request, issuer *jwtguard.Issuer, store jwtgu
 	if err != nil {
 		return nil, err
 	}
-	if p.cfg.now().Unix() > orig+int64(p.cfg.window/time.Second) {
+	end := orig + int64(p.cfg.window/time.Second)
+	if p.cfg.now().Unix() > end {
 		return nil, ErrRefreshExpired
 	}
-	sum := sha256.Sum256([]byte(raw))
+	// The sign-in is spent, not the string: every token refreshed from it
+	// at the old view has its orig_iat, and could be exchanged again.
 	sctx, cancel := context.WithTimeout(ctx, jwtguard.DefaultStoreTimeout)
 	defer cancel()
-	err = store.Spend(sctx, jwtguard.Record{ID: "drfjwt:" + hex.EncodeToString(sum[:]), Subject: u.ID, ExpiresAt: t.Claims.ExpiresAt})
+	err = store.Spend(sctx, jwtguard.Record{ID: signInID(u.ID, orig), Subject: u.ID, ExpiresAt: time.Unix(end, 0)})
 	switch {
 	case errors.Is(err, jwtguard.ErrTokenSpent), errors.Is(err, jwtguard.ErrTokenRevoked):
 		return nil, err
@@ -99,6 +106,13 @@ func (p *Profile) exchange(r *http.Request, issuer *jwtguard.Issuer, store jwtgu
 		return nil, errors.Join(jwtguard.ErrUnavailable, err)
 	}
 	return issuer.Issue(ctx, u.ID)
+}
+
+// signInID names an old sign-in in the store: the account's ID and the
+// orig_iat every token refreshed from it keeps.
+func signInID(userID string, origIAT int64) string {
+	sum := sha256.Sum256([]byte(userID + "\x00" + strconv.FormatInt(origIAT, 10)))
+	return "drfjwt:" + hex.EncodeToString(sum[:])
 }
 
 // Either returns middleware for an API that accepts both kinds of token

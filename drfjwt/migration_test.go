@@ -243,3 +243,25 @@ func TestSimpleJWTTokensRefused(t *testing.T) {
 		t.Errorf("an old token under JWT: %d %s", r.status, r.body)
 	}
 }
+
+// One sign-in is one exchange: refreshing the old token at the old view
+// gives a new string with the same orig_iat, which is not exchanged again.
+func TestMigrationExchangeOncePerSignIn(t *testing.T) {
+	m := newMigration(t)
+	old := field(t, m.post(t, "/auth/obtain_token/", vitor), "token")
+	field(t, m.post(t, "/api/token/refresh/", `{"refresh":"`+old+`"}`), "access")
+	m.clk.set(m.clk.secs.Load() + 60)
+	again := field(t, m.post(t, "/auth/refresh_token/", `{"token":"`+old+`"}`), "token")
+	if again == old {
+		t.Fatal("the refresh returned the same token")
+	}
+	r := m.post(t, "/api/token/refresh/", `{"refresh":"`+again+`"}`)
+	var body struct{ Code string }
+	if r.status != http.StatusUnauthorized || json.Unmarshal([]byte(r.body), &body) != nil || body.Code != "token_not_valid" {
+		t.Fatalf("the refreshed old token exchanged again: %d %s", r.status, r.body)
+	}
+	// Another sign-in is another session.
+	m.clk.set(m.clk.secs.Load() + 1)
+	other := field(t, m.post(t, "/auth/obtain_token/", vitor), "token")
+	field(t, m.post(t, "/api/token/refresh/", `{"refresh":"`+other+`"}`), "access")
+}
