@@ -272,6 +272,23 @@ func TestContract(t *testing.T) {
 					if c.want != "" && r.header.Get("Content-Type") != "application/json" {
 						t.Errorf("case %d: Content-Type %q, want application/json (no charset)", c.n, r.header.Get("Content-Type"))
 					}
+					// §1.1: Vary: Accept on every answer of the profile's (the
+					// token views', the Guard's refusals); /hello/'s and
+					// /tasks/'s successes are the test's own handlers.
+					ours := c.want != "" && (c.status >= 400 || !strings.HasPrefix(c.path, "/hello/") && !strings.HasPrefix(c.path, "/tasks/"))
+					if got := strings.Join(r.header.Values("Vary"), ","); ours && got != "Accept" {
+						t.Errorf("case %d: Vary %q, want Accept", c.n, got)
+					}
+					// Cache-Control: no-store on a token answer only (a
+					// deviation: tokens must not be cached); the contract
+					// shows none.
+					wantCC := ""
+					if c.status == http.StatusOK && strings.HasPrefix(c.want, `{"token":`) {
+						wantCC = "no-store"
+					}
+					if got := r.header.Get("Cache-Control"); got != wantCC {
+						t.Errorf("case %d: Cache-Control %q, want %q", c.n, got, wantCC)
+					}
 				})
 			}
 		})

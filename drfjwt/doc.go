@@ -67,6 +67,14 @@
 //     Retry-After, never a 500 or an anonymous request.
 //   - A request without the trailing slash is redirected with 307, which
 //     keeps the POST, where Django's APPEND_SLASH answered 301.
+//   - A 200 that carries tokens (obtain, refresh, verify, an exchange's
+//     pair) has Cache-Control: no-store, which the old library did not
+//     send: a token must not be kept by a cache. The profile's other
+//     answers have none, as the old library's; every one has DRF's
+//     Vary: Accept.
+//   - An unknown path answers what the application's mux answers: Go's
+//     http.ServeMux a text/plain 404 "404 page not found", where Django
+//     answered its HTML 404 page (the contract's case 80).
 //
 // Kept as the old library did, because clients depend on it: the account
 // is looked up by username only (user_id and email are not compared), a

@@ -62,7 +62,7 @@ func (p *Profile) Exchange(issuer *jwtguard.Issuer, store jwtguard.Store, next h
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			next.ServeHTTP(w, r)
 		default:
-			writeJSON(w, http.StatusOK, []byte(`{"access":"`+pair.Access+`","refresh":"`+pair.Refresh+`"}`))
+			writeTokens(w, []byte(`{"access":"`+pair.Access+`","refresh":"`+pair.Refresh+`"}`))
 		}
 	})
 }

@@ -92,6 +92,9 @@ func TestMigrationOldTokensRefreshIntoNew(t *testing.T) {
 	}
 	r := m.post(t, "/api/token/refresh/", `{"refresh":"`+old+`"}`)
 	access, refresh := field(t, r, "access"), field(t, r, "refresh")
+	if r.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("the exchange's pair: Cache-Control %q, want no-store", r.header.Get("Cache-Control"))
+	}
 	if r := m.hello(t, "Bearer "+access); r.status != 200 || r.body != "1" {
 		t.Fatalf("new access token on the API: %d %s", r.status, r.body)
 	}

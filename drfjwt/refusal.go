@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/jwtguard/jwtguard"
 )
@@ -160,12 +161,34 @@ func jsonString(s string) []byte {
 }
 
 // writeJSON writes a JSON body as DRF's renderer did: application/json
-// without a charset. Token answers are not to be cached.
+// without a charset, and Vary: Accept, which DRF's content negotiation put
+// on every answer (added to a Vary already set, as Django's
+// patch_vary_headers did).
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
+	varyAccept(h)
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// writeTokens writes a 200 answer that carries tokens: writeJSON's, with
+// Cache-Control: no-store, which the old library did not send (a
+// deviation: a token must not be kept by a cache).
+func writeTokens(w http.ResponseWriter, body []byte) {
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, body)
+}
+
+// varyAccept adds Accept to h's Vary unless it is there already.
+func varyAccept(h http.Header) {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, "Accept") {
+				return
+			}
+		}
+	}
+	h.Add("Vary", "Accept")
 }

@@ -104,7 +104,6 @@ func (p *Profile) view(name string, post http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Allow", "POST, OPTIONS")
-		h.Set("Vary", "Accept")
 		switch r.Method {
 		case http.MethodPost:
 			post(w, r)
@@ -136,7 +135,7 @@ func (p *Profile) writeToken(w http.ResponseWriter, r *http.Request, tok string,
 		p.viewFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, append(append([]byte(`{"token":`), jsonString(tok)...), '}'))
+	writeTokens(w, append(append([]byte(`{"token":`), jsonString(tok)...), '}'))
 }
 
 // viewFail answers a token view's refusal: the serializer's 400, or 401
