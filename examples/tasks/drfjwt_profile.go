@@ -17,7 +17,8 @@ import (
 // The seed's app on djangorestframework-jwt: its token views (the
 // tutorial's paths and the library's aliases), JWT_EXPIRATION_DELTA of one
 // hour, JWT_REFRESH_EXPIRATION_DELTA of seven days, and its register and
-// activate views, whose confirmation link is an ordinary login token.
+// activate views, whose confirmation link is an ordinary login token (so
+// it activates only an account that was never active).
 
 const (
 	profileSimpleJWT = "simplejwt"
@@ -175,10 +176,16 @@ func (a *app) registerDRF(p *drfjwt.Profile) http.HandlerFunc {
 }
 
 // activateDRF is the seed's ActivateUser: a token that decodes activates
-// the account of its user_id, ["User Activated"], again and again; one
-// that does not is the old library's 401 ({"detail": "Signature has
-// expired."}, …). A token whose account is gone is 401 "Invalid
-// signature." (the seed answered 500).
+// the account of its user_id, ["User Activated"], and answers so again
+// while the account is active, without a write; one that does not is the
+// old library's 401 ({"detail": "Signature has expired."}, …). As the
+// link is an ordinary login token, it activates only an account that was
+// never active (tasks_user.activated_at): one deactivated since is 401
+// "User account is disabled.", so that no login token of it brings it
+// back (the seed set is_active again for any). A token with a token_type
+// (simplejwt's, signed with the same secret) is refused by Decode. A
+// token whose account is gone is 401 "Invalid signature." (the seed
+// answered 500).
 func (a *app) activateDRF(p *drfjwt.Profile) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -194,17 +201,22 @@ func (a *app) activateDRF(p *drfjwt.Profile) http.HandlerFunc {
 		}
 		row, err := a.db.userByID(ctx, id)
 		if err == nil {
-			err = a.db.activate(ctx, id)
+			err = a.db.activateFirst(ctx, id)
 		}
 		switch {
 		case errors.Is(err, errNoRow):
 			p.WriteError(w, r, jwtguard.ErrUserNotFound)
 			return
+		case errors.Is(err, errDeactivated):
+			p.WriteError(w, r, jwtguard.ErrUserInactive)
+			return
 		case err != nil:
 			a.unavailable(w, r, err)
 			return
 		}
-		p.UserChanged(row.Username)
+		if !row.Active {
+			p.UserChanged(row.Username)
+		}
 		writeJSON(w, http.StatusOK, []string{"User Activated"})
 	}
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -224,5 +226,170 @@ func TestDRFJWTProfileFlags(t *testing.T) {
 		if err == nil {
 			t.Errorf("%v: accepted", args)
 		}
+	}
+}
+
+// An activation link is a login token, so activation must not be a way
+// back in: a login token of an account an administrator deactivated, a
+// confirmation link used again after a deactivation, and a simplejwt-typed
+// token never set is_active again; an active account's link answers as
+// before without a write.
+func TestDRFJWTActivationNoReactivation(t *testing.T) {
+	dir := t.TempDir()
+	srv := drfServer(t, "-data", dir)
+	d, err := openDB(t.Context(), "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	deactivate := func(name string) {
+		t.Helper()
+		if _, err := d.ExecContext(t.Context(), `UPDATE tasks_user SET is_active = FALSE WHERE username = ?`, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	active := func(name string) bool {
+		t.Helper()
+		u, err := d.userByName(t.Context(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Active
+	}
+	activate := func(tok string) resp {
+		return drfCall(t, srv, "GET", "/api-activate/"+tok+"/", "", "")
+	}
+
+	// A login token of an account deactivated since.
+	login := tokenOf(t, drfCall(t, srv, "POST", "/auth/obtain_token/", "", `{"username":"vitor","password":"123"}`))
+	if r := activate(login); r.status != 200 || r.body != `["User Activated"]` {
+		t.Errorf("an active account's token: %d %s", r.status, r.body)
+	}
+	deactivate("vitor")
+	if r := activate(login); r.status != 401 || r.body != drfDisabled || r.header.Get("WWW-Authenticate") != `JWT realm="api"` {
+		t.Errorf("a deactivated account's login token: %d %s", r.status, r.body)
+	}
+	if active("vitor") {
+		t.Error("a login token reactivated a deactivated account")
+	}
+
+	// A confirmation link: activates once, answers again while active,
+	// never after a deactivation.
+	r := drfCall(t, srv, "POST", "/api-register/", "", `{"username":"newuser","password":"s3cret-pass","tasks":[]}`)
+	m := regexp.MustCompile(`/api-activate/([^/"]+)/"`).FindStringSubmatch(r.body)
+	if r.status != 201 || m == nil {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	confirm := m[1]
+	for _, what := range []string{"activate", "again"} {
+		if r := activate(confirm); r.status != 200 || r.body != `["User Activated"]` || !active("newuser") {
+			t.Fatalf("%s: %d %s", what, r.status, r.body)
+		}
+	}
+	deactivate("newuser")
+	if r := activate(confirm); r.status != 401 || r.body != drfDisabled {
+		t.Errorf("the link after a deactivation: %d %s", r.status, r.body)
+	}
+	if active("newuser") {
+		t.Error("the confirmation link reactivated a deactivated account")
+	}
+
+	// simplejwt's tokens with the shared secret are not links.
+	r = drfCall(t, srv, "POST", "/api-register/", "", `{"username":"newuser6","password":"s3cret-pass","tasks":[]}`)
+	m = regexp.MustCompile(`/api-activate/([^/"]+)/"`).FindStringSubmatch(r.body)
+	if r.status != 201 || m == nil {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	var claims struct {
+		UserID int64 `json:"user_id"`
+	}
+	p, _ := base64.RawURLEncoding.DecodeString(strings.Split(m[1], ".")[1])
+	if err := json.Unmarshal(p, &claims); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Unix()
+	for _, typ := range []string{"access", "refresh", "activation"} {
+		tok := mintOld(t, jwt.SigningMethodHS256, []byte("drf-anchor-shared-test-secret"), jwt.MapClaims{
+			"token_type": typ, "jti": "0a1b2c", "user_id": claims.UserID, "username": "newuser6", "exp": now + 600, "iat": now})
+		if r := activate(tok); r.status != 401 || r.body != drfIncorr {
+			t.Errorf("a %s token: %d %s", typ, r.status, r.body)
+		}
+	}
+	if active("newuser6") {
+		t.Error("a simplejwt token activated an account")
+	}
+}
+
+// A tasks_user made before activated_at gets the column on SQLite and on
+// PostgreSQL, filled for the active accounts only: a registration not yet
+// confirmed still activates, an active account's link does not write.
+func TestActivatedAtMigration(t *testing.T) {
+	old := `CREATE TABLE tasks_user (id INTEGER PRIMARY KEY, username VARCHAR(150) NOT NULL UNIQUE,
+		email VARCHAR(254) NOT NULL DEFAULT '', password VARCHAR(255) NOT NULL, is_active BOOLEAN NOT NULL,
+		is_staff BOOLEAN NOT NULL DEFAULT FALSE)`
+	for _, c := range []struct {
+		name   string
+		driver string
+		source func(t *testing.T) (dsn, dir, conn string)
+	}{
+		{"sqlite", "sqlite", func(t *testing.T) (string, string, string) {
+			dir := t.TempDir()
+			return "", dir, "file:" + dir + "/tasks.sqlite3"
+		}},
+		{"postgres", "pgx", func(t *testing.T) (string, string, string) {
+			dsn := fleetDSN(t)
+			return dsn, "", dsn
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dsn, dir, conn := c.source(t)
+			raw, err := sql.Open(c.driver, conn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			for _, q := range []string{old,
+				`INSERT INTO tasks_user (id, username, password, is_active) VALUES (1, 'on', 'x', TRUE), (2, 'pending', 'x', FALSE)`} {
+				if _, err := raw.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 2 { // a second start finds the column
+				d, err := openDB(t.Context(), dsn, dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				d.Close()
+			}
+			d, err := openDB(t.Context(), dsn, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			var on, pending sql.NullInt64
+			if err := d.QueryRow(`SELECT (SELECT activated_at FROM tasks_user WHERE id = 1), (SELECT activated_at FROM tasks_user WHERE id = 2)`).Scan(&on, &pending); err != nil {
+				t.Fatal(err)
+			}
+			if !on.Valid || pending.Valid {
+				t.Fatalf("activated_at: active %v, pending %v", on, pending)
+			}
+			if err := d.activateFirst(t.Context(), 2); err != nil {
+				t.Fatalf("the pending account: %v", err)
+			}
+			if err := d.activateFirst(t.Context(), 1); err != nil {
+				t.Fatalf("an active account: %v", err)
+			}
+			if _, err := d.Exec(`UPDATE tasks_user SET is_active = FALSE`); err != nil {
+				t.Fatal(err)
+			}
+			for id := int64(1); id <= 2; id++ {
+				if err := d.activateFirst(t.Context(), id); !errors.Is(err, errDeactivated) {
+					t.Errorf("account %d deactivated: %v", id, err)
+				}
+			}
+			if err := d.activateFirst(t.Context(), 3); !errors.Is(err, errNoRow) {
+				t.Errorf("no account: %v", err)
+			}
+		})
 	}
 }
