@@ -36,8 +36,24 @@ type app struct {
 func (a *app) routes(endpoints *jwtguard.Endpoints) http.Handler {
 	mux := http.NewServeMux()
 	endpoints.Register(mux, "/api/token/")
+	a.mountAPI(mux, a.hello, a.register, a.activateUser)
+	if a.page {
+		// The page cannot read its HttpOnly token cookies: it asks who it is
+		// signed in as, to create tasks in its own name.
+		mux.Handle("/api/me/{$}", a.view("Me", "GET, HEAD, OPTIONS", jwtguard.IsAuthenticated(), map[string]http.HandlerFunc{
+			http.MethodGet: a.me,
+		}))
+		mux.Handle("GET /{$}", pageHandler("index.html"))
+		mux.Handle("GET /app.js", pageHandler("app.js"))
+	}
+	return a.serve(mux)
+}
+
+// mountAPI mounts the tutorial's views, with the profile's hello,
+// register and activate.
+func (a *app) mountAPI(mux *http.ServeMux, hello, register, activate http.HandlerFunc) {
 	mux.Handle("/hello/{$}", a.view("Hello", "GET, HEAD, OPTIONS", jwtguard.IsAuthenticated(), map[string]http.HandlerFunc{
-		http.MethodGet: a.hello,
+		http.MethodGet: hello,
 	}))
 	mux.Handle("/tasks/{$}", a.view("Task List", "GET, POST, HEAD, OPTIONS", jwtguard.IsAuthenticatedOrReadOnly(), map[string]http.HandlerFunc{
 		http.MethodGet:  a.listTasks,
@@ -50,20 +66,16 @@ func (a *app) routes(endpoints *jwtguard.Endpoints) http.Handler {
 		http.MethodDelete: a.deleteTask,
 	}))
 	mux.Handle("/api-register/{$}", a.view("Register", "POST, OPTIONS", jwtguard.AllowAny(), map[string]http.HandlerFunc{
-		http.MethodPost: a.register,
+		http.MethodPost: register,
 	}))
 	mux.Handle("/api-activate/{token}/{$}", a.view("Activate", "GET, HEAD, OPTIONS", jwtguard.AllowAny(), map[string]http.HandlerFunc{
-		http.MethodGet: a.activateUser,
+		http.MethodGet: activate,
 	}))
-	if a.page {
-		// The page cannot read its HttpOnly token cookies: it asks who it is
-		// signed in as, to create tasks in its own name.
-		mux.Handle("/api/me/{$}", a.view("Me", "GET, HEAD, OPTIONS", jwtguard.IsAuthenticated(), map[string]http.HandlerFunc{
-			http.MethodGet: a.me,
-		}))
-		mux.Handle("GET /{$}", pageHandler("index.html"))
-		mux.Handle("GET /app.js", pageHandler("app.js"))
-	}
+}
+
+// serve adds the health checks to mux, and the access log and Django's
+// security headers around it.
+func (a *app) serve(mux *http.ServeMux) http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

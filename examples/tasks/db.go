@@ -91,7 +91,8 @@ func (d *db) migrate(ctx context.Context) error {
 			email VARCHAR(254) NOT NULL DEFAULT '',
 			password VARCHAR(255) NOT NULL,
 			is_active BOOLEAN NOT NULL,
-			is_staff BOOLEAN NOT NULL DEFAULT FALSE)`,
+			is_staff BOOLEAN NOT NULL DEFAULT FALSE,
+			activated_at BIGINT)`,
 		`CREATE TABLE IF NOT EXISTS tasks_task (
 			id ` + id + `,
 			title VARCHAR(200) NOT NULL,
@@ -105,6 +106,41 @@ func (d *db) migrate(ctx context.Context) error {
 		if _, err := d.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("creating tables: %w", err)
 		}
+	}
+	if d.userTable == "tasks_user" {
+		return d.migrateActivatedAt(ctx)
+	}
+	return nil
+}
+
+// migrateActivatedAt gives a tasks_user made before the column one:
+// activated_at, the Unix time an account was first made active, NULL
+// while it never was. Every active account without one gets one, at
+// every start (an account made active by hand included): an account is
+// activated through a link only while activated_at is NULL, so a
+// deactivated account stays deactivated. (An account already inactive
+// when the column came cannot be told from a registration not yet
+// confirmed; its links expire with the drf-jwt profile's tokens, an hour
+// after they were minted.)
+func (d *db) migrateActivatedAt(ctx context.Context) error {
+	add := `ALTER TABLE tasks_user ADD COLUMN IF NOT EXISTS activated_at BIGINT`
+	if d.dialect == sqlstore.SQLite { // no IF NOT EXISTS there
+		var n int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('tasks_user') WHERE name = 'activated_at'`).Scan(&n); err != nil {
+			return fmt.Errorf("reading tasks_user's columns: %w", err)
+		}
+		add = ""
+		if n == 0 {
+			add = `ALTER TABLE tasks_user ADD COLUMN activated_at BIGINT`
+		}
+	}
+	if add != "" {
+		if _, err := d.ExecContext(ctx, add); err != nil {
+			return fmt.Errorf("adding tasks_user.activated_at: %w", err)
+		}
+	}
+	if _, err := d.ExecContext(ctx, d.q(`UPDATE tasks_user SET activated_at = ? WHERE is_active AND activated_at IS NULL`), time.Now().Unix()); err != nil {
+		return fmt.Errorf("filling tasks_user.activated_at: %w", err)
 	}
 	return nil
 }
@@ -155,10 +191,15 @@ func (d *db) scanUser(row *sql.Row) (*user, error) {
 	return &u, err
 }
 
-// createUser inserts a user; errDuplicate when the name is taken.
+// createUser inserts a user; errDuplicate when the name is taken. An
+// account created active is activated from the start (activated_at).
 func (d *db) createUser(ctx context.Context, u *user) error {
-	err := d.QueryRowContext(ctx, d.q(`INSERT INTO tasks_user (username, email, password, is_active) VALUES (?, ?, ?, ?) RETURNING id`),
-		u.Username, u.Email, u.Password, u.Active).Scan(&u.ID)
+	var activatedAt sql.NullInt64
+	if u.Active {
+		activatedAt = sql.NullInt64{Int64: time.Now().Unix(), Valid: true}
+	}
+	err := d.QueryRowContext(ctx, d.q(`INSERT INTO tasks_user (username, email, password, is_active, activated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`),
+		u.Username, u.Email, u.Password, u.Active, activatedAt).Scan(&u.ID)
 	if err != nil && strings.Contains(strings.ToLower(err.Error()), "unique") {
 		return errDuplicate
 	}
@@ -167,13 +208,43 @@ func (d *db) createUser(ctx context.Context, u *user) error {
 
 var errDuplicate = errors.New("duplicate")
 
+// activate makes an account active, and records its first activation.
 func (d *db) activate(ctx context.Context, id int64) error {
-	res, err := d.ExecContext(ctx, d.q(`UPDATE tasks_user SET is_active = TRUE WHERE id = ?`), id)
+	res, err := d.ExecContext(ctx, d.q(`UPDATE tasks_user SET is_active = TRUE, activated_at = COALESCE(activated_at, ?) WHERE id = ?`), time.Now().Unix(), id)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errNoRow
+	}
+	return nil
+}
+
+// errDeactivated: an account that was active once and is not now, which
+// an activation link must not make active again.
+var errDeactivated = errors.New("deactivated")
+
+// activateFirst activates an account that was never active: nil when it
+// did, or when the account is active already (nothing written);
+// errDeactivated when it was active once and is not now; errNoRow when
+// there is no such account.
+func (d *db) activateFirst(ctx context.Context, id int64) error {
+	res, err := d.ExecContext(ctx, d.q(`UPDATE tasks_user SET is_active = TRUE, activated_at = ? WHERE id = ? AND activated_at IS NULL AND NOT is_active`), time.Now().Unix(), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var active bool
+	err = d.QueryRowContext(ctx, d.q(`SELECT is_active FROM tasks_user WHERE id = ?`), id).Scan(&active)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return errNoRow
+	case err != nil:
+		return err
+	case !active:
+		return errDeactivated
 	}
 	return nil
 }

@@ -33,10 +33,25 @@ func (b *syncBuffer) String() string {
 
 // No log line holds an activation token: not the Guard's refusal of a
 // link requested with a malformed Authorization header, not the access
-// log of a link requested with an uncleaned path.
+// log of a link requested with an uncleaned path; on either profile (the
+// drf-jwt profile's link is a login token).
 func TestLogsHideActivationTokens(t *testing.T) {
+	for _, p := range []struct {
+		args      []string
+		malformed string
+	}{
+		{nil, "Bearer a b"},
+		{[]string{"-profile", "drf-jwt"}, "JWT a b"},
+	} {
+		t.Run(strings.Join(append([]string{"profile"}, p.args...), " "), func(t *testing.T) {
+			logsHideActivationTokens(t, p.args, p.malformed)
+		})
+	}
+}
+
+func logsHideActivationTokens(t *testing.T, args []string, malformed string) {
 	var logs syncBuffer
-	c, err := parseFlags([]string{"-data", t.TempDir(), "-create-user", "vitor:123"}, func(string) string { return "" }, io.Discard)
+	c, err := parseFlags(append([]string{"-data", t.TempDir(), "-create-user", "vitor:123"}, args...), func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +63,7 @@ func TestLogsHideActivationTokens(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
-	r := call(t, srv, "POST", "/api-register/", "", `{"username":"newbie","password":"a long enough pass"}`)
+	r := call(t, srv, "POST", "/api-register/", "", `{"username":"newbie","password":"a long enough pass","tasks":[]}`)
 	var reg registration
 	if r.status != http.StatusCreated || json.Unmarshal([]byte(r.body), &reg) != nil {
 		t.Fatalf("register: %d %s", r.status, r.body)
@@ -57,7 +72,7 @@ func TestLogsHideActivationTokens(t *testing.T) {
 	secret := tok[strings.IndexByte(tok, '.')+1:] // the header part is the same in every token
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, c := range []struct{ path, auth string }{
-		{"/api-activate/" + tok + "/", "Bearer a b"},
+		{"/api-activate/" + tok + "/", malformed},
 		{"//api-activate/" + tok + "/", ""},
 		{"/tasks/../api-activate/" + tok[:len(tok)-10] + "/", ""},
 	} {

@@ -10,11 +10,15 @@
 //	go run ./examples/tasks -redis-url redis://host:6379/0 # revocations and throttles in Redis
 //
 //	go run ./examples/tasks -cookies            # browser mode: open http://127.0.0.1:8000/
+//	go run ./examples/tasks -profile drf-jwt    # djangorestframework-jwt's tokens and views
 //
 // Routes: /api/token/ (obtain), /api/token/refresh/, /api/token/verify/,
 // /api/token/blacklist/, /hello/, /tasks/, /tasks/<id>/, /api-register/,
 // /api-activate/<token>/, /healthz, /readyz; with -cookies, / (a page that
 // signs in, calls the API and refreshes through cookies) and /app.js.
+// With -profile drf-jwt (drfjwt_profile.go): /auth/obtain_token/,
+// /auth/refresh_token/, /auth/verify_token/ and their aliases instead of
+// /api/token/….
 package main
 
 import (
@@ -55,6 +59,8 @@ type config struct {
 	gate        *hashGate // when set (tests), instead of one of maxHashes slots
 	out         io.Writer // where the first run's notes go: stderr
 	drain       time.Duration
+	profile     string // "simplejwt" or "drf-jwt"
+	jwtPrefix   string // the drf-jwt profile's Authorization prefix
 }
 
 func parseFlags(args []string, env func(string) string, out io.Writer) (*config, error) {
@@ -70,6 +76,8 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.IntVar(&c.refreshes, "refreshes-per-minute", 5, "refreshes a minute per login session, past which refresh answers 429 (0: no limit)")
 	fs.IntVar(&c.maxHashes, "max-hashes", 2*runtime.GOMAXPROCS(0), "password hashes (19 MiB each) running at once; past a 1 s wait for one, sign-in and registration answer 503")
 	fs.DurationVar(&c.drain, "drain", serve.DefaultDrain, "after SIGTERM, how long to go on serving while /readyz answers 503, before shutting down")
+	fs.StringVar(&c.profile, "profile", profileSimpleJWT, "token profile: simplejwt (pairs, /api/token/) or drf-jwt (djangorestframework-jwt's single token, /auth/obtain_token/)")
+	fs.StringVar(&c.jwtPrefix, "jwt-prefix", "JWT", "with -profile drf-jwt: the Authorization header's prefix, JWT_AUTH_HEADER_PREFIX (Bearer in the tutorial)")
 	fs.BoolVar(&c.insecure, "insecure-cookies", false, "with -cookies: leave out Secure, for plain http on a host other than localhost (never in production)")
 	addUser := func(v string) error {
 		name, pass, ok := strings.Cut(v, ":")
@@ -105,6 +113,9 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	}
 	if c.maxHashes < 1 {
 		return nil, fmt.Errorf("-max-hashes %d is below 1", c.maxHashes)
+	}
+	if err := c.checkProfile(); err != nil {
+		return nil, err
 	}
 	if c.djangoURL != "" && (len(c.users) > 0 || c.databaseURL != "" || c.redisURL != "") {
 		return nil, errors.New("-django-database: the users and the state are the Django project's; leave out -create-user, -database-url and -redis-url")
@@ -152,6 +163,13 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		u.gate = newHashGate(c.maxHashes, hashWait)
 	}
 	u.creates = newHashGate(max(cap(u.gate.slots)/2, 1), hashWait)
+	if c.profile == profileDRFJWT {
+		h, err := newDRFJWTApp(ctx, c, d, u, key, throttles, log)
+		if err != nil {
+			return fail(err)
+		}
+		return h, closeDB, nil
+	}
 	issuer, err := jwtguard.NewIssuer(key, tokens,
 		jwtguard.WithUserLookup(jwtguard.UserLoaderFunc[*user](u.load), 5*time.Second),
 		jwtguard.WithAccessRevocation(5*time.Second),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -44,61 +45,20 @@ const hashWait = time.Second
 // A client past its registrations gets 429, and every request while all
 // hashing slots stay busy 503, both with Retry-After.
 func (a *app) register(w http.ResponseWriter, r *http.Request) {
-	if wait, ok := a.registrations.AllowClient(r); !ok {
-		secs := max(int64((wait+time.Second-1)/time.Second), 1)
-		unit := " seconds."
-		if secs == 1 {
-			unit = " second."
-		}
-		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
-		writeJSON(w, http.StatusTooManyRequests, detail("Request was throttled. Expected available in "+strconv.FormatInt(secs, 10)+unit))
-		return
-	}
-	fields, ok := readBody(w, r)
+	fields, ok := a.registrationBody(w, r)
 	if !ok {
 		return
 	}
 	errs := fieldErrors{}
-	username, msg := charField(fields["username"], fields["username"] != nil, 150)
-	if msg != "" {
-		errs.add("username", msg)
-	}
-	email := ""
-	if raw, present := fields["email"]; present && string(raw) != `""` {
-		if email, msg = charField(raw, true, 254); msg != "" {
-			errs.add("email", msg)
-		}
-	}
-	password, msg := charField(fields["password"], fields["password"] != nil, 128)
-	if msg != "" {
-		errs.add("password", msg)
-	} else {
-		for _, msg := range passwordProblems(password) {
-			errs.add("password", msg)
-		}
-	}
+	username := errs.field(fields, "username", 150)
+	email := errs.optionalField(fields, "email", 254)
+	password := errs.password(fields)
 	if len(errs) == 0 {
-		u, err := a.users.create(r.Context(), username, password, false)
+		u, ok := a.createInactive(w, r, username, password, email, &errs)
 		switch {
-		case errors.Is(err, errDuplicate):
-			errs.add("username", "A user with that username already exists.")
-		case errors.Is(err, errDjangoUsers):
-			writeJSON(w, http.StatusForbidden, detail("Sign up at the Django site."))
+		case !ok:
 			return
-		case errors.Is(err, errHashBusy):
-			w.Header().Set("Retry-After", "1")
-			writeJSON(w, http.StatusServiceUnavailable, detail("Service temporarily unavailable, try again later."))
-			return
-		case err != nil:
-			a.unavailable(w, r, err)
-			return
-		default:
-			if email != "" {
-				if _, err := a.db.ExecContext(r.Context(), a.db.q(`UPDATE tasks_user SET email = ? WHERE id = ?`), email, u.ID); err != nil {
-					a.unavailable(w, r, err)
-					return
-				}
-			}
+		case u != nil:
 			tok, _, err := a.issuer.IssueToken(r.Context(), activationType, strconv.FormatInt(u.ID, 10), activationLifetime)
 			if err != nil {
 				a.serverError(w, r, err)
@@ -112,6 +72,94 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusBadRequest)
 	w.Write(errs.json())
+}
+
+// field reads a required CharField of at most max characters; a refusal
+// goes into e.
+func (e *fieldErrors) field(fields map[string]json.RawMessage, name string, max int) string {
+	raw, present := fields[name]
+	v, msg := charField(raw, present, max)
+	if msg != "" {
+		e.add(name, msg)
+	}
+	return v
+}
+
+// optionalField reads a CharField that may be absent or blank ("").
+func (e *fieldErrors) optionalField(fields map[string]json.RawMessage, name string, max int) string {
+	if raw, present := fields[name]; present && string(raw) != `""` {
+		return e.field(fields, name, max)
+	}
+	return ""
+}
+
+// password reads the password, checked against Django's rules.
+func (e *fieldErrors) password(fields map[string]json.RawMessage) string {
+	raw, present := fields["password"]
+	password, msg := charField(raw, present, 128)
+	if msg != "" {
+		e.add("password", msg)
+		return ""
+	}
+	for _, msg := range passwordProblems(password) {
+		e.add("password", msg)
+	}
+	return password
+}
+
+// registrationBody reads a registration's body, once the client is
+// within its registrations; ok is false after it has answered.
+func (a *app) registrationBody(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, bool) {
+	if !a.registrationAllowed(w, r) {
+		return nil, false
+	}
+	return readBody(w, r)
+}
+
+// registrationAllowed answers 429 with Retry-After, and reports false, when
+// the client is past its registrations.
+func (a *app) registrationAllowed(w http.ResponseWriter, r *http.Request) bool {
+	wait, ok := a.registrations.AllowClient(r)
+	if !ok {
+		secs := max(int64((wait+time.Second-1)/time.Second), 1)
+		unit := " seconds."
+		if secs == 1 {
+			unit = " second."
+		}
+		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+		writeJSON(w, http.StatusTooManyRequests, detail("Request was throttled. Expected available in "+strconv.FormatInt(secs, 10)+unit))
+	}
+	return ok
+}
+
+// createInactive creates an inactive user with an email address. A taken
+// username is a field error in errs (nil user, true); a failure is
+// answered (false).
+func (a *app) createInactive(w http.ResponseWriter, r *http.Request, username, password, email string, errs *fieldErrors) (*user, bool) {
+	u, err := a.users.create(r.Context(), username, password, false)
+	switch {
+	case errors.Is(err, errDuplicate):
+		errs.add("username", "A user with that username already exists.")
+		return nil, true
+	case errors.Is(err, errDjangoUsers):
+		writeJSON(w, http.StatusForbidden, detail("Sign up at the Django site."))
+		return nil, false
+	case errors.Is(err, errHashBusy):
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusServiceUnavailable, detail("Service temporarily unavailable, try again later."))
+		return nil, false
+	case err != nil:
+		a.unavailable(w, r, err)
+		return nil, false
+	}
+	if email != "" {
+		if _, err := a.db.ExecContext(r.Context(), a.db.q(`UPDATE tasks_user SET email = ? WHERE id = ?`), email, u.ID); err != nil {
+			a.unavailable(w, r, err)
+			return nil, false
+		}
+		u.Email = email
+	}
+	return u, true
 }
 
 // activateUser activates the user of a valid activation link. A link
