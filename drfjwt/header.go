@@ -21,15 +21,15 @@ var (
 	errSpaces = fmt.Errorf("%w: credentials string contains spaces", jwtguard.ErrMalformedCredentials)
 )
 
-// Extractor returns the profile's [jwtguard.Extractor]: the token of an
+// Extractor returns the profile's extractor (its source the Authorization header): the token of an
 // Authorization header "<prefix> <token>", read as the old library read
 // it. Two Authorization headers are read as one, joined by a comma, as the
 // WSGI servers in front of Django joined them.
-func (p *Profile) Extractor() jwtguard.Extractor {
+func (p *Profile) Extractor() jwtguard.CredentialExtractor {
 	prefix := p.cfg.prefix
-	return jwtguard.ExtractorFunc(func(r *http.Request) (string, error) {
+	return jwtguard.Own(jwtguard.ExtractorFunc(func(r *http.Request) (string, error) {
 		return extract(strings.Join(r.Header.Values("Authorization"), ","), prefix)
-	})
+	}), jwtguard.SourceAuthorization)
 }
 
 // extract reads one Authorization value with the given prefix.
