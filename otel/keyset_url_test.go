@@ -1,6 +1,7 @@
 package jwtguardotel
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -14,7 +15,10 @@ func TestKeySetURL(t *testing.T) {
 		{"http://127.0.0.1:8080/jwks", "http://127.0.0.1:8080/jwks"},
 		{"mailto:someone@example.com", "invalid"},
 		{"http://[::1", "invalid"},
-		{"", ""},
+		{"", "invalid"},
+		{"user@id.example/jwks", "invalid"},
+		{"/jwks", "invalid"},
+		{"file:///etc/jwks.json", "invalid"},
 		{long, long[:maxURLLen]},
 		{"https://id.example/" + strings.Repeat("a", maxURLLen-len("https://id.example/")-1) + "%C3%A9", "https://id.example/" + strings.Repeat("a", maxURLLen-len("https://id.example/")-1)},
 	}
@@ -39,7 +43,11 @@ func FuzzKeySetURL(f *testing.F) {
 		if got == "invalid" {
 			return
 		}
-		if strings.ContainsAny(got, "?#@") {
+		u, err := url.Parse(got)
+		if err != nil && len(got) < maxURLLen {
+			t.Fatalf("keySetURL(%q) = %q does not parse: %v", raw, got, err)
+		}
+		if err == nil && (u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(got, "?#")) {
 			t.Fatalf("keySetURL(%q) = %q keeps a query, fragment or user information", raw, got)
 		}
 	})
