@@ -3,6 +3,7 @@ package jwtguardotel
 import (
 	"context"
 	"math/rand/v2"
+	"reflect"
 	"sync"
 	"sync/atomic"
 
@@ -14,6 +15,33 @@ import (
 // instrument: a decision from the cache takes a few hundred nanoseconds,
 // and the SDK's Add would as much as double that. A count is a sharded
 // atomic add, read by the SDK when it collects (an observable counter).
+
+// meterCounts holds the decision counts of each Meter an Observer was made
+// on, so that the Observers made on one MeterProvider share them: the SDK
+// keeps one value per attribute set of an observable counter, so two
+// callbacks reporting the same set would not add up. It only grows, by one
+// entry per Meter (a MeterProvider gives one per scope).
+var meterCounts sync.Map // metric.Meter -> *decisionCounts
+
+// countsFor returns the decision counts of m, and registers the
+// observable counter that reports them when m had none yet.
+func countsFor(m metric.Meter, sets *attributeSets) (*decisionCounts, error) {
+	fresh := newDecisionCounts(sets)
+	d := fresh
+	if t := reflect.TypeOf(m); t != nil && t.Comparable() {
+		v, loaded := meterCounts.LoadOrStore(m, fresh)
+		if d = v.(*decisionCounts); loaded {
+			return d, nil
+		}
+	}
+	_, err := m.Int64ObservableCounter(MetricDecisions, metric.WithUnit("{decision}"),
+		metric.WithDescription("The Guard's decisions: accepted, anonymous or refused (by kind), from the cache or not."),
+		metric.WithInt64Callback(d.observe))
+	if err != nil {
+		meterCounts.CompareAndDelete(m, d)
+	}
+	return d, err
+}
 
 // shards spreads one count over cache lines, so that goroutines on
 // different cores seldom add to the same one.

@@ -19,6 +19,7 @@ import (
 type observed struct {
 	*jwtguardotel.Observer
 	reader *sdkmetric.ManualReader
+	meters *sdkmetric.MeterProvider
 	spans  *tracetest.SpanRecorder
 	tracer *sdktrace.TracerProvider
 }
@@ -37,7 +38,7 @@ func newObserved(t testing.TB) *observed {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &observed{Observer: o, reader: reader, spans: spans, tracer: tp}
+	return &observed{Observer: o, reader: reader, meters: mp, spans: spans, tracer: tp}
 }
 
 // series collects the metrics: "name{k=v,...}" -> the counter's sum or the

@@ -91,10 +91,8 @@ func newInstruments(m metric.Meter) (*instruments, error) {
 		storeErrors:      counter(MetricStoreErrors, "{error}", "Store or user lookup calls that failed."),
 		throttled:        counter(MetricThrottled, "{request}", "Requests refused by a limit, by limit."),
 	}
-	in.decisions = newDecisionCounts(&in.sets)
-	_, err := m.Int64ObservableCounter(MetricDecisions, metric.WithUnit("{decision}"),
-		metric.WithDescription("The Guard's decisions: accepted, anonymous or refused (by kind), from the cache or not."),
-		metric.WithInt64Callback(in.decisions.observe))
+	var err error
+	in.decisions, err = countsFor(m, &in.sets)
 	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

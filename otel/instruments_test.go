@@ -212,3 +212,20 @@ func TestDecisionSeriesBounded(t *testing.T) {
 		t.Errorf("%v decisions under outcome=other, refusal=other; want the overflow there", got)
 	}
 }
+
+// TestObserversShareAProvider: two Observers made on one MeterProvider add
+// up their decisions (the SDK would keep one of two observable counts).
+func TestObserversShareAProvider(t *testing.T) {
+	o := newObserved(t)
+	second, err := jwtguardotel.New(jwtguardotel.WithMeterProvider(o.meters))
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := jwtguard.Event{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeAccepted}
+	o.Observe(context.Background(), accepted)
+	second.Observe(context.Background(), accepted)
+	second.Observe(context.Background(), accepted)
+	if got := o.series(t)["jwtguard.decisions{cached=false,outcome=accepted}"]; got != 3 {
+		t.Errorf("%v decisions, want 3", got)
+	}
+}

@@ -28,7 +28,8 @@ var _ jwtguard.SpanObserver = (*Observer)(nil)
 
 // New returns an Observer whose instruments come from the MeterProvider and
 // whose spans come from the TracerProvider the options name (by default the
-// otel globals). It returns every problem of the options at once.
+// otel globals). It returns every problem of the options at once. Observers
+// made on one MeterProvider count into the same instruments and add up.
 func New(opts ...Option) (*Observer, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
