@@ -89,6 +89,10 @@ type measureOpts struct {
 // rather than kept.
 const maxSets = 1024
 
+// maxKeyLen bounds the strings of a kept set's key: a longer one is
+// "other" or a cut URL as an attribute anyway, and is not kept.
+const maxKeyLen = 1024
+
 // attributeSets keeps the measureOpts of every attribute set seen.
 type attributeSets struct {
 	m sync.Map // setKey -> *measureOpts
@@ -106,7 +110,7 @@ func (s *attributeSets) get(k setKey) *measureOpts {
 		add: []metric.AddOption{metric.WithAttributeSet(set)},
 		rec: []metric.RecordOption{metric.WithAttributeSet(set)},
 	}
-	if s.n.Load() >= maxSets {
+	if s.n.Load() >= maxSets || len(k.a) > maxKeyLen || len(k.b) > maxKeyLen {
 		return o
 	}
 	if v, loaded := s.m.LoadOrStore(k, o); loaded {

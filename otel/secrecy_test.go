@@ -77,3 +77,23 @@ func TestNothingSecretRecorded(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeNames: a megabyte name or URL becomes "other" or a cut URL, and
+// is not kept.
+func TestHugeNames(t *testing.T) {
+	o := newObserved(t)
+	huge := strings.Repeat("a", 1<<20)
+	for range 3 {
+		o.Observe(context.Background(), jwtguard.Event{Kind: jwtguard.EventThrottled, Name: huge})
+		o.Observe(context.Background(), jwtguard.Event{Kind: jwtguard.EventKeySet, Outcome: jwtguard.OutcomeFailed, Name: "https://id.example/" + huge})
+	}
+	got := o.series(t)
+	if got["jwtguard.throttled{limit=other}"] != 3 {
+		t.Errorf("throttled: %v", got)
+	}
+	for k := range got {
+		if len(k) > 400 {
+			t.Errorf("a series of %d bytes: %.80s...", len(k), k)
+		}
+	}
+}
