@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 )
 
 // Guard is the net/http middleware: it extracts a token, verifies it, puts
@@ -16,14 +17,17 @@ import (
 // [Guard.WriteError] so that every framework answers alike.
 type Guard struct {
 	verifier   *Verifier
-	extractor  sourceExtractor
+	extractor  CredentialExtractor
+	checks     [numSources]CredentialCheck // the Guard's check per kind of source
+	challenge  []Challenger                // the sources' own challenges
 	onError    ErrorHandler
 	log        *slog.Logger
+	obs        Observer // nil: none
+	now        func() time.Time
 	paths      *PathRedactor // nil: the default rule
 	skip       []func(*http.Request) bool
 	preflight  bool
 	optional   bool
-	csrf       *CSRF
 	challenges *challenges
 }
 
@@ -35,39 +39,41 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		c.fail("nil verifier")
 	}
 	for _, opt := range opts {
-		opt(&c)
+		opt.applyGuard(&c)
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
+	c.setDefaults()
 	g := &Guard{
 		verifier:   v,
 		onError:    c.onError,
 		log:        c.logger,
+		obs:        c.observer,
+		now:        c.now,
 		paths:      c.paths,
 		skip:       c.skip,
 		preflight:  c.preflight,
 		optional:   c.optional,
-		csrf:       c.csrf,
 		challenges: newChallenges(c.realm),
 	}
 	switch {
 	case c.extractor != nil:
-		g.extractor = asSource(c.extractor)
+		g.extractor = asCredentialExtractor(c.extractor)
 	case c.cookies != nil:
-		g.extractor = asSource(c.cookies.Extractor())
+		g.extractor = asCredentialExtractor(c.cookies.Extractor())
 	default:
-		g.extractor = asSource(FromAuthorization())
+		g.extractor = FromAuthorization()
 	}
-	if g.csrf == nil && c.cookies != nil {
-		g.csrf = c.cookies.csrf
+	g.challenge = challengers(g.extractor)
+	csrf := c.csrf
+	if csrf == nil && c.cookies != nil {
+		csrf = c.cookies.csrf
 	}
-	if g.csrf == nil {
-		g.csrf = defaultCSRF
+	if csrf == nil {
+		csrf = defaultCSRF // never a cookie's token without a CSRF check
 	}
-	if g.log == nil {
-		g.log = slog.New(slog.DiscardHandler)
-	}
+	g.checks[SourceCookie] = csrf
 	if g.onError == nil {
 		g.onError = g.defaultError
 	}
@@ -77,46 +83,70 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 // Authenticate extracts and verifies the request's token. It returns nil
 // and nil for a request without credentials, and an error matching
 // [ErrMalformedCredentials] or [ErrInvalidToken] for bad ones (nil and nil
-// under [WithCredentialsOptional]). A token taken from a cookie on an
-// unsafe request must pass the [CSRF] check first; a failure matches
-// [ErrCSRF], with or without WithCredentialsOptional. Failures are logged.
+// under [WithCredentialsOptional]). A verified token must then pass the
+// checks its source requires ([Credential].Check, and the Guard's [CSRF]
+// check for a token taken from a cookie on an unsafe request); a failure
+// there is refused with or without WithCredentialsOptional, a CSRF one
+// matching [ErrCSRF]. Failures are logged.
 func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
-	raw, o, err := g.extractor.extractSource(r)
-	if err == nil && raw == "" {
+	ob := begin(r.Context(), g.obs, g.now, EventDecision)
+	c, err := g.extractor.ExtractCredential(r)
+	if err == nil && c.Token == "" {
+		g.decided(ob, r, DecisionAuthenticate, nil, false, nil, "")
 		return nil, nil
 	}
-	if err == nil && o&fromCookie != 0 {
-		if err := g.csrf.Check(r); err != nil {
-			g.logRefusal(r, "CSRF check failed", err)
-			return nil, err
-		}
-	}
 	var t *Token
+	var cached bool
 	if err == nil {
-		t, err = g.verifier.Verify(r.Context(), raw)
-		if err != nil && o&unchecked != 0 && indexBlank(raw) >= 0 {
-			// Only now, off the path of a good token (see unchecked).
+		t, cached, err = g.verifier.verifyCached(ob.ctx, c.Token)
+		if err != nil && c.oneWordError() != nil {
+			// Only now, off the path of a good token (see wordChecked).
 			err = ErrMalformedCredentials
 		}
 	} else if !errors.Is(err, ErrMalformedCredentials) {
 		err = errors.Join(ErrMalformedCredentials, err)
 	}
-	if err != nil {
-		g.logRefusal(r, "authentication failed", err)
-		if g.optional {
-			return nil, nil
+	if err == nil {
+		err = g.checkCredential(r, c, t)
+		if err != nil {
+			g.decided(ob, r, DecisionAuthenticate, nil, cached, err, "credential check failed")
+			return nil, err
 		}
+	}
+	if err != nil && g.optional {
+		g.logRefusal(r, "authentication failed", err)
+		g.decided(ob, r, DecisionAuthenticate, nil, cached, nil, "")
+		return nil, nil
+	}
+	g.decided(ob, r, DecisionAuthenticate, t, cached, err, "authentication failed")
+	if err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// checkCredential runs the Guard's check for the credential's kind of
+// source, then the credential's own.
+func (g *Guard) checkCredential(r *http.Request, c Credential, t *Token) error {
+	if check := g.checks[c.Source]; check != nil {
+		if err := check.CheckCredential(r, c, t); err != nil {
+			return err
+		}
+	}
+	if c.Check != nil {
+		return c.Check.CheckCredential(r, c, t)
+	}
+	return nil
 }
 
 // Authorize runs policy on the request and its token (nil when anonymous).
 // A denial of an anonymous request becomes [ErrNoCredentials]: 401, since a
 // token might change the answer. Denials are logged.
 func (g *Guard) Authorize(r *http.Request, t *Token, policy Policy) error {
+	ob := begin(r.Context(), g.obs, g.now, EventDecision)
 	err := policy.Check(r, t)
 	if err == nil {
+		g.decided(ob, r, DecisionAuthorize, t, false, nil, "")
 		return nil
 	}
 	msg := "permission denied"
@@ -125,8 +155,28 @@ func (g *Guard) Authorize(r *http.Request, t *Token, policy Policy) error {
 	} else if !errors.Is(err, ErrForbidden) {
 		err = errors.Join(ErrForbidden, err)
 	}
-	g.logRefusal(r, msg, err)
+	g.decided(ob, r, DecisionAuthorize, t, false, err, msg)
 	return err
+}
+
+// decided is the one point every decision passes: a refusal (err) is
+// logged with msg, and the decision is reported to the observer: refused,
+// accepted (t) or anonymous (neither).
+func (g *Guard) decided(ob observation, r *http.Request, name string, t *Token, cached bool, err error, msg string) {
+	if err != nil {
+		g.logRefusal(r, msg, err)
+	}
+	if ob.obs == nil {
+		return
+	}
+	e := Event{Kind: EventDecision, Name: name, Cached: cached, Outcome: OutcomeAnonymous}
+	switch {
+	case err != nil:
+		e.Outcome, e.Refusal, e.Err = OutcomeRefused, RefusalKind(err), err
+	case t != nil:
+		e.Outcome, e.Alg = OutcomeAccepted, t.Header.Alg
+	}
+	ob.end(g.now, e)
 }
 
 // WriteError answers a refused request through the error handler.
@@ -136,7 +186,13 @@ func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 
 func (g *Guard) defaultError(w http.ResponseWriter, _ *http.Request, err error) {
 	f := classify(err)
-	writeError(w, f.status(), g.challenges.header(err, f), failureBodies[f])
+	challenge := g.challenges.header(err, f)
+	for _, ch := range g.challenge {
+		if v := ch.Challenge(err); v != "" {
+			challenge = append(challenge, v) // a shared slice: this copies
+		}
+	}
+	writeError(w, f.status(), challenge, failureBodies[f])
 }
 
 // Handler authenticates requests that carry credentials and passes them on
