@@ -17,6 +17,7 @@ const (
 	keyOutcome     = attribute.Key("outcome")      // an Outcome constant
 	keyRefusal     = attribute.Key("refusal")      // a Kind constant, when something was refused
 	keyCached      = attribute.Key("cached")       // the verified-token cache answered
+	keyDecision    = attribute.Key("decision")     // authenticate (the token) or authorize (the policy)
 	keyAlg         = attribute.Key("alg")          // spans only: a verified token's algorithm
 	keyEndpoint    = attribute.Key("endpoint")     // an Endpoint constant
 	keyStatusClass = attribute.Key("status_class") // "2xx", "4xx", ...
@@ -69,10 +70,10 @@ const (
 // setKey is what an attribute set is made of: an instrument and the event's
 // fields that instrument reads.
 type setKey struct {
-	id     setID
-	a, b   string
-	status int
-	flag   bool
+	id      setID
+	a, b, c string
+	status  int
+	flag    bool
 }
 
 // measureOpts are the options that carry one attribute set to the
@@ -110,7 +111,7 @@ func (s *attributeSets) get(k setKey) *measureOpts {
 		add: []metric.AddOption{metric.WithAttributeSet(set)},
 		rec: []metric.RecordOption{metric.WithAttributeSet(set)},
 	}
-	if s.n.Load() >= maxSets || len(k.a) > maxKeyLen || len(k.b) > maxKeyLen {
+	if s.n.Load() >= maxSets || len(k.a) > maxKeyLen || len(k.b) > maxKeyLen || len(k.c) > maxKeyLen {
 		return o
 	}
 	if v, loaded := s.m.LoadOrStore(k, o); loaded {
@@ -127,6 +128,7 @@ func (k setKey) attributes() attribute.Set {
 	case setDecision:
 		kv = append(kv, keyOutcome.String(label(k.a)), keyCached.Bool(k.flag))
 		kv = appendNonEmpty(kv, keyRefusal, k.b)
+		kv = appendNonEmpty(kv, keyDecision, k.c)
 	case setVerifyDuration:
 		kv = append(kv, keyOutcome.String(label(k.a)))
 	case setKeySetFetch:
@@ -174,7 +176,9 @@ func statusClass(status int) string {
 	return statusClasses[status/100-1]
 }
 
-// storeFailed says whether a store call's event reports a failure.
+// storeFailed says whether a store call's event reports a failure: the
+// store could not answer. A store's answer that a token is revoked or spent,
+// or that a user does not exist, comes with an Err too, and is no failure.
 func storeFailed(e *jwtguard.Event) bool {
-	return e.Err != nil || e.Refusal == jwtguard.KindUnavailable
+	return e.Refusal == jwtguard.KindUnavailable
 }

@@ -74,20 +74,26 @@ type decisionCount struct {
 // decisionCounts holds a count per attribute set: the decisions without a
 // refusal in a fixed table, the refused ones (by kind) in a map.
 type decisionCounts struct {
-	plain   [len(plainOutcomes)][2]*decisionCount // by outcome, cached
-	refused sync.Map                              // setKey -> *decisionCount
+	plain   [len(plainNames)][len(plainOutcomes)][2]*decisionCount // by decision, outcome, cached
+	refused sync.Map                                               // setKey -> *decisionCount
 	n       atomic.Int64
 	sets    *attributeSets
 }
 
-// plainOutcomes are the decisions' outcomes without a refusal.
-var plainOutcomes = [...]string{jwtguard.OutcomeAccepted, jwtguard.OutcomeAnonymous}
+// plainOutcomes are the decisions' outcomes without a refusal, and
+// plainNames the Guard's two decisions.
+var (
+	plainOutcomes = [...]string{jwtguard.OutcomeAccepted, jwtguard.OutcomeAnonymous}
+	plainNames    = [...]string{jwtguard.DecisionAuthenticate, jwtguard.DecisionAuthorize}
+)
 
 func newDecisionCounts(sets *attributeSets) *decisionCounts {
 	d := &decisionCounts{sets: sets}
-	for i, outcome := range plainOutcomes {
-		for c, cached := range []bool{false, true} {
-			d.plain[i][c] = d.newCount(setKey{id: setDecision, a: outcome, flag: cached})
+	for n, name := range plainNames {
+		for i, outcome := range plainOutcomes {
+			for c, cached := range []bool{false, true} {
+				d.plain[n][i][c] = d.newCount(setKey{id: setDecision, a: outcome, c: name, flag: cached})
+			}
 		}
 	}
 	return d
@@ -104,21 +110,26 @@ func (d *decisionCounts) add(e *jwtguard.Event) {
 		if e.Cached {
 			c = 1
 		}
-		for i, outcome := range plainOutcomes {
-			if e.Outcome == outcome {
-				d.plain[i][c].add()
-				return
+		for n, name := range plainNames {
+			if e.Name != name {
+				continue
+			}
+			for i, outcome := range plainOutcomes {
+				if e.Outcome == outcome {
+					d.plain[n][i][c].add()
+					return
+				}
 			}
 		}
 	}
-	k := setKey{id: setDecision, a: e.Outcome, b: e.Refusal, flag: e.Cached}
+	k := setKey{id: setDecision, a: e.Outcome, b: e.Refusal, c: e.Name, flag: e.Cached}
 	if v, ok := d.refused.Load(k); ok {
 		v.(*decisionCount).add()
 		return
 	}
 	if d.n.Load() >= maxSets {
 		// A flood of strings of an application's own: they share "other".
-		k = setKey{id: setDecision, a: "other", b: "other", flag: e.Cached}
+		k = setKey{id: setDecision, a: "other", b: "other", c: "other", flag: e.Cached}
 	}
 	v, loaded := d.refused.LoadOrStore(k, d.newCount(k))
 	if !loaded {
@@ -129,10 +140,12 @@ func (d *decisionCounts) add(e *jwtguard.Event) {
 
 // observe reports every count to the SDK.
 func (d *decisionCounts) observe(_ context.Context, o metric.Int64Observer) error {
-	for i := range d.plain {
-		for _, c := range d.plain[i] {
-			if n := c.load(); n > 0 {
-				o.Observe(n, c.opts...)
+	for n := range d.plain {
+		for i := range d.plain[n] {
+			for _, c := range d.plain[n][i] {
+				if v := c.load(); v > 0 {
+					o.Observe(v, c.opts...)
+				}
 			}
 		}
 	}

@@ -20,8 +20,8 @@
 // unit and _total: jwtguard.decisions becomes jwtguard_decisions_total,
 // jwtguard.store.duration jwtguard_store_duration_seconds.
 //
-//	jwtguard.decisions               {decision}   outcome, cached, refusal
-//	jwtguard.verification.duration   s            outcome (decisions the cache did not answer)
+//	jwtguard.decisions               {decision}   decision (authenticate, authorize), outcome, cached, refusal
+//	jwtguard.verification.duration   s            outcome (authenticate decisions the cache did not answer)
 //	jwtguard.cache.evictions         {eviction}
 //	jwtguard.keyset.fetches          {fetch}      outcome (fetched, failed), url
 //	jwtguard.keyset.changes          {change}     url
@@ -41,15 +41,19 @@
 // from configuration, with its user information, query and fragment
 // dropped. Never a token, a subject or a key ID.
 //
-// A decision the verified-token cache answered is counted (cached="true")
-// but not timed: that path takes a few hundred nanoseconds, and the SDK's
+// A guarded request passes two decisions: authenticate (the token:
+// accepted, anonymous or refused) and, with a policy, authorize (accepted
+// or refused); it is refused at most once. A policy's decision is counted,
+// not timed. A decision the verified-token cache answered is counted
+// (cached="true") but not timed: that path takes a few hundred nanoseconds, and the SDK's
 // histogram would double it. The decisions are counted with sharded atomic
 // adds that the SDK reads when it collects, so the cache-hit path pays tens
 // of nanoseconds for its metrics.
 //
 // # Traces
 //
-// [Observer.Begin] opens a span for a decision (jwtguard.verify), a token
+// [Observer.Begin] opens a span for a decision (jwtguard.verify for the
+// token, jwtguard.authorize for the policy), a token
 // endpoint call (jwtguard.endpoint token_obtain, ...), a store call
 // (jwtguard.store spend, ...) and a key set fetch (jwtguard.keyset.fetch),
 // as a child of the span in the context: store calls and fetches made
@@ -60,7 +64,8 @@
 // set's fetch runs in the background, and its span may start a trace.
 //
 // A span's status is Error only when jwtguard could not do its work: a
-// store call that failed, a decision or endpoint call answered 503 (or
+// store call that could not answer (a store's answer that a token is
+// revoked or spent is no failure), a decision or endpoint call answered 503 (or
 // another 5xx), a key set fetch that failed. A refused token is the Guard
 // working: its span's status stays unset, and outcome and refusal say why.
 // The description is fixed text; an event's Err, which may hold internal

@@ -105,7 +105,7 @@ func (in *instruments) record(ctx context.Context, e *jwtguard.Event) {
 	switch e.Kind {
 	case jwtguard.EventDecision:
 		in.decisions.add(e)
-		if !e.Cached {
+		if !e.Cached && e.Name != jwtguard.DecisionAuthorize {
 			in.verifyDuration.Record(ctx, seconds(e.Duration), in.sets.get(setKey{id: setVerifyDuration, a: e.Outcome}).rec...)
 		}
 	case jwtguard.EventCacheEviction:

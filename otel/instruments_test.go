@@ -17,7 +17,8 @@ import (
 
 // TestInstrumentsCountEachEvent feeds one of each event and checks that
 // every instrument moved by exactly that, under exactly its attributes. A
-// decision from the cache is counted, not timed.
+// decision from the cache is counted, not timed, and so is a policy's
+// (authorize); a store's answer that a token is revoked is no failure.
 func TestInstrumentsCountEachEvent(t *testing.T) {
 	o := newObserved(t)
 	ctx := context.Background()
@@ -30,6 +31,9 @@ func TestInstrumentsCountEachEvent(t *testing.T) {
 		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindTokenInvalid, Duration: time.Microsecond},
 		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindTokenRevoked, Cached: true, Duration: time.Microsecond},
 		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeAnonymous, Duration: 100 * time.Nanosecond},
+		{Kind: jwtguard.EventDecision, Name: jwtguard.DecisionAuthenticate, Outcome: jwtguard.OutcomeAccepted, Cached: true, Duration: time.Microsecond},
+		{Kind: jwtguard.EventDecision, Name: jwtguard.DecisionAuthorize, Outcome: jwtguard.OutcomeAccepted, Duration: time.Microsecond},
+		{Kind: jwtguard.EventDecision, Name: jwtguard.DecisionAuthorize, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindScope, Duration: time.Microsecond},
 		{Kind: jwtguard.EventCacheEviction},
 		{Kind: jwtguard.EventCacheEviction},
 		{Kind: jwtguard.EventKeySet, Outcome: jwtguard.OutcomeFetched, Name: jwks, Duration: 2 * time.Millisecond},
@@ -50,6 +54,7 @@ func TestInstrumentsCountEachEvent(t *testing.T) {
 		{Kind: jwtguard.EventRevocation, Name: jwtguard.RevokedToken},
 		{Kind: jwtguard.EventStoreCall, Name: "spend", Duration: time.Millisecond},
 		{Kind: jwtguard.EventStoreCall, Name: "check", Duration: time.Millisecond},
+		{Kind: jwtguard.EventStoreCall, Name: "check", Err: jwtguard.ErrTokenRevoked, Duration: time.Millisecond}, // an answer, no failure
 		{Kind: jwtguard.EventStoreCall, Name: "check", Err: errors.New("i/o timeout"), Refusal: jwtguard.KindUnavailable, Duration: 2 * time.Second},
 		{Kind: jwtguard.EventThrottled, Name: jwtguard.ThrottleSignIn},
 		{Kind: jwtguard.EventThrottled, Name: jwtguard.ThrottleFailures},
@@ -59,52 +64,55 @@ func TestInstrumentsCountEachEvent(t *testing.T) {
 		o.Observe(ctx, e)
 	}
 	want := map[string]float64{
-		"jwtguard.decisions{cached=true,outcome=accepted}":                                          2,
-		"jwtguard.decisions{cached=false,outcome=accepted}":                                         1,
-		"jwtguard.decisions{cached=false,outcome=refused,refusal=token_invalid}":                    2,
-		"jwtguard.decisions{cached=true,outcome=refused,refusal=token_revoked}":                     1,
-		"jwtguard.decisions{cached=false,outcome=anonymous}":                                        1,
-		"jwtguard.verification.duration{outcome=accepted}":                                          1,
-		"jwtguard.verification.duration{outcome=accepted}:sum":                                      40e-6,
-		"jwtguard.verification.duration{outcome=refused}":                                           2,
-		"jwtguard.verification.duration{outcome=refused}:sum":                                       2e-6,
-		"jwtguard.verification.duration{outcome=anonymous}":                                         1,
-		"jwtguard.verification.duration{outcome=anonymous}:sum":                                     100e-9,
-		"jwtguard.cache.evictions{}":                                                                2,
-		"jwtguard.keyset.fetches{outcome=fetched,url=" + jwks + "}":                                 1,
-		"jwtguard.keyset.fetches{outcome=failed,url=" + jwks + "}":                                  1,
-		"jwtguard.keyset.changes{url=" + jwks + "}":                                                 1,
-		"jwtguard.keyset.fetch.duration{outcome=fetched,url=" + jwks + "}":                          1,
-		"jwtguard.keyset.fetch.duration{outcome=fetched,url=" + jwks + "}:sum":                      0.002,
-		"jwtguard.keyset.fetch.duration{outcome=failed,url=" + jwks + "}":                           1,
-		"jwtguard.keyset.fetch.duration{outcome=failed,url=" + jwks + "}:sum":                       1,
-		"jwtguard.endpoint.calls{endpoint=token_obtain,status_class=2xx}":                           1,
-		"jwtguard.endpoint.calls{endpoint=token_obtain,refusal=no_active_account,status_class=4xx}": 1,
-		"jwtguard.endpoint.calls{endpoint=token_refresh,refusal=unavailable,status_class=5xx}":      1,
-		"jwtguard.endpoint.duration{endpoint=token_obtain,status_class=2xx}":                        1,
-		"jwtguard.endpoint.duration{endpoint=token_obtain,status_class=2xx}:sum":                    0.08,
-		"jwtguard.endpoint.duration{endpoint=token_obtain,status_class=4xx}":                        1,
-		"jwtguard.endpoint.duration{endpoint=token_obtain,status_class=4xx}:sum":                    0.08,
-		"jwtguard.endpoint.duration{endpoint=token_refresh,status_class=5xx}":                       1,
-		"jwtguard.endpoint.duration{endpoint=token_refresh,status_class=5xx}:sum":                   1,
-		"jwtguard.signins{outcome=succeeded}":                                                       1,
-		"jwtguard.signins{outcome=failed}":                                                          2,
-		"jwtguard.signins{outcome=throttled}":                                                       1,
-		"jwtguard.refreshes{outcome=rotated}":                                                       1,
-		"jwtguard.refreshes{outcome=duplicate}":                                                     1,
-		"jwtguard.refreshes{outcome=reuse}":                                                         1,
-		"jwtguard.refreshes{outcome=refused,refusal=token_invalid}":                                 1,
-		"jwtguard.revocations{scope=family}":                                                        1,
-		"jwtguard.revocations{scope=token}":                                                         1,
-		"jwtguard.store.duration{call=spend,error=false}":                                           1,
-		"jwtguard.store.duration{call=spend,error=false}:sum":                                       0.001,
-		"jwtguard.store.duration{call=check,error=false}":                                           1,
-		"jwtguard.store.duration{call=check,error=false}:sum":                                       0.001,
-		"jwtguard.store.duration{call=check,error=true}":                                            1,
-		"jwtguard.store.duration{call=check,error=true}:sum":                                        2,
-		"jwtguard.store.errors{call=check,refusal=unavailable}":                                     1,
-		"jwtguard.throttled{limit=sign_in}":                                                         1,
-		"jwtguard.throttled{limit=failures}":                                                        2,
+		"jwtguard.decisions{cached=true,outcome=accepted}":                                               2,
+		"jwtguard.decisions{cached=false,outcome=accepted}":                                              1,
+		"jwtguard.decisions{cached=false,outcome=refused,refusal=token_invalid}":                         2,
+		"jwtguard.decisions{cached=true,outcome=refused,refusal=token_revoked}":                          1,
+		"jwtguard.decisions{cached=false,outcome=anonymous}":                                             1,
+		"jwtguard.decisions{cached=true,decision=authenticate,outcome=accepted}":                         1,
+		"jwtguard.decisions{cached=false,decision=authorize,outcome=accepted}":                           1,
+		"jwtguard.decisions{cached=false,decision=authorize,outcome=refused,refusal=insufficient_scope}": 1,
+		"jwtguard.verification.duration{outcome=accepted}":                                               1,
+		"jwtguard.verification.duration{outcome=accepted}:sum":                                           40e-6,
+		"jwtguard.verification.duration{outcome=refused}":                                                2,
+		"jwtguard.verification.duration{outcome=refused}:sum":                                            2e-6,
+		"jwtguard.verification.duration{outcome=anonymous}":                                              1,
+		"jwtguard.verification.duration{outcome=anonymous}:sum":                                          100e-9,
+		"jwtguard.cache.evictions{}":                                                                     2,
+		"jwtguard.keyset.fetches{outcome=fetched,url=" + jwks + "}":                                      1,
+		"jwtguard.keyset.fetches{outcome=failed,url=" + jwks + "}":                                       1,
+		"jwtguard.keyset.changes{url=" + jwks + "}":                                                      1,
+		"jwtguard.keyset.fetch.duration{outcome=fetched,url=" + jwks + "}":                               1,
+		"jwtguard.keyset.fetch.duration{outcome=fetched,url=" + jwks + "}:sum":                           0.002,
+		"jwtguard.keyset.fetch.duration{outcome=failed,url=" + jwks + "}":                                1,
+		"jwtguard.keyset.fetch.duration{outcome=failed,url=" + jwks + "}:sum":                            1,
+		"jwtguard.endpoint.calls{endpoint=token_obtain,status_class=2xx}":                                1,
+		"jwtguard.endpoint.calls{endpoint=token_obtain,refusal=no_active_account,status_class=4xx}":      1,
+		"jwtguard.endpoint.calls{endpoint=token_refresh,refusal=unavailable,status_class=5xx}":           1,
+		"jwtguard.endpoint.duration{endpoint=token_obtain,status_class=2xx}":                             1,
+		"jwtguard.endpoint.duration{endpoint=token_obtain,status_class=2xx}:sum":                         0.08,
+		"jwtguard.endpoint.duration{endpoint=token_obtain,status_class=4xx}":                             1,
+		"jwtguard.endpoint.duration{endpoint=token_obtain,status_class=4xx}:sum":                         0.08,
+		"jwtguard.endpoint.duration{endpoint=token_refresh,status_class=5xx}":                            1,
+		"jwtguard.endpoint.duration{endpoint=token_refresh,status_class=5xx}:sum":                        1,
+		"jwtguard.signins{outcome=succeeded}":                                                            1,
+		"jwtguard.signins{outcome=failed}":                                                               2,
+		"jwtguard.signins{outcome=throttled}":                                                            1,
+		"jwtguard.refreshes{outcome=rotated}":                                                            1,
+		"jwtguard.refreshes{outcome=duplicate}":                                                          1,
+		"jwtguard.refreshes{outcome=reuse}":                                                              1,
+		"jwtguard.refreshes{outcome=refused,refusal=token_invalid}":                                      1,
+		"jwtguard.revocations{scope=family}":                                                             1,
+		"jwtguard.revocations{scope=token}":                                                              1,
+		"jwtguard.store.duration{call=spend,error=false}":                                                1,
+		"jwtguard.store.duration{call=spend,error=false}:sum":                                            0.001,
+		"jwtguard.store.duration{call=check,error=false}":                                                2,
+		"jwtguard.store.duration{call=check,error=false}:sum":                                            0.002,
+		"jwtguard.store.duration{call=check,error=true}":                                                 1,
+		"jwtguard.store.duration{call=check,error=true}:sum":                                             2,
+		"jwtguard.store.errors{call=check,refusal=unavailable}":                                          1,
+		"jwtguard.throttled{limit=sign_in}":                                                              1,
+		"jwtguard.throttled{limit=failures}":                                                             2,
 	}
 	got := o.series(t)
 	for _, k := range slices.Sorted(maps.Keys(want)) {
@@ -208,7 +216,7 @@ func TestDecisionSeriesBounded(t *testing.T) {
 	if series > 1100 {
 		t.Errorf("%d series for %d distinct refusals: not bounded", series, n)
 	}
-	if got := o.series(t)["jwtguard.decisions{cached=true,outcome=other,refusal=other}"]; got < n-1100 {
+	if got := o.series(t)["jwtguard.decisions{cached=true,decision=other,outcome=other,refusal=other}"]; got < n-1100 {
 		t.Errorf("%v decisions under outcome=other, refusal=other; want the overflow there", got)
 	}
 }

@@ -35,7 +35,7 @@ func TestNothingSecretRecorded(t *testing.T) {
 	}
 	span.End()
 
-	allowed := map[string]bool{"outcome": true, "refusal": true, "cached": true, "alg": true, "endpoint": true, "status_class": true,
+	allowed := map[string]bool{"outcome": true, "refusal": true, "cached": true, "decision": true, "alg": true, "endpoint": true, "status_class": true,
 		"http.response.status_code": true, "call": true, "error": true, "limit": true, "scope": true, "url": true}
 	var seen []string
 	check := func(where, key, value string) {

@@ -15,7 +15,8 @@ import (
 // store call's span take the endpoint's or the call's name after a blank
 // when they end: "jwtguard.endpoint token_obtain", "jwtguard.store spend".
 const (
-	SpanVerify       = "jwtguard.verify"
+	SpanVerify       = "jwtguard.verify"    // the Guard's authenticate decision: the token
+	SpanAuthorize    = "jwtguard.authorize" // the Guard's authorize decision: the policy
 	SpanEndpoint     = "jwtguard.endpoint"
 	SpanStore        = "jwtguard.store"
 	SpanKeySetFetch  = "jwtguard.keyset.fetch"
@@ -89,7 +90,7 @@ func (o *Observer) trace(ctx context.Context, e *jwtguard.Event) {
 func spanSetKey(e *jwtguard.Event) setKey {
 	switch e.Kind {
 	case jwtguard.EventDecision:
-		return setKey{id: setDecision, a: e.Outcome, b: e.Refusal, flag: e.Cached}
+		return setKey{id: setDecision, a: e.Outcome, b: e.Refusal, c: e.Name, flag: e.Cached}
 	case jwtguard.EventEndpoint:
 		return setKey{id: setEndpointCall, a: e.Name, b: e.Refusal, status: e.Status / 100 * 100}
 	case jwtguard.EventStoreCall:
@@ -110,6 +111,9 @@ func endSpan(span trace.Span, e *jwtguard.Event, set attribute.Set) {
 	span.SetAttributes(set.ToSlice()...)
 	switch e.Kind {
 	case jwtguard.EventDecision:
+		if e.Name == jwtguard.DecisionAuthorize {
+			span.SetName(SpanAuthorize)
+		}
 		if e.Alg != "" {
 			span.SetAttributes(keyAlg.String(e.Alg))
 		}

@@ -43,7 +43,7 @@ func TestSpansNest(t *testing.T) {
 	reqCtx, req := o.tracer.Tracer("test").Start(context.Background(), "GET /tasks")
 	vctx := o.Begin(reqCtx, jwtguard.EventDecision)
 	sctx := o.Begin(vctx, jwtguard.EventStoreCall)
-	o.Observe(sctx, jwtguard.Event{Kind: jwtguard.EventStoreCall, Name: "check", Err: errors.New("dial tcp 10.0.0.7:6379: i/o timeout")})
+	o.Observe(sctx, jwtguard.Event{Kind: jwtguard.EventStoreCall, Name: "check", Err: errors.New("dial tcp 10.0.0.7:6379: i/o timeout"), Refusal: jwtguard.KindUnavailable})
 	o.Observe(vctx, jwtguard.Event{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeAccepted, Alg: "ES256"})
 	req.End()
 
@@ -94,6 +94,8 @@ func TestSpanStatus(t *testing.T) {
 		{jwtguard.Event{Kind: jwtguard.EventEndpoint, Name: jwtguard.EndpointObtain, Status: 401, Refusal: "no_active_account"}, "jwtguard.endpoint token_obtain", codes.Unset},
 		{jwtguard.Event{Kind: jwtguard.EventEndpoint, Name: jwtguard.EndpointRefresh, Status: 503, Refusal: jwtguard.KindUnavailable}, "jwtguard.endpoint token_refresh", codes.Error},
 		{jwtguard.Event{Kind: jwtguard.EventStoreCall, Name: "spend"}, "jwtguard.store spend", codes.Unset},
+		{jwtguard.Event{Kind: jwtguard.EventStoreCall, Name: "spend", Err: jwtguard.ErrTokenSpent}, "jwtguard.store spend", codes.Unset},
+		{jwtguard.Event{Kind: jwtguard.EventDecision, Name: jwtguard.DecisionAuthorize, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindForbidden}, "jwtguard.authorize", codes.Unset},
 		{jwtguard.Event{Kind: jwtguard.EventStoreCall, Name: "spend", Refusal: jwtguard.KindUnavailable}, "jwtguard.store spend", codes.Error},
 		{jwtguard.Event{Kind: jwtguard.EventKeySet, Outcome: jwtguard.OutcomeFetched, Name: "https://id.example/jwks"}, "jwtguard.keyset.fetch", codes.Unset},
 		{jwtguard.Event{Kind: jwtguard.EventKeySet, Outcome: jwtguard.OutcomeFailed, Name: "https://id.example/jwks"}, "jwtguard.keyset.fetch", codes.Error},
