@@ -35,6 +35,7 @@ import (
 
 	"github.com/jwtguard/jwtguard"
 	jwtguarddjango "github.com/jwtguard/jwtguard/django"
+	"github.com/jwtguard/jwtguard/examples/internal/metrics"
 	"github.com/jwtguard/jwtguard/examples/internal/serve"
 	sqlstore "github.com/jwtguard/jwtguard/stores/sql"
 )
@@ -55,6 +56,9 @@ type config struct {
 	gate        *hashGate // when set (tests), instead of one of maxHashes slots
 	out         io.Writer // where the first run's notes go: stderr
 	drain       time.Duration
+	reuseGrace  time.Duration
+	metricsAddr string            // where /metrics is served, on a listener of its own ("" for none)
+	observer    jwtguard.Observer // told of every decision and issuing event; nil for none
 }
 
 func parseFlags(args []string, env func(string) string, out io.Writer) (*config, error) {
@@ -70,6 +74,8 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.IntVar(&c.refreshes, "refreshes-per-minute", 5, "refreshes a minute per login session, past which refresh answers 429 (0: no limit)")
 	fs.IntVar(&c.maxHashes, "max-hashes", 2*runtime.GOMAXPROCS(0), "password hashes (19 MiB each) running at once; past a 1 s wait for one, sign-in and registration answer 503")
 	fs.DurationVar(&c.drain, "drain", serve.DefaultDrain, "after SIGTERM, how long to go on serving while /readyz answers 503, before shutting down")
+	fs.DurationVar(&c.reuseGrace, "reuse-grace", jwtguard.DefaultReuseGrace, "how long a spent refresh token presented again is a duplicate (two tabs, a retry) rather than a reuse that revokes its session")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (host:port), a listener of its own, never the public one (none when empty)")
 	fs.BoolVar(&c.insecure, "insecure-cookies", false, "with -cookies: leave out Secure, for plain http on a host other than localhost (never in production)")
 	addUser := func(v string) error {
 		name, pass, ok := strings.Cut(v, ":")
@@ -152,10 +158,16 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		u.gate = newHashGate(c.maxHashes, hashWait)
 	}
 	u.creates = newHashGate(max(cap(u.gate.slots)/2, 1), hashWait)
-	issuer, err := jwtguard.NewIssuer(key, tokens,
+	// The settings every constructor takes alike: the logger, and the
+	// observer when metrics are served.
+	common := []jwtguard.Option{jwtguard.WithLogger(log)}
+	if c.observer != nil {
+		common = append(common, jwtguard.WithObserver(c.observer))
+	}
+	issuer, err := jwtguard.NewIssuer(key, tokens, append(options[jwtguard.IssuerOption](common),
 		jwtguard.WithUserLookup(jwtguard.UserLoaderFunc[*user](u.load), 5*time.Second),
 		jwtguard.WithAccessRevocation(5*time.Second),
-		jwtguard.WithLogger(log))
+		jwtguard.WithReuseGrace(c.reuseGrace))...)
 	if err != nil {
 		return fail(err)
 	}
@@ -167,8 +179,8 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	guardOpts := []jwtguard.GuardOption{jwtguard.WithLogger(log), jwtguard.WithLogRedaction(paths)}
-	endpointOpts := []jwtguard.EndpointOption{jwtguard.WithLogger(log)}
+	guardOpts := append(options[jwtguard.GuardOption](common), jwtguard.WithLogRedaction(paths))
+	endpointOpts := options[jwtguard.EndpointOption](common)
 	if c.cookies {
 		mode, err := cookieMode(c)
 		if err != nil {
@@ -181,7 +193,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	activate, err := jwtguard.NewVerifier(issuer.Keys(), jwtguard.WithTokenType(activationType))
+	activate, err := jwtguard.NewVerifier(issuer.Keys(), append(options[jwtguard.VerifierOption](common), jwtguard.WithTokenType(activationType))...)
 	if err != nil {
 		return fail(err)
 	}
@@ -190,10 +202,11 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	// revocations at once (the store's change feed, which the issuer's
 	// checks subscribe to by themselves).
 	shared := func(name string) []jwtguard.ThrottleOption {
+		opts := options[jwtguard.ThrottleOption](common)
 		if throttles == nil {
-			return nil
+			return opts
 		}
-		return []jwtguard.ThrottleOption{jwtguard.WithSharedThrottle(throttles, name), jwtguard.WithLogger(log)}
+		return append(opts, jwtguard.WithSharedThrottle(throttles, name))
 	}
 	throttle, err := jwtguard.NewLoginThrottle(append(shared("signin"), jwtguard.WithTrustedProxies(c.trusted...), jwtguard.WithPerSession(c.refreshes, time.Minute))...)
 	if err != nil {
@@ -286,12 +299,29 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	if c.metricsAddr != "" {
+		m, err := metrics.Listen(c.metricsAddr, log)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		c.observer = m.Observer
+	}
 	h, closeApp, err := newApp(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer closeApp()
 	return serve.ListenAndRun(ctx, c.addr, h, log, serve.WithDrain(c.drain))
+}
+
+// options gives the common settings as options of one constructor.
+func options[T any](common []jwtguard.Option) []T {
+	out := make([]T, 0, len(common)+4)
+	for _, o := range common {
+		out = append(out, any(o).(T))
+	}
+	return out
 }
 
 func main() { serve.Main("tasks", run) }

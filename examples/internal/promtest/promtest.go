@@ -191,9 +191,11 @@ func (s *Server) Value(t testing.TB, promql string) float64 {
 func (s *Server) ScrapedSince(t testing.TB, target string, since time.Time, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
-	q := fmt.Sprintf(`timestamp(up{instance=%q} == 1)`, target)
+	// timestamp() of a selector is its sample's time; of any other
+	// expression (up == 1) it is the time of the query.
+	up := fmt.Sprintf(`up{instance=%q}`, target)
 	for {
-		if ts := s.Value(t, q); ts > float64(since.UnixNano())/1e9 {
+		if ts := s.Value(t, "timestamp("+up+")"); ts > float64(since.UnixNano())/1e9 && s.Value(t, up) == 1 {
 			return
 		}
 		if time.Now().After(deadline) {
