@@ -71,32 +71,40 @@ type decisionCount struct {
 	shardedCount
 }
 
-// decisionCounts holds a count per attribute set: the decisions without a
-// refusal in a fixed table, the refused ones (by kind) in a map.
+// decisionCounts holds a count per attribute set: the decisions whose
+// strings are jwtguard's own (the Guard's two decisions, the outcomes, the
+// refusal kinds) in a fixed table, made on first use, found without
+// hashing; any other in a map.
 type decisionCounts struct {
-	plain   [len(plainNames)][len(plainOutcomes)][2]*decisionCount // by decision, outcome, cached
-	refused sync.Map                                               // setKey -> *decisionCount
-	n       atomic.Int64
-	sets    *attributeSets
+	table  [len(decisionNames)][len(decisionRefusals)][len(decisionOutcomes)][2]atomic.Pointer[decisionCount]
+	others sync.Map // setKey -> *decisionCount
+	n      atomic.Int64
+	sets   *attributeSets
 }
 
-// plainOutcomes are the decisions' outcomes without a refusal, and
-// plainNames the Guard's two decisions.
+// The strings of a decision that the table holds, the commonest first.
 var (
-	plainOutcomes = [...]string{jwtguard.OutcomeAccepted, jwtguard.OutcomeAnonymous}
-	plainNames    = [...]string{jwtguard.DecisionAuthenticate, jwtguard.DecisionAuthorize}
+	decisionNames    = [...]string{jwtguard.DecisionAuthenticate, jwtguard.DecisionAuthorize}
+	decisionOutcomes = [...]string{jwtguard.OutcomeAccepted, jwtguard.OutcomeRefused, jwtguard.OutcomeAnonymous}
+	decisionRefusals = [...]string{"", jwtguard.KindTokenInvalid, jwtguard.KindNoCredentials, jwtguard.KindForbidden,
+		jwtguard.KindScope, jwtguard.KindTokenRevoked, jwtguard.KindMalformed, jwtguard.KindTokenWrongType,
+		jwtguard.KindCSRF, jwtguard.KindUnavailable, jwtguard.KindUserNotFound, jwtguard.KindUserInactive,
+		jwtguard.KindNoUserID, jwtguard.KindTokenNoExp, jwtguard.KindTokenNoID, jwtguard.KindTokenNoType,
+		jwtguard.KindDuplicateCookie, jwtguard.KindNotFound}
 )
 
-func newDecisionCounts(sets *attributeSets) *decisionCounts {
-	d := &decisionCounts{sets: sets}
-	for n, name := range plainNames {
-		for i, outcome := range plainOutcomes {
-			for c, cached := range []bool{false, true} {
-				d.plain[n][i][c] = d.newCount(setKey{id: setDecision, a: outcome, c: name, flag: cached})
-			}
+// index is the position of s in list, or -1.
+func index(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
 		}
 	}
-	return d
+	return -1
+}
+
+func newDecisionCounts(sets *attributeSets) *decisionCounts {
+	return &decisionCounts{sets: sets}
 }
 
 func (d *decisionCounts) newCount(k setKey) *decisionCount {
@@ -105,25 +113,25 @@ func (d *decisionCounts) newCount(k setKey) *decisionCount {
 
 // add counts e.
 func (d *decisionCounts) add(e *jwtguard.Event) {
-	if e.Refusal == "" {
+	k := setKey{id: setDecision, a: e.Outcome, b: e.Refusal, c: e.Name, flag: e.Cached}
+	n, r, o := index(decisionNames[:], e.Name), index(decisionRefusals[:], e.Refusal), index(decisionOutcomes[:], e.Outcome)
+	if n >= 0 && r >= 0 && o >= 0 {
 		c := 0
 		if e.Cached {
 			c = 1
 		}
-		for n, name := range plainNames {
-			if e.Name != name {
-				continue
+		slot := &d.table[n][r][o][c]
+		count := slot.Load()
+		if count == nil {
+			if slot.CompareAndSwap(nil, d.newCount(k)) {
+				d.n.Add(1)
 			}
-			for i, outcome := range plainOutcomes {
-				if e.Outcome == outcome {
-					d.plain[n][i][c].add()
-					return
-				}
-			}
+			count = slot.Load()
 		}
+		count.add()
+		return
 	}
-	k := setKey{id: setDecision, a: e.Outcome, b: e.Refusal, c: e.Name, flag: e.Cached}
-	if v, ok := d.refused.Load(k); ok {
+	if v, ok := d.others.Load(k); ok {
 		v.(*decisionCount).add()
 		return
 	}
@@ -131,7 +139,7 @@ func (d *decisionCounts) add(e *jwtguard.Event) {
 		// A flood of strings of an application's own: they share "other".
 		k = setKey{id: setDecision, a: "other", b: "other", c: "other", flag: e.Cached}
 	}
-	v, loaded := d.refused.LoadOrStore(k, d.newCount(k))
+	v, loaded := d.others.LoadOrStore(k, d.newCount(k))
 	if !loaded {
 		d.n.Add(1)
 	}
@@ -140,16 +148,18 @@ func (d *decisionCounts) add(e *jwtguard.Event) {
 
 // observe reports every count to the SDK.
 func (d *decisionCounts) observe(_ context.Context, o metric.Int64Observer) error {
-	for n := range d.plain {
-		for i := range d.plain[n] {
-			for _, c := range d.plain[n][i] {
-				if v := c.load(); v > 0 {
-					o.Observe(v, c.opts...)
+	for n := range d.table {
+		for r := range d.table[n] {
+			for i := range d.table[n][r] {
+				for c := range d.table[n][r][i] {
+					if count := d.table[n][r][i][c].Load(); count != nil {
+						o.Observe(count.load(), count.opts...)
+					}
 				}
 			}
 		}
 	}
-	d.refused.Range(func(_, v any) bool {
+	d.others.Range(func(_, v any) bool {
 		c := v.(*decisionCount)
 		o.Observe(c.load(), c.opts...)
 		return true

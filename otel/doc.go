@@ -21,7 +21,7 @@
 // jwtguard.store.duration jwtguard_store_duration_seconds.
 //
 //	jwtguard.decisions               {decision}   decision (authenticate, authorize), outcome, cached, refusal
-//	jwtguard.verification.duration   s            outcome (authenticate decisions the cache did not answer)
+//	jwtguard.verification.duration   s            outcome (tokens verified: not from the cache, not anonymous)
 //	jwtguard.cache.evictions         {eviction}
 //	jwtguard.keyset.fetches          {fetch}      outcome (fetched, failed), url
 //	jwtguard.keyset.changes          {change}     url
@@ -43,8 +43,8 @@
 //
 // A guarded request passes two decisions: authenticate (the token:
 // accepted, anonymous or refused) and, with a policy, authorize (accepted
-// or refused); it is refused at most once. A policy's decision is counted,
-// not timed. A decision the verified-token cache answered is counted
+// or refused); it is refused at most once. A policy's decision and an
+// anonymous one are counted, not timed. A decision the verified-token cache answered is counted
 // (cached="true") but not timed: that path takes a few hundred nanoseconds, and the SDK's
 // histogram would double it. The decisions are counted with sharded atomic
 // adds that the SDK reads when it collects, so the cache-hit path pays tens

@@ -105,7 +105,9 @@ func (in *instruments) record(ctx context.Context, e *jwtguard.Event) {
 	switch e.Kind {
 	case jwtguard.EventDecision:
 		in.decisions.add(e)
-		if !e.Cached && e.Name != jwtguard.DecisionAuthorize {
+		// Timed: a token verified, not a policy, an anonymous request or a
+		// cache hit.
+		if !e.Cached && e.Name != jwtguard.DecisionAuthorize && e.Outcome != jwtguard.OutcomeAnonymous {
 			in.verifyDuration.Record(ctx, seconds(e.Duration), in.sets.get(setKey{id: setVerifyDuration, a: e.Outcome}).rec...)
 		}
 	case jwtguard.EventCacheEviction:

@@ -2,9 +2,11 @@ package jwtguardotel
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/jwtguard/jwtguard"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // ScopeName is the instrumentation scope of the meter and the tracer: the
@@ -22,6 +24,8 @@ const ScopeName = "github.com/jwtguard/jwtguard/otel"
 type Observer struct {
 	metrics *instruments
 	tracer  trace.Tracer
+	tracing bool        // false for a no-op TracerProvider: Begin does nothing
+	spans   atomic.Bool // Begin has opened a span: Observe looks for one to end
 }
 
 var _ jwtguard.SpanObserver = (*Observer)(nil)
@@ -39,7 +43,8 @@ func New(opts ...Option) (*Observer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Observer{metrics: m, tracer: cfg.tracers.Tracer(ScopeName)}, nil
+	_, noSpans := cfg.tracers.(noop.TracerProvider)
+	return &Observer{metrics: m, tracer: cfg.tracers.Tracer(ScopeName), tracing: !noSpans}, nil
 }
 
 // Observe records e on the instruments. When ctx is the context that

@@ -59,7 +59,7 @@ var spanStart = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindInterna
 // in the background, outside any request: its span may be a trace's root.
 func (o *Observer) begin(ctx context.Context, k jwtguard.EventKind) context.Context {
 	name := spanName(k)
-	if name == "" {
+	if name == "" || !o.tracing {
 		return ctx
 	}
 	if k != jwtguard.EventKeySet && !trace.SpanContextFromContext(ctx).IsSampled() {
@@ -68,6 +68,9 @@ func (o *Observer) begin(ctx context.Context, k jwtguard.EventKind) context.Cont
 	sctx, span := o.tracer.Start(ctx, name, spanStart...)
 	if !span.IsRecording() {
 		return ctx
+	}
+	if !o.spans.Load() {
+		o.spans.Store(true)
 	}
 	return context.WithValue(sctx, beganKey{}, &began{kind: k, span: span})
 }
@@ -78,6 +81,9 @@ func (o *Observer) trace(ctx context.Context, e *jwtguard.Event) {
 	if spanName(e.Kind) == "" {
 		o.addEvent(ctx, e)
 		return
+	}
+	if !o.spans.Load() {
+		return // no span was ever opened: none to end
 	}
 	b, ok := ctx.Value(beganKey{}).(*began)
 	if !ok || b.kind != e.Kind || !b.ended.CompareAndSwap(false, true) {
