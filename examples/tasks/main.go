@@ -299,14 +299,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	if c.metricsAddr != "" {
-		m, err := metrics.Listen(c.metricsAddr, log)
-		if err != nil {
-			return err
-		}
-		defer m.Close()
-		c.observer = m.Observer
+	obs, closeMetrics, err := metrics.ObserverFor(c.metricsAddr, log)
+	if err != nil {
+		return err
 	}
+	defer closeMetrics()
+	c.observer = obs
 	h, closeApp, err := newApp(ctx, c, log)
 	if err != nil {
 		return err

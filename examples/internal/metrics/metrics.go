@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jwtguard/jwtguard"
 	"github.com/jwtguard/jwtguard/examples/internal/serve"
 	jwtguardotel "github.com/jwtguard/jwtguard/otel"
 )
@@ -51,6 +52,21 @@ func Listen(addr string, log *slog.Logger) (*Server, error) {
 	go func() { s.done <- s.srv.Serve(ln) }()
 	log.Info("metrics listening", "addr", ln.Addr().String())
 	return s, nil
+}
+
+// ObserverFor serves metrics on addr, as Listen does, and returns the
+// observer to set on every constructor and the function that stops the
+// listener. With addr empty it serves nothing and returns a nil observer:
+// metrics off, nothing built.
+func ObserverFor(addr string, log *slog.Logger) (jwtguard.Observer, func(), error) {
+	if addr == "" {
+		return nil, func() {}, nil
+	}
+	s, err := Listen(addr, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.Observer, func() { s.Close() }, nil
 }
 
 // Addr is the address the metrics are served on.

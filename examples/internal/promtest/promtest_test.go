@@ -42,7 +42,7 @@ func TestRealPrometheusReadsTheExporter(t *testing.T) {
 	server.ScrapedSince(t, target, time.Now(), 30*time.Second)
 
 	for q, want := range map[string]float64{
-		`sum(jwtguard_decisions_total{outcome="accepted",cached="true"})`:        7,
+		`sum(jwtguard_decisions_total{outcome="accepted",cached="true"})`:          7,
 		`sum(jwtguard_decisions_total{outcome="refused",refusal="token_invalid"})`: 3,
 		`sum(jwtguard_verification_duration_seconds_count{outcome="refused"})`:     3,
 		`sum(jwtguard_refreshes_total{outcome="reuse"})`:                           1,
