@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -157,9 +158,40 @@ func TestMetricsScrapedByPrometheus(t *testing.T) {
 	want["refresh 4xx"] = 1
 
 	after := read()
+	// The README's queries run on this server and answer (a rate needs two
+	// samples of a series: one more scrape).
+	prom.ScrapedSince(t, met, time.Now(), 30*time.Second)
+	for _, q := range readmeQueries(t) {
+		if len(prom.Query(t, q)) == 0 && !strings.Contains(q, "keyset") {
+			t.Errorf("the README's query %s gives no sample", q)
+		}
+	}
 	for what := range queries {
 		if got := after[what] - before[what]; got != want[what] {
 			t.Errorf("%s: %s moved by %v, want %v", what, queries[what], got, want[what])
 		}
 	}
+}
+
+// readmeQueries are the PromQL queries of the README's Observability
+// table: "| question | `query` |" rows.
+func readmeQueries(t *testing.T) []string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "## Observability")
+	section, _, _ = strings.Cut(section, "\n## ")
+	var out []string
+	for _, line := range strings.Split(section, "\n") {
+		cells := strings.Split(line, " | ")
+		if len(cells) == 2 && strings.HasSuffix(cells[0], "?") {
+			out = append(out, strings.Trim(strings.TrimSuffix(cells[1], " |"), "`"))
+		}
+	}
+	if len(out) < 5 {
+		t.Fatalf("%d queries in the README's Observability section, want at least 5", len(out))
+	}
+	return out
 }
