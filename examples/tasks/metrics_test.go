@@ -45,34 +45,13 @@ func (c tasksClient) pair(body string) (access, refresh string) {
 }
 
 // runTasks runs the tasks program as main does, with args, until the test
-// ends, and waits until it answers.
+// ends, and waits until it is ready.
 func runTasks(t *testing.T, addr string, args ...string) tasksClient {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"-addr", addr, "-drain", "0"}, args...), io.Discard) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("tasks: %v", err)
-		}
+	promtest.RunExample(t, "http://"+addr+"/readyz", func(ctx context.Context) error {
+		return run(ctx, append([]string{"-addr", addr, "-drain", "0"}, args...), io.Discard)
 	})
-	c := tasksClient{t: t, base: "http://" + addr}
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		if res, err := http.Get(c.base + "/healthz"); err == nil {
-			res.Body.Close()
-			return c
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("tasks ended: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("tasks did not answer within 20s")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return tasksClient{t: t, base: "http://" + addr}
 }
 
 // TestMetricsScrapedByPrometheus runs tasks with -metrics-addr, has a real

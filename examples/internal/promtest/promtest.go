@@ -1,4 +1,5 @@
-// Package promtest runs a real Prometheus server for tests: Debian's
+// Package promtest helps test the example servers' metrics: it runs an
+// example (RunExample, Get), and a real Prometheus server: Debian's
 // prometheus package (scripts/ci/prometheus.sh installs it and sets
 // JWTGUARD_PROMETHEUS), started as the current user on a free loopback
 // port, with a temporary configuration and storage, scraping the targets
