@@ -25,9 +25,19 @@ func (w *discard) Header() http.Header         { return w.h }
 func (w *discard) Write(b []byte) (int, error) { return len(b), nil }
 func (w *discard) WriteHeader(s int)           { w.status = s }
 
+// nopObserver is told everything and does nothing: what the event seam
+// itself costs, apart from any observer's work.
+type nopObserver struct{}
+
+func (nopObserver) Observe(context.Context, jwtguard.Event) {}
+func (nopObserver) Begin(ctx context.Context, _ jwtguard.EventKind) context.Context {
+	return ctx
+}
+
 // BenchmarkGuard is the root's BenchmarkGuard (HS256, the verified-token
 // cache on, a Guard requiring authentication) with metrics off (no
-// observer: the Guard as it ships) and on (this module's Observer on the
+// observer: the Guard as it ships), seam (an observer that does nothing:
+// the event seam's own cost) and on (this module's Observer on the
 // Verifier and the Guard, the real metrics SDK, no tracing). case=ok
 // repeats one valid token: the cache-hit path.
 func BenchmarkGuard(b *testing.B) {
@@ -45,9 +55,12 @@ func BenchmarkGuard(b *testing.B) {
 		name, auth string
 		status     int
 	}{{"ok", "Bearer " + tok, 200}, {"missing", "", 401}, {"badsig", "Bearer " + badSig, 401}} {
-		for _, metrics := range []string{"off", "on"} {
+		for _, metrics := range []string{"off", "seam", "on"} {
 			b.Run("case="+c.name+"/metrics="+metrics, func(b *testing.B) {
 				var common []jwtguard.Option
+				if metrics == "seam" {
+					common = append(common, jwtguard.WithObserver(nopObserver{}))
+				}
 				if metrics == "on" {
 					mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 					b.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
