@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard"
+	"github.com/jwtguard/jwtguard/examples/internal/metrics"
 	"github.com/jwtguard/jwtguard/examples/internal/serve"
 )
 
@@ -39,6 +40,11 @@ type config struct {
 	algs      list
 	noCache   bool
 	tokenType string
+	// metricsAddr is where /metrics is served, on a listener of its own
+	// ("" for none); observer is told of every decision and key set fetch
+	// (nil for none).
+	metricsAddr string
+	observer    jwtguard.Observer
 }
 
 // list is a repeatable string flag.
@@ -62,6 +68,7 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 	fs.Var(&c.algs, "alg", "an allowed algorithm (repeatable; default: what the keys allow)")
 	fs.StringVar(&c.tokenType, "token-type", "access", `the "token_type" a token must carry, with a "jti", as simplejwt's; empty for an identity provider's tokens`)
 	fs.BoolVar(&c.noCache, "no-cache", false, "turn the verified-token cache off: every request checks its token's signature")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (host:port), a listener of its own, never the public one (none when empty)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -124,7 +131,11 @@ func keyProvider(c *config, log *slog.Logger) (p jwtguard.KeyProvider, keys []*j
 		if c.jwksFile != "" || len(c.pems) > 0 || c.hmacFile != "" {
 			return nil, nil, nil, nil, errors.New("-jwks-url trusts the remote set only; drop -jwks-file, -pem and -hmac-secret-file")
 		}
-		r, err := jwtguard.NewRemoteKeySet(c.jwksURL, jwtguard.WithLogger(log))
+		var ropts []jwtguard.RemoteOption
+		for _, o := range c.common(log) {
+			ropts = append(ropts, o)
+		}
+		r, err := jwtguard.NewRemoteKeySet(c.jwksURL, ropts...)
 		if err != nil {
 			return nil, nil, nil, nil, err
 		}
@@ -141,6 +152,16 @@ func keyProvider(c *config, log *slog.Logger) (p jwtguard.KeyProvider, keys []*j
 	return set, keys, set.Algorithms(), func() {}, nil
 }
 
+// common is the settings every constructor takes alike: the logger, and
+// the observer when metrics are served.
+func (c *config) common(log *slog.Logger) []jwtguard.Option {
+	opts := []jwtguard.Option{jwtguard.WithLogger(log)}
+	if c.observer != nil {
+		opts = append(opts, jwtguard.WithObserver(c.observer))
+	}
+	return opts
+}
+
 // newHandler builds the routes behind a Guard configured from c. Call
 // close when the server is done.
 func newHandler(c *config, log *slog.Logger) (h http.Handler, close func(), err error) {
@@ -154,6 +175,10 @@ func newHandler(c *config, log *slog.Logger) (h http.Handler, close func(), err 
 		}
 	}()
 	opts := []jwtguard.VerifierOption{jwtguard.WithTokenType(c.tokenType)}
+	var gopts []jwtguard.GuardOption
+	for _, o := range c.common(log) {
+		opts, gopts = append(opts, o), append(gopts, o)
+	}
 	if c.noCache {
 		opts = append(opts, jwtguard.WithoutCache())
 	}
@@ -171,7 +196,7 @@ func newHandler(c *config, log *slog.Logger) (h http.Handler, close func(), err 
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := jwtguard.NewGuard(v, jwtguard.WithLogger(log))
+	g, err := jwtguard.NewGuard(v, gopts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -229,6 +254,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	obs, closeMetrics, err := metrics.ObserverFor(c.metricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer closeMetrics()
+	c.observer = obs
 	h, closeKeys, err := newHandler(c, log)
 	if err != nil {
 		return err

@@ -23,11 +23,19 @@ import (
 	"github.com/jwtguard/jwtguard"
 )
 
-func TestBasicServer(t *testing.T) {
-	dir := t.TempDir()
+// writeJWKS writes dir/jwks.json, a JWK Set of one HMAC key, kid hs1, and
+// returns its secret.
+func writeJWKS(t *testing.T, dir string) []byte {
+	t.Helper()
 	secret := []byte("oct-secret-for-the-basic-example")
 	jwks := `{"keys":[{"kty":"oct","kid":"hs1","alg":"HS256","k":"` + base64.RawURLEncoding.EncodeToString(secret) + `"}]}`
 	must(t, os.WriteFile(filepath.Join(dir, "jwks.json"), []byte(jwks), 0o600))
+	return secret
+}
+
+func TestBasicServer(t *testing.T) {
+	dir := t.TempDir()
+	secret := writeJWKS(t, dir)
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	der, _ := x509.MarshalPKIXPublicKey(&ec.PublicKey)
 	must(t, os.WriteFile(filepath.Join(dir, "ec.pem"), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600))

@@ -21,16 +21,19 @@ import (
 	"strings"
 
 	"github.com/jwtguard/jwtguard"
+	"github.com/jwtguard/jwtguard/examples/internal/metrics"
 	"github.com/jwtguard/jwtguard/examples/internal/serve"
 )
 
 type config struct {
-	addr       string
-	issuer     string
-	jwksURL    string
-	audiences  list
-	adminScope string
-	atJWT      bool
+	addr        string
+	issuer      string
+	jwksURL     string
+	audiences   list
+	adminScope  string
+	atJWT       bool
+	metricsAddr string            // where /metrics is served, on a listener of its own ("" for none)
+	observer    jwtguard.Observer // told of every decision and key set fetch; nil for none
 }
 
 // list is a repeatable string flag.
@@ -49,6 +52,7 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 	fs.Var(&c.audiences, "audience", "an accepted audience (repeatable)")
 	fs.StringVar(&c.adminScope, "admin-scope", "admin", "the scope GET /admin requires")
 	fs.BoolVar(&c.atJWT, "at-jwt", false, `require RFC 9068 access tokens (typ "at+jwt")`)
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (host:port), a listener of its own, never the public one (none when empty)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -61,7 +65,16 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 // newHandler connects to the provider and builds the routes. Call close
 // when the server is done.
 func newHandler(ctx context.Context, c *config, log *slog.Logger) (http.Handler, func(), error) {
-	opts := []jwtguard.RemoteOption{jwtguard.WithLogger(log)}
+	common := []jwtguard.Option{jwtguard.WithLogger(log)}
+	if c.observer != nil {
+		common = append(common, jwtguard.WithObserver(c.observer))
+	}
+	var opts []jwtguard.RemoteOption
+	vopts := []jwtguard.VerifierOption{jwtguard.WithTokenType("")} // OpenID providers write no token_type
+	var gopts []jwtguard.GuardOption
+	for _, o := range common {
+		opts, vopts, gopts = append(opts, o), append(vopts, o), append(gopts, o)
+	}
 	var keys *jwtguard.RemoteKeySet
 	var err error
 	if c.issuer != "" {
@@ -72,7 +85,6 @@ func newHandler(ctx context.Context, c *config, log *slog.Logger) (http.Handler,
 	if err != nil {
 		return nil, nil, err
 	}
-	vopts := []jwtguard.VerifierOption{jwtguard.WithTokenType("")} // OpenID providers write no token_type
 	if c.issuer != "" {
 		vopts = append(vopts, jwtguard.WithIssuer(c.issuer))
 	}
@@ -87,7 +99,7 @@ func newHandler(ctx context.Context, c *config, log *slog.Logger) (http.Handler,
 		keys.Close()
 		return nil, nil, err
 	}
-	g, err := jwtguard.NewGuard(v, jwtguard.WithLogger(log))
+	g, err := jwtguard.NewGuard(v, gopts...)
 	if err != nil {
 		keys.Close()
 		return nil, nil, err
@@ -125,6 +137,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	obs, closeMetrics, err := metrics.ObserverFor(c.metricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer closeMetrics()
+	c.observer = obs
 	h, closeKeys, err := newHandler(ctx, c, log)
 	if err != nil {
 		return err

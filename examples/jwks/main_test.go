@@ -16,8 +16,10 @@ import (
 	"github.com/jwtguard/jwtguard"
 )
 
-// A fake provider: discovery, a JWK Set, and tokens signed with its key.
-func TestJWKSExample(t *testing.T) {
+// fakeProvider serves discovery and a JWK Set until the test ends, and
+// signs tokens with its key.
+func fakeProvider(t *testing.T) (url string, token func(scope string) string) {
+	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	must(t, err)
 	sk, err := jwtguard.NewSigningKey("op-1", priv, jwtguard.EdDSA)
@@ -26,13 +28,12 @@ func TestJWKSExample(t *testing.T) {
 	must(t, err)
 	mux := http.NewServeMux()
 	op := httptest.NewServer(mux)
-	defer op.Close()
+	t.Cleanup(op.Close)
 	mux.Handle("GET /jwks", keyIssuer.JWKS(time.Minute))
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, `{"issuer":"`+op.URL+`","jwks_uri":"`+op.URL+`/jwks"}`)
 	})
-
-	token := func(scope string) string {
+	return op.URL, func(scope string) string {
 		tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
 			"iss": op.URL, "sub": "svc-1", "aud": "api", "scope": scope, "client_id": "svc-1",
 			"exp": time.Now().Add(time.Minute).Unix(),
@@ -43,10 +44,15 @@ func TestJWKSExample(t *testing.T) {
 		must(t, err)
 		return raw
 	}
+}
+
+// A fake provider: discovery, a JWK Set, and tokens signed with its key.
+func TestJWKSExample(t *testing.T) {
+	opURL, token := fakeProvider(t)
 
 	for _, args := range [][]string{
-		{"-issuer", op.URL, "-audience", "api", "-at-jwt"},
-		{"-jwks-url", op.URL + "/jwks", "-audience", "api"},
+		{"-issuer", opURL, "-audience", "api", "-at-jwt"},
+		{"-jwks-url", opURL + "/jwks", "-audience", "api"},
 	} {
 		cfg, err := parseFlags(args, io.Discard)
 		must(t, err)
@@ -76,7 +82,7 @@ func TestJWKSExample(t *testing.T) {
 		closeKeys()
 	}
 
-	for _, args := range [][]string{{}, {"-issuer", "x", "-jwks-url", "y"}, {"-issuer", op.URL + "/elsewhere"}} {
+	for _, args := range [][]string{{}, {"-issuer", "x", "-jwks-url", "y"}, {"-issuer", opURL + "/elsewhere"}} {
 		cfg, err := parseFlags(args, io.Discard)
 		if err == nil {
 			_, _, err = newHandler(context.Background(), cfg, slog.New(slog.DiscardHandler))

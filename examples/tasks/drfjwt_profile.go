@@ -78,17 +78,25 @@ func drfUser(row *user) drfjwt.User {
 
 // newDRFJWTApp wires the drf-jwt profile over the tutorial's database.
 func newDRFJWTApp(ctx context.Context, c *config, d *db, u users, key *jwtguard.SigningKey, throttles jwtguard.ThrottleStore, log *slog.Logger) (http.Handler, error) {
-	shared := func(name string) []jwtguard.ThrottleOption {
-		if throttles == nil {
-			return nil
-		}
-		return []jwtguard.ThrottleOption{jwtguard.SharedThrottle(throttles, name, log)}
+	// The settings every constructor takes alike: the logger, and the
+	// observer when metrics are served (the profile's own views report
+	// nothing yet; its Guard and throttles do).
+	common := []jwtguard.Option{jwtguard.WithLogger(log)}
+	if c.observer != nil {
+		common = append(common, jwtguard.WithObserver(c.observer))
 	}
-	signins, err := jwtguard.NewLoginThrottle(append(shared("signin"), jwtguard.TrustedProxies(c.trusted...))...)
+	throttle := func(name string, opts ...jwtguard.ThrottleOption) (*jwtguard.LoginThrottle, error) {
+		opts = append(append(options[jwtguard.ThrottleOption](common), opts...), jwtguard.WithTrustedProxies(c.trusted...))
+		if throttles != nil {
+			opts = append(opts, jwtguard.WithSharedThrottle(throttles, name))
+		}
+		return jwtguard.NewLoginThrottle(opts...)
+	}
+	signins, err := throttle("signin")
 	if err != nil {
 		return nil, err
 	}
-	registrations, err := jwtguard.NewLoginThrottle(append(shared("register"), jwtguard.PerClient(registerRate, registerPer), jwtguard.TrustedProxies(c.trusted...))...)
+	registrations, err := throttle("register", jwtguard.WithPerClient(registerRate, registerPer))
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +110,7 @@ func newDRFJWTApp(ctx context.Context, c *config, d *db, u users, key *jwtguard.
 	if err != nil {
 		return nil, err
 	}
-	guard, err := p.Guard(jwtguard.WithLogger(log), jwtguard.WithLogRedaction(paths))
+	guard, err := p.Guard(append(options[jwtguard.GuardOption](common), jwtguard.WithLogRedaction(paths))...)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,7 @@ import (
 
 	"github.com/jwtguard/jwtguard"
 	jwtguarddjango "github.com/jwtguard/jwtguard/django"
+	"github.com/jwtguard/jwtguard/examples/internal/metrics"
 	"github.com/jwtguard/jwtguard/examples/internal/serve"
 	sqlstore "github.com/jwtguard/jwtguard/stores/sql"
 )
@@ -61,6 +62,9 @@ type config struct {
 	drain       time.Duration
 	profile     string // "simplejwt" or "drf-jwt"
 	jwtPrefix   string // the drf-jwt profile's Authorization prefix
+	reuseGrace  time.Duration
+	metricsAddr string            // where /metrics is served, on a listener of its own ("" for none)
+	observer    jwtguard.Observer // told of every decision and issuing event; nil for none
 }
 
 func parseFlags(args []string, env func(string) string, out io.Writer) (*config, error) {
@@ -78,6 +82,8 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.DurationVar(&c.drain, "drain", serve.DefaultDrain, "after SIGTERM, how long to go on serving while /readyz answers 503, before shutting down")
 	fs.StringVar(&c.profile, "profile", profileSimpleJWT, "token profile: simplejwt (pairs, /api/token/) or drf-jwt (djangorestframework-jwt's single token, /auth/obtain_token/)")
 	fs.StringVar(&c.jwtPrefix, "jwt-prefix", "JWT", "with -profile drf-jwt: the Authorization header's prefix, JWT_AUTH_HEADER_PREFIX (Bearer in the tutorial)")
+	fs.DurationVar(&c.reuseGrace, "reuse-grace", jwtguard.DefaultReuseGrace, "how long a spent refresh token presented again is a duplicate (two tabs, a retry) rather than a reuse that revokes its session")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (host:port), a listener of its own, never the public one (none when empty)")
 	fs.BoolVar(&c.insecure, "insecure-cookies", false, "with -cookies: leave out Secure, for plain http on a host other than localhost (never in production)")
 	addUser := func(v string) error {
 		name, pass, ok := strings.Cut(v, ":")
@@ -170,10 +176,16 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		}
 		return h, closeDB, nil
 	}
-	issuer, err := jwtguard.NewIssuer(key, tokens,
+	// The settings every constructor takes alike: the logger, and the
+	// observer when metrics are served.
+	common := []jwtguard.Option{jwtguard.WithLogger(log)}
+	if c.observer != nil {
+		common = append(common, jwtguard.WithObserver(c.observer))
+	}
+	issuer, err := jwtguard.NewIssuer(key, tokens, append(options[jwtguard.IssuerOption](common),
 		jwtguard.WithUserLookup(jwtguard.UserLoaderFunc[*user](u.load), 5*time.Second),
 		jwtguard.WithAccessRevocation(5*time.Second),
-		jwtguard.WithLogger(log))
+		jwtguard.WithReuseGrace(c.reuseGrace))...)
 	if err != nil {
 		return fail(err)
 	}
@@ -185,8 +197,8 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	guardOpts := []jwtguard.GuardOption{jwtguard.WithLogger(log), jwtguard.WithLogRedaction(paths)}
-	endpointOpts := []jwtguard.EndpointOption{jwtguard.WithLogger(log)}
+	guardOpts := append(options[jwtguard.GuardOption](common), jwtguard.WithLogRedaction(paths))
+	endpointOpts := options[jwtguard.EndpointOption](common)
 	if c.cookies {
 		mode, err := cookieMode(c)
 		if err != nil {
@@ -199,7 +211,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	activate, err := jwtguard.NewVerifier(issuer.Keys(), jwtguard.WithTokenType(activationType))
+	activate, err := jwtguard.NewVerifier(issuer.Keys(), append(options[jwtguard.VerifierOption](common), jwtguard.WithTokenType(activationType))...)
 	if err != nil {
 		return fail(err)
 	}
@@ -208,10 +220,11 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	// revocations at once (the store's change feed, which the issuer's
 	// checks subscribe to by themselves).
 	shared := func(name string) []jwtguard.ThrottleOption {
+		opts := options[jwtguard.ThrottleOption](common)
 		if throttles == nil {
-			return nil
+			return opts
 		}
-		return []jwtguard.ThrottleOption{jwtguard.WithSharedThrottle(throttles, name), jwtguard.WithLogger(log)}
+		return append(opts, jwtguard.WithSharedThrottle(throttles, name))
 	}
 	throttle, err := jwtguard.NewLoginThrottle(append(shared("signin"), jwtguard.WithTrustedProxies(c.trusted...), jwtguard.WithPerSession(c.refreshes, time.Minute))...)
 	if err != nil {
@@ -304,12 +317,27 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	obs, closeMetrics, err := metrics.ObserverFor(c.metricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer closeMetrics()
+	c.observer = obs
 	h, closeApp, err := newApp(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer closeApp()
 	return serve.ListenAndRun(ctx, c.addr, h, log, serve.WithDrain(c.drain))
+}
+
+// options gives the common settings as options of one constructor.
+func options[T any](common []jwtguard.Option) []T {
+	out := make([]T, 0, len(common)+4)
+	for _, o := range common {
+		out = append(out, any(o).(T))
+	}
+	return out
 }
 
 func main() { serve.Main("tasks", run) }

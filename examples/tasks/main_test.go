@@ -77,7 +77,13 @@ type resp struct {
 
 func call(t *testing.T, srv *httptest.Server, method, path, token, body string) resp {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	return callURL(t, srv.URL, method, path, token, body)
+}
+
+// callURL is call on a server at base (http://host:port).
+func callURL(t *testing.T, base, method, path, token, body string) resp {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
