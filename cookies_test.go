@@ -419,20 +419,21 @@ func TestCookieCSRFNotOptional(t *testing.T) {
 	}
 }
 
-// An extractor of the application's own that reads a cookie gets the CSRF
-// check too: its token is a cookie's value.
+// An extractor of the application's own that says it reads a cookie
+// (Own) gets the CSRF check too, alone or inside FirstOf.
 func TestCustomCookieExtractorChecksCSRF(t *testing.T) {
 	v := verifierFor(t)
 	tok := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"jti":"j","token_type":"access","exp":`+strconv.FormatInt(future, 10)+`}`)
+	byHand := jwtguard.ExtractorFunc(func(r *http.Request) (string, error) {
+		if c, err := r.Cookie("jwt"); err == nil {
+			return c.Value, nil
+		}
+		return "", nil
+	})
 	for name, e := range map[string]jwtguard.Extractor{
-		"wrapped FromCookie": jwtguard.ExtractorFunc(jwtguard.FromCookie("jwt").Extract),
-		"in FirstOf":         jwtguard.FirstOf(jwtguard.FromAuthorization(), jwtguard.ExtractorFunc(jwtguard.FromCookie("jwt").Extract)),
-		"by hand": jwtguard.ExtractorFunc(func(r *http.Request) (string, error) {
-			if c, err := r.Cookie("jwt"); err == nil {
-				return c.Value, nil
-			}
-			return "", nil
-		}),
+		"wrapped FromCookie": jwtguard.Own(jwtguard.ExtractorFunc(jwtguard.FromCookie("jwt").Extract), jwtguard.SourceCookie),
+		"in FirstOf":         jwtguard.FirstOf(jwtguard.FromAuthorization(), jwtguard.Own(byHand, jwtguard.SourceCookie)),
+		"by hand":            jwtguard.Own(byHand, jwtguard.SourceCookie),
 	} {
 		g, err := jwtguard.NewGuard(v, jwtguard.WithExtractor(e))
 		must(t, err)

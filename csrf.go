@@ -155,6 +155,12 @@ func (c *CSRF) Check(r *http.Request) error {
 	return c.check(r, c.token)
 }
 
+// CheckCredential is Check, as the [CredentialCheck] of a token taken
+// from a cookie: the Guard runs it on every such token.
+func (c *CSRF) CheckCredential(r *http.Request, _ Credential, _ *Token) error {
+	return c.Check(r)
+}
+
 // checkOrigin runs the origin check alone on an unsafe request: for a
 // sign-in, before any CSRF cookie exists.
 func (c *CSRF) checkOrigin(r *http.Request) error {

@@ -9,10 +9,11 @@ import (
 // Extractor finds the raw token in a request. It returns "" and nil when the
 // request carries no credentials it recognizes, and an error matching
 // [ErrMalformedCredentials] when it carries credentials it cannot read.
-// Extractors must be safe for concurrent use. The [Guard] runs its [CSRF]
-// check on unsafe requests whose token came from a cookie: [FromCookie]
-// says so itself, and the token of an extractor of your own counts as a
-// cookie's when a cookie of the request holds it.
+// Extractors must be safe for concurrent use. The built-in extractors are
+// [CredentialExtractor]s too: they tell the [Guard] where their token came
+// from, so that it runs the [CSRF] check on unsafe requests whose token
+// came from a cookie. An extractor of your own says where its token comes
+// from with [Own], or by implementing CredentialExtractor.
 type Extractor interface {
 	Extract(r *http.Request) (string, error)
 }
@@ -29,7 +30,7 @@ func (f ExtractorFunc) Extract(r *http.Request) (string, error) { return f(r) }
 // §2.1). A header with another scheme, "Basic" say, is not jwtguard's and
 // counts as no credentials. Two Authorization headers, a scheme without a
 // token, or a token with spaces in it are malformed.
-func FromAuthorization(schemes ...string) Extractor {
+func FromAuthorization(schemes ...string) CredentialExtractor {
 	if len(schemes) == 0 {
 		schemes = []string{"Bearer"}
 	}
@@ -39,13 +40,14 @@ func FromAuthorization(schemes ...string) Extractor {
 type authHeader struct{ schemes []string }
 
 func (a authHeader) Extract(r *http.Request) (string, error) {
-	return oneWord(a.extractSource(r))
+	return extractToken(a.ExtractCredential(r))
 }
 
-func (a authHeader) extractSource(r *http.Request) (string, origin, error) {
+// ExtractCredential reads the header; the token's scheme is in Scheme.
+func (a authHeader) ExtractCredential(r *http.Request) (Credential, error) {
 	v, err := singleHeader(r.Header, "Authorization")
 	if v == "" || err != nil {
-		return "", 0, err
+		return Credential{}, err
 	}
 	// Split at the first space or tab: a tab must not hide the header and
 	// let FirstOf fall through to other credentials. A scheme is a short
@@ -56,10 +58,10 @@ func (a authHeader) extractSource(r *http.Request) (string, origin, error) {
 		i++
 	}
 	if !a.matches(v[:i]) {
-		return "", 0, nil
+		return Credential{}, nil
 	}
 	tok, err := nonEmpty(v[i:])
-	return tok, unchecked, err
+	return Credential{Token: tok, Source: SourceAuthorization, Scheme: v[:i]}, err
 }
 
 func (a authHeader) matches(scheme string) bool {
@@ -74,171 +76,124 @@ func (a authHeader) matches(scheme string) bool {
 
 // FromHeader reads the token as the whole value of the named header, such as
 // "X-Auth-Token". Two such headers, or a value with spaces, are malformed.
-func FromHeader(name string) Extractor {
+func FromHeader(name string) CredentialExtractor {
 	return namedHeader(textproto.CanonicalMIMEHeaderKey(name))
 }
 
 type namedHeader string
 
 func (h namedHeader) Extract(r *http.Request) (string, error) {
-	return oneWord(h.extractSource(r))
+	return extractToken(h.ExtractCredential(r))
 }
 
-func (h namedHeader) extractSource(r *http.Request) (string, origin, error) {
+// ExtractCredential reads the header; its name is in Name.
+func (h namedHeader) ExtractCredential(r *http.Request) (Credential, error) {
 	v, err := singleHeader(r.Header, string(h))
 	if v == "" || err != nil {
-		return "", 0, err
+		return Credential{}, err
 	}
 	tok, err := nonEmpty(v)
-	return tok, unchecked, err
+	return Credential{Token: tok, Source: SourceHeader, Name: string(h)}, err
 }
 
 // FromCookie reads the token from the named cookie. Two cookies of that name,
 // which is how cookie tossing from a sibling domain shows, are malformed.
 // A [Guard] runs its [CSRF] check on every unsafe request whose token this
 // extractor found, alone or inside [FirstOf].
-func FromCookie(name string) Extractor { return cookieExtractor(name) }
+func FromCookie(name string) CredentialExtractor { return cookieExtractor(name) }
 
 type cookieExtractor string
 
 func (c cookieExtractor) Extract(r *http.Request) (string, error) {
-	return oneWord(c.extractSource(r))
+	return extractToken(c.ExtractCredential(r))
 }
 
-// A cookie's token is checked to be one word here, not left to the Guard:
-// malformed credentials must be found before the CSRF check, which would
-// otherwise refuse them first (and refuse them even under
-// WithCredentialsOptional, where malformed credentials count as none).
-func (c cookieExtractor) extractSource(r *http.Request) (string, origin, error) {
+// ExtractCredential reads the cookie; its name is in Name. A cookie's
+// token is checked to be one word here, not left to the Guard: malformed
+// credentials are found before any check of the cookie source runs, and
+// under WithCredentialsOptional they count as none.
+func (c cookieExtractor) ExtractCredential(r *http.Request) (Credential, error) {
 	cookies := r.CookiesNamed(string(c))
 	switch len(cookies) {
 	case 0:
-		return "", 0, nil
+		return Credential{}, nil
 	case 1:
 		if cookies[0].Value == "" {
-			return "", 0, nil
+			return Credential{}, nil
 		}
+		cred := Credential{Source: SourceCookie, Name: string(c)}
 		tok, err := nonEmpty(cookies[0].Value)
-		if tok, err = oneWord(tok, 0, err); err != nil {
-			return "", 0, err
+		cred.Token = tok
+		if err == nil {
+			err = cred.oneWordError()
 		}
-		return tok, fromCookie, nil
+		if err != nil {
+			return Credential{}, err
+		}
+		cred.wordChecked = true
+		return cred, nil
 	}
-	return "", 0, errDuplicateCookie
+	return Credential{}, errDuplicateCookie
 }
 
 // FromQuery reads the token from the named query parameter. Tokens in URLs end
 // up in access logs, browser history and Referer headers (RFC 6750 §2.3):
 // use it only where nothing else works, a websocket handshake for example.
 // No default extractor reads the query. Two values are malformed.
-func FromQuery(name string) Extractor { return queryParam(name) }
+func FromQuery(name string) CredentialExtractor { return queryParam(name) }
 
 type queryParam string
 
 func (q queryParam) Extract(r *http.Request) (string, error) {
-	return oneWord(q.extractSource(r))
+	return extractToken(q.ExtractCredential(r))
 }
 
-func (q queryParam) extractSource(r *http.Request) (string, origin, error) {
+// ExtractCredential reads the parameter; its name is in Name.
+func (q queryParam) ExtractCredential(r *http.Request) (Credential, error) {
 	if r.URL == nil || r.URL.RawQuery == "" {
-		return "", 0, nil
+		return Credential{}, nil
 	}
 	vs := r.URL.Query()[string(q)]
 	switch len(vs) {
 	case 0:
-		return "", 0, nil
+		return Credential{}, nil
 	case 1:
 		if vs[0] == "" {
-			return "", 0, nil
+			return Credential{}, nil
 		}
 		tok, err := nonEmpty(vs[0])
-		return tok, unchecked, err
+		return Credential{Token: tok, Source: SourceQuery, Name: string(q)}, err
 	}
-	return "", 0, ErrMalformedCredentials
+	return Credential{}, ErrMalformedCredentials
 }
 
 // FirstOf tries each extractor in turn and returns the first token found.
 // An error stops the search: malformed credentials are never skipped over
-// in favour of others.
-func FirstOf(extractors ...Extractor) Extractor {
+// in favour of others. Its credential is the one the extractor that found
+// it yields; an extractor that is no [CredentialExtractor] counts as
+// [SourceUnknown] (see [Own]).
+func FirstOf(extractors ...Extractor) CredentialExtractor {
 	f := make(firstOf, len(extractors))
 	for i, e := range extractors {
-		f[i] = asSource(e)
+		f[i] = asCredentialExtractor(e)
 	}
 	return f
 }
 
-type firstOf []sourceExtractor
+type firstOf []CredentialExtractor
 
 func (f firstOf) Extract(r *http.Request) (string, error) {
-	return oneWord(f.extractSource(r))
+	return extractToken(f.ExtractCredential(r))
 }
 
-func (f firstOf) extractSource(r *http.Request) (string, origin, error) {
+// ExtractCredential returns the first credential found, or the first error.
+func (f firstOf) ExtractCredential(r *http.Request) (Credential, error) {
 	for _, e := range f {
-		if tok, o, err := e.extractSource(r); tok != "" || err != nil {
-			return tok, o, err
+		if c, err := e.ExtractCredential(r); c.Token != "" || err != nil {
+			return c, err
 		}
 	}
-	return "", 0, nil
-}
-
-// origin tells the Guard what it must still do with an extracted token.
-type origin uint8
-
-const (
-	// fromCookie: the token came from a cookie, so an unsafe request must
-	// pass the CSRF check.
-	fromCookie origin = 1 << iota
-	// unchecked: a built-in extractor's token, trimmed and non-empty but
-	// not yet known to be one word. The Guard looks for a blank only in a
-	// token that failed to verify (a verified one is base64url and dots),
-	// which keeps two reads of every token off the path of a cached one.
-	unchecked
-)
-
-// sourceExtractor is an Extractor that also tells the origin of its
-// token. Its Extract makes every check itself.
-type sourceExtractor interface {
-	extractSource(r *http.Request) (string, origin, error)
-}
-
-// asSource returns e as a sourceExtractor: itself when it is one of the
-// package's, else an ownExtractor.
-func asSource(e Extractor) sourceExtractor {
-	if s, ok := e.(sourceExtractor); ok {
-		return s
-	}
-	return ownExtractor{e}
-}
-
-// ownExtractor is an extractor of the application's own. It says nothing
-// of its source: its token counts as a cookie's when any cookie of the
-// request holds it, so that wrapping FromCookie, or reading r.Cookie by
-// hand, never skips the CSRF check; and it is taken as it is, white space
-// and all.
-type ownExtractor struct{ Extractor }
-
-func (o ownExtractor) extractSource(r *http.Request) (string, origin, error) {
-	tok, err := o.Extract(r)
-	// Safe methods pass the CSRF check anyway: no need to parse cookies.
-	if tok != "" && !safeMethod(r.Method) && inCookie(r, tok) {
-		return tok, fromCookie, err
-	}
-	return tok, 0, err
-}
-
-// inCookie reports whether a cookie of r has the value tok.
-func inCookie(r *http.Request, tok string) bool {
-	if len(r.Header["Cookie"]) == 0 {
-		return false
-	}
-	for _, c := range r.Cookies() {
-		if c.Value == tok {
-			return true
-		}
-	}
-	return false
+	return Credential{}, nil
 }
 
 // singleHeader returns the value of a header that may appear at most once,
@@ -261,15 +216,6 @@ func nonEmpty(s string) (string, error) {
 		return "", ErrMalformedCredentials
 	}
 	return s, nil
-}
-
-// oneWord finishes an extractSource for Extract: a token with a blank in
-// it is malformed.
-func oneWord(tok string, _ origin, err error) (string, error) {
-	if err == nil && indexBlank(tok) >= 0 {
-		return "", ErrMalformedCredentials
-	}
-	return tok, err
 }
 
 // indexBlank returns the index of the first space or tab in s, or -1.

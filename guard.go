@@ -16,14 +16,15 @@ import (
 // [Guard.WriteError] so that every framework answers alike.
 type Guard struct {
 	verifier   *Verifier
-	extractor  sourceExtractor
+	extractor  CredentialExtractor
+	checks     [numSources]CredentialCheck // the Guard's check per kind of source
+	challenge  []Challenger                // the sources' own challenges
 	onError    ErrorHandler
 	log        *slog.Logger
 	paths      *PathRedactor // nil: the default rule
 	skip       []func(*http.Request) bool
 	preflight  bool
 	optional   bool
-	csrf       *CSRF
 	challenges *challenges
 }
 
@@ -48,23 +49,25 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		skip:       c.skip,
 		preflight:  c.preflight,
 		optional:   c.optional,
-		csrf:       c.csrf,
 		challenges: newChallenges(c.realm),
 	}
 	switch {
 	case c.extractor != nil:
-		g.extractor = asSource(c.extractor)
+		g.extractor = asCredentialExtractor(c.extractor)
 	case c.cookies != nil:
-		g.extractor = asSource(c.cookies.Extractor())
+		g.extractor = asCredentialExtractor(c.cookies.Extractor())
 	default:
-		g.extractor = asSource(FromAuthorization())
+		g.extractor = FromAuthorization()
 	}
-	if g.csrf == nil && c.cookies != nil {
-		g.csrf = c.cookies.csrf
+	g.challenge = challengers(g.extractor)
+	csrf := c.csrf
+	if csrf == nil && c.cookies != nil {
+		csrf = c.cookies.csrf
 	}
-	if g.csrf == nil {
-		g.csrf = defaultCSRF
+	if csrf == nil {
+		csrf = defaultCSRF // never a cookie's token without a CSRF check
 	}
+	g.checks[SourceCookie] = csrf
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
@@ -77,25 +80,21 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 // Authenticate extracts and verifies the request's token. It returns nil
 // and nil for a request without credentials, and an error matching
 // [ErrMalformedCredentials] or [ErrInvalidToken] for bad ones (nil and nil
-// under [WithCredentialsOptional]). A token taken from a cookie on an
-// unsafe request must pass the [CSRF] check first; a failure matches
-// [ErrCSRF], with or without WithCredentialsOptional. Failures are logged.
+// under [WithCredentialsOptional]). A verified token must then pass the
+// checks its source requires ([Credential].Check, and the Guard's [CSRF]
+// check for a token taken from a cookie on an unsafe request); a failure
+// there is refused with or without WithCredentialsOptional, a CSRF one
+// matching [ErrCSRF]. Failures are logged.
 func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
-	raw, o, err := g.extractor.extractSource(r)
-	if err == nil && raw == "" {
+	c, err := g.extractor.ExtractCredential(r)
+	if err == nil && c.Token == "" {
 		return nil, nil
-	}
-	if err == nil && o&fromCookie != 0 {
-		if err := g.csrf.Check(r); err != nil {
-			g.logRefusal(r, "CSRF check failed", err)
-			return nil, err
-		}
 	}
 	var t *Token
 	if err == nil {
-		t, err = g.verifier.Verify(r.Context(), raw)
-		if err != nil && o&unchecked != 0 && indexBlank(raw) >= 0 {
-			// Only now, off the path of a good token (see unchecked).
+		t, err = g.verifier.Verify(r.Context(), c.Token)
+		if err != nil && c.oneWordError() != nil {
+			// Only now, off the path of a good token (see wordChecked).
 			err = ErrMalformedCredentials
 		}
 	} else if !errors.Is(err, ErrMalformedCredentials) {
@@ -108,7 +107,25 @@ func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
 		}
 		return nil, err
 	}
+	if err := g.checkCredential(r, c, t); err != nil {
+		g.logRefusal(r, "credential check failed", err)
+		return nil, err
+	}
 	return t, nil
+}
+
+// checkCredential runs the Guard's check for the credential's kind of
+// source, then the credential's own.
+func (g *Guard) checkCredential(r *http.Request, c Credential, t *Token) error {
+	if check := g.checks[c.Source]; check != nil {
+		if err := check.CheckCredential(r, c, t); err != nil {
+			return err
+		}
+	}
+	if c.Check != nil {
+		return c.Check.CheckCredential(r, c, t)
+	}
+	return nil
 }
 
 // Authorize runs policy on the request and its token (nil when anonymous).
@@ -136,7 +153,13 @@ func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 
 func (g *Guard) defaultError(w http.ResponseWriter, _ *http.Request, err error) {
 	f := classify(err)
-	writeError(w, f.status(), g.challenges.header(err, f), failureBodies[f])
+	challenge := g.challenges.header(err, f)
+	for _, ch := range g.challenge {
+		if v := ch.Challenge(err); v != "" {
+			challenge = append(challenge, v) // a shared slice: this copies
+		}
+	}
+	writeError(w, f.status(), challenge, failureBodies[f])
 }
 
 // Handler authenticates requests that carry credentials and passes them on
