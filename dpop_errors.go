@@ -5,9 +5,10 @@ import "errors"
 // Every error that [DPoPVerifier.Check] returns for a proof it refuses
 // matches [ErrDPoPProof] with [errors.Is], and exactly one of the more
 // specific sentinels below; a replay cache kept in a [Store] that cannot
-// answer gives [ErrUnavailable] instead. The client is told only
-// RFC 9449's error codes ("invalid_dpop_proof", "use_dpop_nonce"), never
-// which check failed: that is for the logs.
+// answer gives [ErrUnavailable] instead, and a proof by another key than
+// the token's [ErrDPoPKeyMismatch]. The client is told only RFC 9449's
+// error codes ("invalid_dpop_proof", "use_dpop_nonce", "invalid_token"),
+// never which check failed: that is for the logs.
 var (
 	// ErrDPoPProof matches every refused DPoP proof.
 	ErrDPoPProof = errors.New("jwtguard: invalid DPoP proof")
@@ -58,13 +59,27 @@ var (
 	// token is presented, present where none is, or not the token's
 	// base64url SHA-256.
 	ErrDPoPTokenHash = errors.New(`jwtguard: DPoP proof "ath" does not match the access token`)
-	// ErrDPoPKeyMismatch: the proof's key is not the one the token is
-	// bound to (its "cnf" "jkt", RFC 7638 thumbprint).
-	ErrDPoPKeyMismatch = errors.New("jwtguard: DPoP proof key is not the token's")
 	// ErrDPoPNonce: the server asks for nonces and the proof has none, or
 	// one it did not issue or no longer accepts. The client is answered
 	// "use_dpop_nonce" with a fresh DPoP-Nonce header.
 	ErrDPoPNonce = errors.New("jwtguard: DPoP proof nonce missing or stale")
+)
+
+// A token whose binding does not hold is a bad token, not a bad proof:
+// these match [ErrInvalidToken] too, and are answered "invalid_token".
+var (
+	// ErrDPoPKeyMismatch: the proof's key is not the one the token is
+	// bound to (its "cnf" "jkt", RFC 7638 thumbprint).
+	ErrDPoPKeyMismatch = errors.New("jwtguard: DPoP proof key is not the token's")
+	// ErrDPoPBoundToken: a DPoP-bound token (one with "cnf" "jkt") was
+	// presented as a bearer token (RFC 9449 §7.2).
+	ErrDPoPBoundToken = errors.New("jwtguard: DPoP-bound token presented as a bearer token")
+	// ErrDPoPUnboundToken: a token presented with the DPoP scheme is bound
+	// to no key.
+	ErrDPoPUnboundToken = errors.New(`jwtguard: token presented with the DPoP scheme has no "cnf" "jkt"`)
+	// ErrDPoPRequired: DPoP is required ([DPoPRequired]) and the request
+	// presented its token otherwise.
+	ErrDPoPRequired = errors.New("jwtguard: DPoP required")
 )
 
 // dpopError is a refused proof: it matches ErrDPoPProof and its kind.
@@ -73,24 +88,37 @@ type dpopError struct{ kind error }
 func (e *dpopError) Error() string   { return e.kind.Error() }
 func (e *dpopError) Unwrap() []error { return []error{ErrDPoPProof, e.kind} }
 
+// dpopNonceError is a proof without the server's current nonce; it asks
+// to be answered with a fresh one.
+type dpopNonceError struct{ nonce string }
+
+func (e *dpopNonceError) Error() string   { return ErrDPoPNonce.Error() }
+func (e *dpopNonceError) Unwrap() []error { return []error{ErrDPoPProof, ErrDPoPNonce} }
+
+func (e *dpopNonceError) refusalHeader() (string, string) { return "DPoP-Nonce", e.nonce }
+
 // Refusals built once, so that refusing a proof allocates nothing.
 var (
-	errDPoPMissing     error = &dpopError{ErrDPoPMissing}
-	errDPoPMultiple    error = &dpopError{ErrDPoPMultiple}
-	errDPoPTooLarge    error = &dpopError{ErrDPoPTooLarge}
-	errDPoPMalformed   error = &dpopError{ErrDPoPMalformed}
-	errDPoPType        error = &dpopError{ErrDPoPType}
-	errDPoPAlgorithm   error = &dpopError{ErrDPoPAlgorithm}
-	errDPoPKey         error = &dpopError{ErrDPoPKey}
-	errDPoPPrivateKey  error = &dpopError{ErrDPoPPrivateKey}
-	errDPoPSignature   error = &dpopError{ErrDPoPSignature}
-	errDPoPMethod      error = &dpopError{ErrDPoPMethod}
-	errDPoPURI         error = &dpopError{ErrDPoPURI}
-	errDPoPStale       error = &dpopError{ErrDPoPStale}
-	errDPoPFuture      error = &dpopError{ErrDPoPFuture}
-	errDPoPID          error = &dpopError{ErrDPoPID}
-	errDPoPReplay      error = &dpopError{ErrDPoPReplay}
-	errDPoPTokenHash   error = &dpopError{ErrDPoPTokenHash}
-	errDPoPKeyMismatch error = &dpopError{ErrDPoPKeyMismatch}
-	errDPoPNonce       error = &dpopError{ErrDPoPNonce}
+	errDPoPMissing    error = &dpopError{ErrDPoPMissing}
+	errDPoPMultiple   error = &dpopError{ErrDPoPMultiple}
+	errDPoPTooLarge   error = &dpopError{ErrDPoPTooLarge}
+	errDPoPMalformed  error = &dpopError{ErrDPoPMalformed}
+	errDPoPType       error = &dpopError{ErrDPoPType}
+	errDPoPAlgorithm  error = &dpopError{ErrDPoPAlgorithm}
+	errDPoPKey        error = &dpopError{ErrDPoPKey}
+	errDPoPPrivateKey error = &dpopError{ErrDPoPPrivateKey}
+	errDPoPSignature  error = &dpopError{ErrDPoPSignature}
+	errDPoPMethod     error = &dpopError{ErrDPoPMethod}
+	errDPoPURI        error = &dpopError{ErrDPoPURI}
+	errDPoPStale      error = &dpopError{ErrDPoPStale}
+	errDPoPFuture     error = &dpopError{ErrDPoPFuture}
+	errDPoPID         error = &dpopError{ErrDPoPID}
+	errDPoPReplay     error = &dpopError{ErrDPoPReplay}
+	errDPoPTokenHash  error = &dpopError{ErrDPoPTokenHash}
+	errDPoPNonce      error = &dpopError{ErrDPoPNonce}
+
+	errDPoPKeyMismatch  = invalid("DPoP proof key is not the token's", ErrDPoPKeyMismatch)
+	errDPoPBoundToken   = invalid("DPoP-bound token presented as a bearer token", ErrDPoPBoundToken)
+	errDPoPUnboundToken = invalid("token presented with the DPoP scheme is not bound", ErrDPoPUnboundToken)
+	errDPoPRequired     = invalid("DPoP required", ErrDPoPRequired)
 )

@@ -104,11 +104,17 @@ func (p *dpopParsed) readClaims(data []byte) (hasIat, ok bool) {
 }
 
 // eachMember reads data, one JSON object without duplicate member names
-// (compared as parse.go's names does), calling read for each member with
-// the scanner before its value; read must consume the value and report
-// whether it was good. eachMember reports whether the object was.
+// (compared as parse.go's names does) and nothing after it, calling read
+// for each member with the scanner before its value; read must consume
+// the value and report whether it was good. eachMember reports whether
+// the object was.
 func eachMember(data []byte, read func(name string, s *scanner) bool) bool {
 	s := scanner{data: data}
+	return readObject(&s, read) && s.end()
+}
+
+// readObject is eachMember on the object s is at, leaving s after it.
+func readObject(s *scanner, read func(name string, s *scanner) bool) bool {
 	if !s.beginObject() {
 		return false
 	}
@@ -119,8 +125,8 @@ func eachMember(data []byte, read func(name string, s *scanner) bool) bool {
 		case !ok:
 			return false
 		case done:
-			return s.end()
-		case !seen.add(name) || !read(name, &s):
+			return true
+		case !seen.add(name) || !read(name, s):
 			return false
 		}
 	}

@@ -161,7 +161,7 @@ func (v *DPoPVerifier) Verify(ctx context.Context, proof string, req DPoPRequest
 		return nil, errDPoPKeyMismatch
 	}
 	if c.nonces != nil && (!p.hasNonce || !c.nonces.Valid(p.nonce)) {
-		return nil, errDPoPNonce
+		return nil, &dpopNonceError{nonce: c.nonces.Nonce()}
 	}
 	iat := unixTime(p.iat)
 	if err := v.spend(ctx, newDPoPReplayID(thumb, p.jti), iat, now); err != nil {

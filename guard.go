@@ -60,6 +60,10 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		g.extractor = FromAuthorization()
 	}
 	g.challenge = challengers(g.extractor)
+	if c.dpopMode != DPoPOff {
+		src := newDPoPSource(g.extractor, c.dpopMode, c.dpop)
+		g.extractor, g.challenge = src, append(g.challenge, src)
+	}
 	csrf := c.csrf
 	if csrf == nil && c.cookies != nil {
 		csrf = c.cookies.csrf
@@ -158,6 +162,9 @@ func (g *Guard) defaultError(w http.ResponseWriter, _ *http.Request, err error) 
 		if v := ch.Challenge(err); v != "" {
 			challenge = append(challenge, v) // a shared slice: this copies
 		}
+	}
+	if name, value := refusalHeaderOf(err); name != "" {
+		w.Header().Set(name, value)
 	}
 	writeError(w, f.status(), challenge, failureBodies[f])
 }

@@ -19,6 +19,8 @@ type guardConfig struct {
 	realm     string
 	csrf      *CSRF
 	cookies   *CookieMode
+	dpopMode  DPoPMode
+	dpop      *DPoPVerifier
 	errs      []error
 }
 
