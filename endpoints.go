@@ -64,6 +64,7 @@ type Endpoints struct {
 	maxBody  int64
 	realm    []string
 	cookies  *CookieMode // nil: tokens in bodies only
+	dpop     *DPoPVerifier
 }
 
 // EndpointOption configures [Endpoints].
@@ -76,6 +77,7 @@ type endpointConfig struct {
 	maxBody  int64
 	realm    string
 	cookies  *CookieMode
+	dpop     *DPoPVerifier
 	errs     []error
 }
 
@@ -172,6 +174,10 @@ func NewEndpoints(issuer *Issuer, auth Authenticator, opts ...EndpointOption) (*
 		maxBody:  c.maxBody,
 		realm:    []string{`Bearer realm="` + quoteRealm(c.realm) + `"`},
 		cookies:  c.cookies,
+		dpop:     c.dpop,
+	}
+	if e.dpop == nil {
+		e.dpop, _ = NewDPoPVerifier() // the defaults cannot fail
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -227,11 +233,15 @@ var (
 func (e *Endpoints) Obtain() http.Handler {
 	return e.endpoint("Token Obtain Pair", func(w http.ResponseWriter, r *http.Request) {
 		checked := e.issuer.cfg.now()
+		jkt, ok := e.dpopKey(w, r)
+		if !ok {
+			return
+		}
 		id, ok := e.login(w, r)
 		if !ok {
 			return
 		}
-		pair, err := e.issuer.issueAt(r.Context(), id, checked)
+		pair, err := e.issuer.issueAt(r.Context(), id, checked, jkt)
 		if err != nil {
 			e.fail(w, r, err)
 			return
@@ -239,7 +249,7 @@ func (e *Endpoints) Obtain() http.Handler {
 		if e.cookies != nil {
 			e.cookies.setPair(w, pair, checked)
 		}
-		e.writePair(w, pairBody("refresh", pair.Refresh, "access", pair.Access))
+		e.writePair(w, dpopTokenType(pairBody("refresh", pair.Refresh, "access", pair.Access), jkt))
 	})
 }
 
@@ -355,8 +365,12 @@ func (e *Endpoints) Refresh() http.Handler {
 			e.throttled(w, wait)
 			return
 		}
+		jkt, ok := e.dpopKey(w, r)
+		if !ok {
+			return
+		}
 		now := e.issuer.cfg.now()
-		pair, err := e.issuer.Refresh(r.Context(), raw)
+		pair, err := e.issuer.refreshBound(r.Context(), raw, jkt)
 		if err != nil {
 			e.fail(w, r, err)
 			return
@@ -364,7 +378,7 @@ func (e *Endpoints) Refresh() http.Handler {
 		if e.cookies != nil {
 			e.cookies.setPair(w, pair, now)
 		}
-		e.writePair(w, pairBody("access", pair.Access, "refresh", pair.Refresh))
+		e.writePair(w, dpopTokenType(pairBody("access", pair.Access, "refresh", pair.Refresh), jkt))
 	})
 }
 

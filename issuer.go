@@ -163,17 +163,18 @@ func (i *Issuer) Issue(ctx context.Context, subject string) (*Pair, error) {
 	if err := checkSubject(subject); err != nil {
 		return nil, err
 	}
-	return i.issue(ctx, subject, randomHex(), i.cfg.now())
+	return i.issue(ctx, subject, randomHex(), i.cfg.now(), "")
 }
 
 // issueAt is Issue with the time the credentials were checked: a sign-in
 // checked before a [Issuer.RevokeSubject] cutoff must not outlive it
 // because signing happened a second later.
-func (i *Issuer) issueAt(ctx context.Context, subject string, checked time.Time) (*Pair, error) {
+// jkt, when not empty, binds the pair to a DPoP key (issuer_dpop.go).
+func (i *Issuer) issueAt(ctx context.Context, subject string, checked time.Time, jkt string) (*Pair, error) {
 	if err := checkSubject(subject); err != nil {
 		return nil, err
 	}
-	return i.issue(ctx, subject, randomHex(), checked)
+	return i.issue(ctx, subject, randomHex(), checked, jkt)
 }
 
 // checkSubject refuses user IDs that would not survive the trip through
@@ -185,12 +186,14 @@ func checkSubject(subject string) error {
 	return nil
 }
 
-// issue signs a pair of session; iat is when the caller's checks ran.
-func (i *Issuer) issue(ctx context.Context, subject, session string, now time.Time) (*Pair, error) {
+// issue signs a pair of session; iat is when the caller's checks ran; jkt,
+// when not empty, is the DPoP key both tokens are bound to.
+func (i *Issuer) issue(ctx context.Context, subject, session string, now time.Time, jkt string) (*Pair, error) {
 	extra, err := i.extraClaims(ctx, subject)
 	if err != nil {
 		return nil, err
 	}
+	extra = appendConfirmation(extra, jkt)
 	iat := now.Truncate(time.Second)
 	p := &Pair{AccessExpiresAt: iat.Add(i.cfg.access), RefreshExpiresAt: iat.Add(i.cfg.refresh)}
 	if p.Access, err = i.sign("access", subject, session, iat, p.AccessExpiresAt, time.Time{}, extra); err != nil {
@@ -304,8 +307,17 @@ func (i *Issuer) subject(t *Token) string { return i.refresh.cfg.subject(t) }
 // user errors under [WithUserLookup], and [ErrUnavailable] when the store
 // fails.
 func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
+	return i.refreshBound(ctx, raw, "")
+}
+
+// refreshBound is Refresh with the thumbprint of the DPoP key that proved
+// possession, "" for none: a bound refresh token needs its own key's.
+func (i *Issuer) refreshBound(ctx context.Context, raw, jkt string) (*Pair, error) {
 	t, err := i.refresh.Verify(ctx, raw)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkBinding(t, jkt); err != nil {
 		return nil, err
 	}
 	if t.Claims.TokenType != "refresh" {
@@ -325,7 +337,7 @@ func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
 	if err := i.spend(ctx, rec, now); err != nil {
 		return nil, err
 	}
-	pair, err := i.issue(ctx, subject, rec.Family, now)
+	pair, err := i.issue(ctx, subject, rec.Family, now, jkt)
 	if err != nil {
 		i.unansweredSpend(rec) // spent, and nothing handed out: its retry is no theft
 	}
