@@ -224,3 +224,16 @@ func TestGuardDPoPRefusalKinds(t *testing.T) {
 		t.Error("unknown mode accepted")
 	}
 }
+
+// TestGuardDPoPStoreDown: a replay cache whose store cannot answer fails
+// the request closed: 503, not an accepted proof.
+func TestGuardDPoPStoreDown(t *testing.T) {
+	v := newDPoPVerifier(t, jwtguard.WithDPoPStore(failingStore{}))
+	srv := dpopGuardServer(t, jwtguard.WithDPoP(jwtguard.DPoPAllowed, v))
+	url := srv.URL + "/tasks"
+	k := newDPoPKey(t, "ES256")
+	tok := boundToken(t, k.thumbprint(t))
+	if a := call(t, url, "DPoP", tok, k.proof(t, http.MethodGet, url, tok, nil)); a.status != http.StatusServiceUnavailable {
+		t.Fatalf("store down: %+v", a)
+	}
+}
