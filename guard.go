@@ -163,8 +163,10 @@ func (g *Guard) defaultError(w http.ResponseWriter, _ *http.Request, err error) 
 			challenge = append(challenge, v) // a shared slice: this copies
 		}
 	}
-	if name, value := refusalHeaderOf(err); name != "" {
-		w.Header().Set(name, value)
+	if f == failDPoPNonce {
+		if name, value := refusalHeaderOf(err); name != "" {
+			w.Header().Set(name, value) // the DPoP-Nonce to retry with
+		}
 	}
 	writeError(w, f.status(), challenge, failureBodies[f])
 }
