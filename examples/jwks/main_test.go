@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
 	"io"
 	"log/slog"
@@ -76,7 +78,10 @@ func TestJWKSExample(t *testing.T) {
 		closeKeys()
 	}
 
-	for _, args := range [][]string{{}, {"-issuer", "x", "-jwks-url", "y"}, {"-issuer", op.URL + "/elsewhere"}} {
+	testDPoP(t, op.URL, token, priv)
+
+	for _, args := range [][]string{{}, {"-issuer", "x", "-jwks-url", "y"}, {"-issuer", op.URL + "/elsewhere"},
+		{"-jwks-url", op.URL + "/jwks", "-dpop", "sometimes"}, {"-jwks-url", op.URL + "/jwks", "-public-url", "ftp://x"}} {
 		cfg, err := parseFlags(args, io.Discard)
 		if err == nil {
 			_, _, err = newHandler(context.Background(), cfg, slog.New(slog.DiscardHandler))
@@ -84,6 +89,58 @@ func TestJWKSExample(t *testing.T) {
 		if err == nil {
 			t.Errorf("%v: no error", args)
 		}
+	}
+}
+
+// testDPoP: with -dpop=required behind -public-url, a token the provider
+// bound to a client's key passes with the client's proof for the public
+// URL, through a real server; a bearer token, and the bound token as
+// Bearer, do not.
+func testDPoP(t *testing.T, opURL string, bearer func(string) string, priv ed25519.PrivateKey) {
+	clientKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err)
+	sk, err := jwtguard.NewSigningKey("", clientKey, jwtguard.ES256)
+	must(t, err)
+	prover, err := jwtguard.NewDPoPProver(sk)
+	must(t, err)
+	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
+		"iss": opURL, "sub": "svc-1", "aud": "api", "exp": time.Now().Add(time.Minute).Unix(),
+		"cnf": map[string]string{"jkt": prover.Thumbprint()},
+	})
+	tok.Header["kid"] = "op-1"
+	bound, err := tok.SignedString(priv)
+	must(t, err)
+
+	cfg, err := parseFlags([]string{"-jwks-url", opURL + "/jwks", "-audience", "api", "-dpop=required",
+		"-public-url", "https://api.example"}, io.Discard)
+	must(t, err)
+	h, closeKeys, err := newHandler(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	must(t, err)
+	defer closeKeys()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	get := func(scheme, token string, withProof bool) int {
+		req, err := http.NewRequest("GET", srv.URL+"/hello", nil)
+		must(t, err)
+		req.Header.Set("Authorization", scheme+" "+token)
+		if withProof {
+			proof, err := prover.Proof("GET", "https://api.example/hello", token, "")
+			must(t, err)
+			req.Header.Set("DPoP", proof)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := get("DPoP", bound, true); s != http.StatusOK {
+		t.Errorf("bound token with its proof: %d", s)
+	}
+	if s := get("Bearer", bound, false); s != http.StatusUnauthorized {
+		t.Errorf("bound token as Bearer: %d", s)
+	}
+	if s := get("Bearer", bearer("read"), false); s != http.StatusUnauthorized {
+		t.Errorf("bearer token with DPoP required: %d", s)
 	}
 }
 
