@@ -203,7 +203,10 @@ func confirmationClaim(s *scanner, jkt *string) error {
 	if s.peek() != kindObject {
 		return claimError("cnf")
 	}
-	ok := readObject(s, func(name string, m *scanner) bool {
+	// A copy: handing s itself to readObject's callback would move every
+	// claims set's scanner to the heap.
+	sub := *s
+	ok := readObject(&sub, func(name string, m *scanner) bool {
 		if name != "jkt" {
 			_, ok := m.skipValue(1)
 			return ok
@@ -212,6 +215,7 @@ func confirmationClaim(s *scanner, jkt *string) error {
 		*jkt, ok = readJSONString(m)
 		return ok && *jkt != ""
 	})
+	s.pos = sub.pos
 	if !ok {
 		return claimError("cnf")
 	}
