@@ -3,7 +3,6 @@ package jwtguard
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -57,11 +56,7 @@ type CookieOption func(*cookieConfig)
 
 type cookieConfig struct {
 	CookieMode
-	errs []error
-}
-
-func (c *cookieConfig) fail(format string, args ...any) {
-	c.errs = append(c.errs, configError(format, args...))
+	optionErrors
 }
 
 // WithCookieNames sets the names of the access and refresh cookies,
@@ -179,7 +174,7 @@ func NewCookieMode(opts ...CookieOption) (*CookieMode, error) {
 			names[n] = true
 		}
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
 	m := c.CookieMode

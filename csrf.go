@@ -73,7 +73,7 @@ type csrfConfig struct {
 	cookie, header string
 	origins        []string
 	noToken        bool
-	errs           []error
+	optionErrors
 }
 
 // WithCSRFNames sets the double-submit cookie and header names,
@@ -82,10 +82,10 @@ type csrfConfig struct {
 func WithCSRFNames(cookie, header string) CSRFOption {
 	return func(c *csrfConfig) {
 		if !validCookieName(cookie) {
-			c.errs = append(c.errs, configError("CSRF cookie name %q is not a valid cookie name", cookie))
+			c.fail("CSRF cookie name %q is not a valid cookie name", cookie)
 		}
 		if !validHeaderName(header) {
-			c.errs = append(c.errs, configError("CSRF header name %q is not a valid header name", header))
+			c.fail("CSRF header name %q is not a valid header name", header)
 		}
 		c.cookie, c.header = cookie, header
 	}
@@ -116,10 +116,10 @@ func NewCSRF(opts ...CSRFOption) (*CSRF, error) {
 	origin := http.NewCrossOriginProtection()
 	for _, o := range c.origins {
 		if err := origin.AddTrustedOrigin(o); err != nil {
-			c.errs = append(c.errs, configError("trusted origin %q: %v", o, err))
+			c.fail("trusted origin %q: %v", o, err)
 		}
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
 	return &CSRF{

@@ -3,7 +3,6 @@ package jwtguard
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/url"
 	"strings"
 )
@@ -17,7 +16,7 @@ import (
 // Verify the tokens with [WithIssuer](issuer) too.
 func Discover(ctx context.Context, issuer string, opts ...RemoteOption) (*RemoteKeySet, error) {
 	c := newRemoteConfig(opts)
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
 	iu, err := url.Parse(issuer)

@@ -169,6 +169,6 @@
 //     ([WithStoreTimeout], [DefaultStoreTimeout]), so one that hangs is a
 //     503 too.
 //   - The sign-in throttle takes the client address from X-Forwarded-For
-//     only through proxies named with [TrustedProxies]. Its tables never
+//     only through proxies named with [WithTrustedProxies]. Its tables never
 //     drop a bucket in use; full, they refuse new keys with 429.
 package jwtguard

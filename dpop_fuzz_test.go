@@ -17,7 +17,7 @@ import (
 func FuzzDPoPProof(f *testing.F) {
 	const uri = "https://api.example/r"
 	now := time.Now()
-	v := newDPoPVerifier(f, jwtguard.WithDPoPClock(func() time.Time { return now }))
+	v := newDPoPVerifier(f, jwtguard.WithClock(func() time.Time { return now }))
 	req := jwtguard.DPoPRequest{Method: "POST", URIs: []string{uri}, AccessToken: dpopAccessToken}
 	for _, alg := range []string{"ES256", "RS256", "EdDSA"} {
 		k := newDPoPKey(f, alg)

@@ -1,9 +1,6 @@
 package jwtguard
 
-import (
-	"errors"
-	"time"
-)
+import "time"
 
 // Defaults of a [DPoPVerifier].
 const (
@@ -30,29 +27,30 @@ var dpopAsymmetric = setOf(algRS256, algRS384, algRS512, algPS256, algPS384, alg
 
 // dpopConfig is what the options of a DPoPVerifier set.
 type dpopConfig struct {
+	commonConfig
 	algs           algSet
 	window, leeway time.Duration
 	origins        []string // normalized, without a trailing slash
 	store          Store
 	entries        int
 	nonces         DPoPNonces
-	now            func() time.Time
-	errs           []error
 }
 
-func (c *dpopConfig) fail(format string, args ...any) {
-	c.errs = append(c.errs, configError(format, args...))
-}
+// DPoPOption configures a [DPoPVerifier]. [Option] is one too: [WithClock]
+// sets the clock proofs' "iat" is compared with.
+type DPoPOption interface{ applyDPoP(*dpopConfig) }
 
-// DPoPOption configures a [DPoPVerifier].
-type DPoPOption func(*dpopConfig)
+type dpopOption func(*dpopConfig)
+
+func (f dpopOption) applyDPoP(c *dpopConfig) { f(c) }
+func (o Option) applyDPoP(c *dpopConfig)     { o(&c.commonConfig) }
 
 // WithDPoPAlgorithms sets the algorithms a proof may be signed with. The
 // default is every asymmetric algorithm jwtguard verifies: ES256, ES384,
 // ES512, RS256, RS384, RS512, PS256, PS384, PS512, EdDSA and Ed25519. The
 // HMAC algorithms are refused, as "none" always is.
 func WithDPoPAlgorithms(names ...string) DPoPOption {
-	return func(c *dpopConfig) {
+	return dpopOption(func(c *dpopConfig) {
 		var set algSet
 		for _, n := range names {
 			a, ok := parseAlg(n)
@@ -69,7 +67,7 @@ func WithDPoPAlgorithms(names ...string) DPoPOption {
 			c.fail("DPoP: no algorithms")
 		}
 		c.algs = set
-	}
+	})
 }
 
 // WithDPoPWindow sets how old a proof's "iat" may be, and the leeway for
@@ -77,7 +75,7 @@ func WithDPoPAlgorithms(names ...string) DPoPOption {
 // and [DefaultDPoPLeeway] (5 s). Replays are remembered for window plus
 // leeway, so a longer window costs memory or store entries.
 func WithDPoPWindow(window, leeway time.Duration) DPoPOption {
-	return func(c *dpopConfig) {
+	return dpopOption(func(c *dpopConfig) {
 		if window < time.Second || window > time.Hour {
 			c.fail("DPoP: window %v must be between 1s and 1h", window)
 		}
@@ -85,7 +83,7 @@ func WithDPoPWindow(window, leeway time.Duration) DPoPOption {
 			c.fail("DPoP: leeway %v must be between 0 and 5m", leeway)
 		}
 		c.window, c.leeway = window, leeway
-	}
+	})
 }
 
 // WithDPoPOrigin sets the public origin the server is reached at, as
@@ -96,7 +94,7 @@ func WithDPoPWindow(window, leeway time.Duration) DPoPOption {
 // and the Host header. Behind a reverse proxy that view is not the
 // client's, so set the origin; X-Forwarded-* headers are never read.
 func WithDPoPOrigin(origins ...string) DPoPOption {
-	return func(c *dpopConfig) {
+	return dpopOption(func(c *dpopConfig) {
 		if len(origins) == 0 {
 			c.fail("DPoP: no origin")
 		}
@@ -108,7 +106,7 @@ func WithDPoPOrigin(origins ...string) DPoPOption {
 			}
 			c.origins = append(c.origins, n)
 		}
-	}
+	})
 }
 
 // WithDPoPStore keeps the replay cache in store, so that a proof used at
@@ -119,12 +117,12 @@ func WithDPoPOrigin(origins ...string) DPoPOption {
 // process's memory (see [WithDPoPReplayEntries]). A store that cannot
 // answer fails the request closed, with [ErrUnavailable].
 func WithDPoPStore(store Store) DPoPOption {
-	return func(c *dpopConfig) {
+	return dpopOption(func(c *dpopConfig) {
 		if store == nil {
 			c.fail("DPoP: nil store")
 		}
 		c.store = store
-	}
+	})
 }
 
 // WithDPoPReplayEntries bounds the in-memory replay cache to n proofs; the
@@ -135,12 +133,12 @@ func WithDPoPStore(store Store) DPoPOption {
 // proofs therefore costs fresh proofs nothing until it fills the cache
 // within the leeway, and memory stays bounded whatever comes.
 func WithDPoPReplayEntries(n int) DPoPOption {
-	return func(c *dpopConfig) {
+	return dpopOption(func(c *dpopConfig) {
 		if n < 1 {
 			c.fail("DPoP: replay cache of %d entries", n)
 		}
 		c.entries = n
-	}
+	})
 }
 
 // WithDPoPNonces makes the verifier require server nonces (RFC 9449 §8): a
@@ -149,36 +147,26 @@ func WithDPoPReplayEntries(n int) DPoPOption {
 // fresh nonce in the DPoP-Nonce header. See [NewDPoPNonces]. The default
 // is no nonces.
 func WithDPoPNonces(nonces DPoPNonces) DPoPOption {
-	return func(c *dpopConfig) {
+	return dpopOption(func(c *dpopConfig) {
 		if nonces == nil {
 			c.fail("DPoP: nil nonces")
 		}
 		c.nonces = nonces
-	}
-}
-
-// WithDPoPClock sets the clock proofs' "iat" is compared with. The default
-// is time.Now.
-func WithDPoPClock(now func() time.Time) DPoPOption {
-	return func(c *dpopConfig) {
-		if now == nil {
-			c.fail("DPoP: nil clock")
-		}
-		c.now = now
-	}
+	})
 }
 
 // newDPoPConfig applies opts over the defaults and returns every problem
 // at once.
 func newDPoPConfig(opts []DPoPOption) (dpopConfig, error) {
 	c := dpopConfig{algs: dpopAsymmetric, window: DefaultDPoPWindow, leeway: DefaultDPoPLeeway,
-		entries: DefaultDPoPReplayEntries, now: time.Now}
+		entries: DefaultDPoPReplayEntries}
 	for i, opt := range opts {
 		if opt == nil {
 			c.fail("DPoP: option %d is nil", i)
 			continue
 		}
-		opt(&c)
+		opt.applyDPoP(&c)
 	}
-	return c, errors.Join(c.errs...)
+	c.setDefaults()
+	return c, c.err()
 }

@@ -190,7 +190,7 @@ func TestDPoPProofWithoutToken(t *testing.T) {
 // at their edges, on a clock the test sets.
 func TestDPoPProofWindow(t *testing.T) {
 	now := time.Unix(1_900_000_000, 0)
-	v := newDPoPVerifier(t, jwtguard.WithDPoPWindow(30*time.Second, 2*time.Second), jwtguard.WithDPoPClock(func() time.Time { return now }))
+	v := newDPoPVerifier(t, jwtguard.WithDPoPWindow(30*time.Second, 2*time.Second), jwtguard.WithClock(func() time.Time { return now }))
 	k := newDPoPKey(t, "ES256")
 	req := jwtguard.DPoPRequest{Method: "GET", URIs: []string{"https://api.example/r"}}
 	for _, c := range []struct {
@@ -302,7 +302,7 @@ func TestDPoPOptions(t *testing.T) {
 		jwtguard.WithDPoPStore(nil),
 		jwtguard.WithDPoPReplayEntries(0),
 		jwtguard.WithDPoPNonces(nil),
-		jwtguard.WithDPoPClock(nil),
+		jwtguard.WithClock(nil),
 		nil,
 	)
 	if err == nil {

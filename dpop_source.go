@@ -38,12 +38,12 @@ const (
 // error="invalid_token"; a missing or stale server nonce with
 // error="use_dpop_nonce" and a DPoP-Nonce header.
 func WithDPoP(mode DPoPMode, v *DPoPVerifier) GuardOption {
-	return func(c *guardConfig) {
+	return guardOption(func(c *guardConfig) {
 		if mode > DPoPOff {
 			c.fail("unknown DPoP mode %d", mode)
 		}
 		c.dpopMode, c.dpop = mode, v
-	}
+	})
 }
 
 // dpopSource is the Guard's credential source in modes allowed and

@@ -20,12 +20,12 @@ import (
 // without the server's nonce 400 with "use_dpop_nonce" and a DPoP-Nonce
 // header. Without a DPoP header, requests and answers are as before.
 func WithEndpointDPoP(v *DPoPVerifier) EndpointOption {
-	return func(c *endpointConfig) {
+	return endpointOption(func(c *endpointConfig) {
 		if v == nil {
-			c.errs = append(c.errs, configError("nil DPoP verifier"))
+			c.fail("nil DPoP verifier")
 		}
 		c.dpop = v
-	}
+	})
 }
 
 var (

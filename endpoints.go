@@ -65,71 +65,62 @@ type Endpoints struct {
 	realm    []string
 	cookies  *CookieMode // nil: tokens in bodies only
 	dpop     *DPoPVerifier
+	obs      Observer // nil: none
+	now      func() time.Time
 }
 
-// EndpointOption configures [Endpoints].
-type EndpointOption func(*endpointConfig)
-
 type endpointConfig struct {
+	commonConfig
 	throttle *LoginThrottle
 	hook     LoginHook
-	log      *slog.Logger
 	maxBody  int64
 	realm    string
 	cookies  *CookieMode
 	dpop     *DPoPVerifier
-	errs     []error
 }
 
 // WithLoginThrottle limits sign-in attempts and refreshes (see
 // [LoginThrottle]). There is no throttle by default; production servers
 // want one.
 func WithLoginThrottle(t *LoginThrottle) EndpointOption {
-	return func(c *endpointConfig) {
+	return endpointOption(func(c *endpointConfig) {
 		if t == nil {
-			c.errs = append(c.errs, configError("nil throttle"))
+			c.fail("nil throttle")
 		}
 		c.throttle = t
-	}
+	})
 }
 
 // WithLoginHook sets a function told of every sign-in attempt.
 func WithLoginHook(h LoginHook) EndpointOption {
-	return func(c *endpointConfig) {
+	return endpointOption(func(c *endpointConfig) {
 		if h == nil {
-			c.errs = append(c.errs, configError("nil login hook"))
+			c.fail("nil login hook")
 		}
 		c.hook = h
-	}
+	})
 }
 
-// WithEndpointLogger sets the logger for failures the client does not see:
-// an authenticator or store error, a reused refresh token. The default
-// discards. Tokens and passwords are never logged.
-func WithEndpointLogger(l *slog.Logger) EndpointOption {
-	return func(c *endpointConfig) {
-		if l == nil {
-			c.errs = append(c.errs, configError("nil logger"))
-		}
-		c.log = l
-	}
-}
+// WithEndpointLogger is [WithLogger].
+//
+// Deprecated: use WithLogger, which every constructor accepts.
+func WithEndpointLogger(l *slog.Logger) EndpointOption { return WithLogger(l) }
 
 // WithMaxBodySize sets the largest request body read, [DefaultMaxBodySize]
 // (64 KiB) by default; larger ones are refused with 413.
 func WithMaxBodySize(n int64) EndpointOption {
-	return func(c *endpointConfig) {
+	return endpointOption(func(c *endpointConfig) {
 		if n < 1 {
-			c.errs = append(c.errs, configError("max body size %d is below 1", n))
+			c.fail("max body size %d is below 1", n)
 		}
 		c.maxBody = n
-	}
+	})
 }
 
 // WithEndpointRealm sets the realm of the WWW-Authenticate challenge,
 // "api" by default, as DRF's.
 func WithEndpointRealm(realm string) EndpointOption {
-	return func(c *endpointConfig) { c.realm = realm }
+	return endpointOption(func(c *endpointConfig) { c.realm = realm })
 }
 
 // WithEndpointCookies sets tokens as cookies ([CookieMode]): sign-in and
@@ -141,12 +132,12 @@ func WithEndpointRealm(realm string) EndpointOption {
 // browser in to an account of its choosing nor sign it out. The sliding
 // token endpoints are not affected: they answer in the body.
 func WithEndpointCookies(m *CookieMode) EndpointOption {
-	return func(c *endpointConfig) {
+	return endpointOption(func(c *endpointConfig) {
 		if m == nil {
-			c.errs = append(c.errs, configError("nil cookie mode"))
+			c.fail("nil cookie mode")
 		}
 		c.cookies = m
-	}
+	})
 }
 
 // NewEndpoints returns the token endpoints of issuer, signing users in
@@ -154,33 +145,33 @@ func WithEndpointCookies(m *CookieMode) EndpointOption {
 func NewEndpoints(issuer *Issuer, auth Authenticator, opts ...EndpointOption) (*Endpoints, error) {
 	c := endpointConfig{maxBody: DefaultMaxBodySize, realm: "api"}
 	if issuer == nil {
-		c.errs = append(c.errs, configError("nil issuer"))
+		c.fail("nil issuer")
 	}
 	if auth == nil {
-		c.errs = append(c.errs, configError("nil authenticator"))
+		c.fail("nil authenticator")
 	}
 	for _, opt := range opts {
-		opt(&c)
+		opt.applyEndpoint(&c)
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
+	c.setDefaults()
 	e := &Endpoints{
 		issuer:   issuer,
 		auth:     auth,
 		throttle: c.throttle,
 		hook:     c.hook,
-		log:      c.log,
+		log:      c.logger,
 		maxBody:  c.maxBody,
 		realm:    []string{`Bearer realm="` + quoteRealm(c.realm) + `"`},
 		cookies:  c.cookies,
 		dpop:     c.dpop,
+		obs:      c.observer,
+		now:      c.now,
 	}
 	if e.dpop == nil {
 		e.dpop, _ = NewDPoPVerifier() // the defaults cannot fail
-	}
-	if e.log == nil {
-		e.log = slog.New(slog.DiscardHandler)
 	}
 	return e, nil
 }
@@ -231,7 +222,7 @@ var (
 
 // Obtain is the sign-in endpoint: username and password in, a pair out.
 func (e *Endpoints) Obtain() http.Handler {
-	return e.endpoint("Token Obtain Pair", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointObtain, "Token Obtain Pair", func(w http.ResponseWriter, r *http.Request) {
 		checked := e.issuer.cfg.now()
 		jkt, ok := e.dpopKey(w, r)
 		if !ok {
@@ -256,7 +247,7 @@ func (e *Endpoints) Obtain() http.Handler {
 // SlidingObtain is the sign-in endpoint for sliding tokens: username and
 // password in, {"token": …} out.
 func (e *Endpoints) SlidingObtain() http.Handler {
-	return e.endpoint("Token Obtain Sliding", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointSlidingObtain, "Token Obtain Sliding", func(w http.ResponseWriter, r *http.Request) {
 		id, ok := e.login(w, r)
 		if !ok {
 			return
@@ -272,7 +263,7 @@ func (e *Endpoints) SlidingObtain() http.Handler {
 
 // SlidingRefresh renews a sliding token: {"token": …} in and out.
 func (e *Endpoints) SlidingRefresh() http.Handler {
-	return e.endpoint("Token Refresh Sliding", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointSlidingRefresh, "Token Refresh Sliding", func(w http.ResponseWriter, r *http.Request) {
 		v, ok := e.form(w, r, fieldToken)
 		if !ok {
 			return
@@ -296,7 +287,7 @@ func (e *Endpoints) SlidingRefresh() http.Handler {
 // revocation). The pair endpoint Blacklist takes a sliding token in its
 // "refresh" field as well.
 func (e *Endpoints) SlidingBlacklist() http.Handler {
-	return e.endpoint("Token Blacklist Sliding", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointSlidingBlacklist, "Token Blacklist Sliding", func(w http.ResponseWriter, r *http.Request) {
 		if v, ok := e.form(w, r, fieldToken); ok {
 			e.logout(w, r, v[0])
 		}
@@ -308,6 +299,7 @@ func (e *Endpoints) SlidingBlacklist() http.Handler {
 func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool) {
 	if e.throttle != nil {
 		if wait, ok := e.throttle.AllowClient(r); !ok {
+			e.signIn(r, OutcomeThrottled, nil)
 			e.throttled(w, wait)
 			return "", false
 		}
@@ -321,6 +313,7 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 	if e.throttle != nil {
 		var wait time.Duration
 		if attempt, wait, ok = e.throttle.reserveUser(r, username); !ok {
+			e.signIn(r, OutcomeThrottled, nil)
 			e.throttled(w, wait)
 			return "", false
 		}
@@ -336,6 +329,7 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 			e.throttle.notCounted(attempt) // not the user's failure
 		}
 		e.log.LogAttrs(ctx, slog.LevelError, "jwtguard: authenticator failed", slog.String("error", err.Error()))
+		e.signIn(r, OutcomeFailed, unavailable(err))
 		w.Header().Set("Retry-After", "1")
 		e.write(w, http.StatusServiceUnavailable, bodyUnavailable)
 		return "", false
@@ -344,19 +338,34 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) (string, bool)
 		e.hook(r, username, id, err)
 	}
 	if err != nil {
+		e.signIn(r, OutcomeFailed, nil)
 		e.write(w, http.StatusUnauthorized, bodyNoAccount)
 		return "", false
 	}
 	if e.throttle != nil {
 		e.throttle.succeeded(attempt)
 	}
+	e.signIn(r, OutcomeSucceeded, nil)
 	return id, true
+}
+
+// signIn reports a sign-in's outcome; unavailable is the error of an
+// authenticator that could not answer.
+func (e *Endpoints) signIn(r *http.Request, outcome string, unavailable error) {
+	if e.obs == nil {
+		return
+	}
+	ev := Event{Kind: EventSignIn, Outcome: outcome}
+	if unavailable != nil {
+		ev.Refusal, ev.Err = KindUnavailable, unavailable
+	}
+	e.obs.Observe(r.Context(), ev)
 }
 
 // Refresh is the refresh endpoint: a refresh token in, a new pair out; the
 // presented token is spent.
 func (e *Endpoints) Refresh() http.Handler {
-	return e.endpoint("Token Refresh", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointRefresh, "Token Refresh", func(w http.ResponseWriter, r *http.Request) {
 		raw, ok := e.refreshToken(w, r)
 		if !ok {
 			return
@@ -383,7 +392,7 @@ func (e *Endpoints) Refresh() http.Handler {
 }
 
 // refreshAllowed takes one refresh (or sliding renewal) from the budget
-// of the token's login session ([PerSession]). The token is verified first
+// of the token's login session ([WithPerSession]). The token is verified first
 // by v, as a token of tokenType, so a forged one cannot spend another
 // session's budget; a token that fails is left to the issuer to refuse
 // (its verification is then a cache hit or as cheap as this one).
@@ -395,12 +404,12 @@ func (e *Endpoints) refreshAllowed(ctx context.Context, v *Verifier, tokenType, 
 	if err != nil || t.Claims.TokenType != tokenType || t.Claims.ID == "" {
 		return 0, true
 	}
-	return e.throttle.allowRefresh(recordOf(t, "").Family)
+	return e.throttle.allowRefresh(ctx, recordOf(t, "").Family)
 }
 
 // Verify is the verify endpoint: 200 {} for a good token of either type.
 func (e *Endpoints) Verify() http.Handler {
-	return e.endpoint("Token Verify", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointVerify, "Token Verify", func(w http.ResponseWriter, r *http.Request) {
 		v, ok := e.form(w, r, fieldToken)
 		if !ok {
 			return
@@ -420,7 +429,7 @@ func (e *Endpoints) Verify() http.Handler {
 // Blacklist is the logout endpoint: it revokes a refresh token and its
 // login session.
 func (e *Endpoints) Blacklist() http.Handler {
-	return e.endpoint("Token Blacklist", func(w http.ResponseWriter, r *http.Request) {
+	return e.endpoint(EndpointBlacklist, "Token Blacklist", func(w http.ResponseWriter, r *http.Request) {
 		if e.cookies != nil {
 			e.cookieLogout(w, r)
 			return
@@ -442,15 +451,18 @@ func (e *Endpoints) logout(w http.ResponseWriter, r *http.Request, raw string) {
 	e.write(w, http.StatusOK, bodyEmpty)
 }
 
-// endpoint answers OPTIONS and refuses methods other than POST.
-func (e *Endpoints) endpoint(name string, post http.HandlerFunc) http.Handler {
-	options := []byte(`{"name":"` + name + `","description":"","renders":["application/json"],` +
+// endpoint answers OPTIONS and refuses methods other than POST. Each call
+// is reported to the observer as the endpoint event (an EventEndpoint
+// name); display is the name DRF's OPTIONS answer shows.
+func (e *Endpoints) endpoint(event, display string, post http.HandlerFunc) http.Handler {
+	options := []byte(`{"name":"` + display + `","description":"","renders":["application/json"],` +
 		`"parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"]}`)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	serve := func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodPost:
 			if e.cookies != nil {
 				if err := e.cookies.csrf.checkOrigin(r); err != nil {
+					refused(w, err)
 					e.write(w, http.StatusForbidden, failureBodies[classify(err)])
 					return
 				}
@@ -462,7 +474,37 @@ func (e *Endpoints) endpoint(name string, post http.HandlerFunc) http.Handler {
 			body := append([]byte(`{"detail":`), appendJSONString(nil, `Method "`+r.Method+`" not allowed.`)...)
 			e.write(w, http.StatusMethodNotAllowed, append(body, '}'))
 		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e.obs == nil {
+			serve(w, r)
+			return
+		}
+		ob := begin(r.Context(), e.obs, e.now, EventEndpoint)
+		rec := &endpointRecorder{ResponseWriter: w, status: http.StatusOK}
+		serve(rec, r.WithContext(ob.ctx))
+		ob.end(e.now, Event{Kind: EventEndpoint, Name: event, Status: rec.status, Refusal: rec.refusal, Err: rec.err})
 	})
+}
+
+// endpointRecorder keeps what an endpoint answered, for its event.
+type endpointRecorder struct {
+	http.ResponseWriter
+	status  int
+	refusal string
+	err     error
+}
+
+func (rec *endpointRecorder) WriteHeader(status int) {
+	rec.status = status
+	rec.ResponseWriter.WriteHeader(status)
+}
+
+// refused notes the refusal err on w, when w records one.
+func refused(w http.ResponseWriter, err error) {
+	if rec, ok := w.(*endpointRecorder); ok {
+		rec.refusal, rec.err = RefusalKind(err), err
+	}
 }
 
 func (e *Endpoints) form(w http.ResponseWriter, r *http.Request, fields ...formField) ([]string, bool) {
@@ -481,6 +523,7 @@ func (e *Endpoints) form(w http.ResponseWriter, r *http.Request, fields ...formF
 
 // fail answers a failed token operation.
 func (e *Endpoints) fail(w http.ResponseWriter, r *http.Request, err error) {
+	refused(w, err)
 	var msg string
 	switch {
 	case errors.Is(err, ErrUnavailable):

@@ -223,8 +223,8 @@ func checkReply(t *testing.T, name string, r reply, status int, body string) {
 // Retry-After, and X-Forwarded-For believed only from a trusted proxy.
 func TestEndpointsThrottle(t *testing.T) {
 	clock := newTestClock()
-	throttle, err := jwtguard.NewLoginThrottle(jwtguard.PerClient(5, time.Minute), jwtguard.PerUsername(2, time.Minute),
-		jwtguard.ThrottleClock(clock.Now))
+	throttle, err := jwtguard.NewLoginThrottle(jwtguard.WithPerClient(5, time.Minute), jwtguard.WithPerUsername(2, time.Minute),
+		jwtguard.WithClock(clock.Now))
 	must(t, err)
 	srv, _ := tokenServer(t, clock, jwtguard.WithLoginThrottle(throttle))
 	url := srv.URL + "/api/token/"

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 )
 
 // Guard is the net/http middleware: it extracts a token, verifies it, puts
@@ -21,6 +22,8 @@ type Guard struct {
 	challenge  []Challenger                // the sources' own challenges
 	onError    ErrorHandler
 	log        *slog.Logger
+	obs        Observer // nil: none
+	now        func() time.Time
 	paths      *PathRedactor // nil: the default rule
 	skip       []func(*http.Request) bool
 	preflight  bool
@@ -36,15 +39,18 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		c.fail("nil verifier")
 	}
 	for _, opt := range opts {
-		opt(&c)
+		opt.applyGuard(&c)
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
+	c.setDefaults()
 	g := &Guard{
 		verifier:   v,
 		onError:    c.onError,
 		log:        c.logger,
+		obs:        c.observer,
+		now:        c.now,
 		paths:      c.paths,
 		skip:       c.skip,
 		preflight:  c.preflight,
@@ -72,9 +78,6 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		csrf = defaultCSRF // never a cookie's token without a CSRF check
 	}
 	g.checks[SourceCookie] = csrf
-	if g.log == nil {
-		g.log = slog.New(slog.DiscardHandler)
-	}
 	if g.onError == nil {
 		g.onError = g.defaultError
 	}
@@ -90,13 +93,16 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 // there is refused with or without WithCredentialsOptional, a CSRF one
 // matching [ErrCSRF]. Failures are logged.
 func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
+	ob := begin(r.Context(), g.obs, g.now, EventDecision)
 	c, err := g.extractor.ExtractCredential(r)
 	if err == nil && c.Token == "" {
+		g.decided(ob, r, DecisionAuthenticate, nil, false, nil, "")
 		return nil, nil
 	}
 	var t *Token
+	var cached bool
 	if err == nil {
-		t, err = g.verifier.Verify(r.Context(), c.Token)
+		t, cached, err = g.verifier.verifyCached(ob.ctx, c.Token)
 		if err != nil && c.oneWordError() != nil {
 			// Only now, off the path of a good token (see wordChecked).
 			err = ErrMalformedCredentials
@@ -104,15 +110,20 @@ func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
 	} else if !errors.Is(err, ErrMalformedCredentials) {
 		err = errors.Join(ErrMalformedCredentials, err)
 	}
-	if err != nil {
-		g.logRefusal(r, "authentication failed", err)
-		if g.optional {
-			return nil, nil
+	if err == nil {
+		err = g.checkCredential(r, c, t)
+		if err != nil {
+			g.decided(ob, r, DecisionAuthenticate, nil, cached, err, "credential check failed")
+			return nil, err
 		}
-		return nil, err
 	}
-	if err := g.checkCredential(r, c, t); err != nil {
-		g.logRefusal(r, "credential check failed", err)
+	if err != nil && g.optional {
+		g.logRefusal(r, "authentication failed", err)
+		g.decided(ob, r, DecisionAuthenticate, nil, cached, nil, "")
+		return nil, nil
+	}
+	g.decided(ob, r, DecisionAuthenticate, t, cached, err, "authentication failed")
+	if err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -136,8 +147,10 @@ func (g *Guard) checkCredential(r *http.Request, c Credential, t *Token) error {
 // A denial of an anonymous request becomes [ErrNoCredentials]: 401, since a
 // token might change the answer. Denials are logged.
 func (g *Guard) Authorize(r *http.Request, t *Token, policy Policy) error {
+	ob := begin(r.Context(), g.obs, g.now, EventDecision)
 	err := policy.Check(r, t)
 	if err == nil {
+		g.decided(ob, r, DecisionAuthorize, t, false, nil, "")
 		return nil
 	}
 	msg := "permission denied"
@@ -146,8 +159,28 @@ func (g *Guard) Authorize(r *http.Request, t *Token, policy Policy) error {
 	} else if !errors.Is(err, ErrForbidden) {
 		err = errors.Join(ErrForbidden, err)
 	}
-	g.logRefusal(r, msg, err)
+	g.decided(ob, r, DecisionAuthorize, t, false, err, msg)
 	return err
+}
+
+// decided is the one point every decision passes: a refusal (err) is
+// logged with msg, and the decision is reported to the observer: refused,
+// accepted (t) or anonymous (neither).
+func (g *Guard) decided(ob observation, r *http.Request, name string, t *Token, cached bool, err error, msg string) {
+	if err != nil {
+		g.logRefusal(r, msg, err)
+	}
+	if ob.obs == nil {
+		return
+	}
+	e := Event{Kind: EventDecision, Name: name, Cached: cached, Outcome: OutcomeAnonymous}
+	switch {
+	case err != nil:
+		e.Outcome, e.Refusal, e.Err = OutcomeRefused, RefusalKind(err), err
+	case t != nil:
+		e.Outcome, e.Alg = OutcomeAccepted, t.Header.Alg
+	}
+	ob.end(g.now, e)
 }
 
 // WriteError answers a refused request through the error handler.

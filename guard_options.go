@@ -1,17 +1,13 @@
 package jwtguard
 
 import (
-	"log/slog"
 	"net/http"
 )
 
-// GuardOption configures a [Guard].
-type GuardOption func(*guardConfig)
-
 type guardConfig struct {
+	commonConfig
 	extractor Extractor
 	onError   ErrorHandler
-	logger    *slog.Logger
 	paths     *PathRedactor
 	skip      []func(*http.Request) bool
 	preflight bool
@@ -21,79 +17,62 @@ type guardConfig struct {
 	cookies   *CookieMode
 	dpopMode  DPoPMode
 	dpop      *DPoPVerifier
-	errs      []error
-}
-
-func (c *guardConfig) fail(format string, args ...any) {
-	c.errs = append(c.errs, configError(format, args...))
 }
 
 // WithExtractor sets where tokens come from. The default is
 // FromAuthorization("Bearer"); the query string is never read unless asked.
 func WithExtractor(e Extractor) GuardOption {
-	return func(c *guardConfig) {
+	return guardOption(func(c *guardConfig) {
 		if e == nil {
 			c.fail("nil extractor")
 		}
 		c.extractor = e
-	}
+	})
 }
 
 // WithErrorHandler replaces the default refusal responses, which are
 // Django REST Framework's JSON bodies with RFC 6750 challenges.
 func WithErrorHandler(h ErrorHandler) GuardOption {
-	return func(c *guardConfig) {
+	return guardOption(func(c *guardConfig) {
 		if h == nil {
 			c.fail("nil error handler")
 		}
 		c.onError = h
-	}
-}
-
-// WithLogger sets where refusals are logged, at level Info, with their
-// cause. The default logger discards everything. Raw tokens are never
-// logged, nor tokens in the path ([WithLogRedaction]).
-func WithLogger(l *slog.Logger) GuardOption {
-	return func(c *guardConfig) {
-		if l == nil {
-			c.fail("nil logger")
-		}
-		c.logger = l
-	}
+	})
 }
 
 // WithLogRedaction sets the rule by which request paths are written to
 // the refusal log (see [PathRedactor]). By default segments shaped like a
 // JWT are hidden; give the same rule to every log of the application.
 func WithLogRedaction(p *PathRedactor) GuardOption {
-	return func(c *guardConfig) {
+	return guardOption(func(c *guardConfig) {
 		if p == nil {
 			c.fail("nil path redactor")
 		}
 		c.paths = p
-	}
+	})
 }
 
 // WithRealm sets the realm of WWW-Authenticate challenges. The default is
 // "api", as Django REST Framework sends.
 func WithRealm(realm string) GuardOption {
-	return func(c *guardConfig) {
+	return guardOption(func(c *guardConfig) {
 		if realm == "" || quoteRealm(realm) != realm {
 			c.fail("realm %q is empty or needs quoting", realm)
 		}
 		c.realm = realm
-	}
+	})
 }
 
 // WithSkip makes the Guard pass requests for which skip returns true
 // straight to the next handler: no authentication and no policy.
 func WithSkip(skip func(r *http.Request) bool) GuardOption {
-	return func(c *guardConfig) {
+	return guardOption(func(c *guardConfig) {
 		if skip == nil {
 			c.fail("nil skip predicate")
 		}
 		c.skip = append(c.skip, skip)
-	}
+	})
 }
 
 // WithSkipPaths is [WithSkip] for requests whose URL path is exactly one of
@@ -114,7 +93,7 @@ func WithSkipPaths(paths ...string) GuardOption {
 // browsers never send credentials with them. Off by default; a CORS
 // middleware in front of the Guard usually answers them itself.
 func WithPreflight() GuardOption {
-	return func(c *guardConfig) { c.preflight = true }
+	return guardOption(func(c *guardConfig) { c.preflight = true })
 }
 
 // WithCredentialsOptional treats malformed credentials and invalid tokens as
@@ -123,7 +102,7 @@ func WithPreflight() GuardOption {
 // Django REST Framework does, so a client learns at once that its token is
 // bad and refreshes it.
 func WithCredentialsOptional() GuardOption {
-	return func(c *guardConfig) { c.optional = true }
+	return guardOption(func(c *guardConfig) { c.optional = true })
 }
 
 // WithCookies reads tokens as a browser app in [CookieMode] sends them: the
@@ -131,12 +110,12 @@ func WithCredentialsOptional() GuardOption {
 // [WithExtractor] says otherwise), with the cookie mode's [CSRF] check on
 // every unsafe request authenticated by the cookie.
 func WithCookies(m *CookieMode) GuardOption {
-	return func(c *guardConfig) {
+	return guardOption(func(c *guardConfig) {
 		if m == nil {
 			c.fail("nil cookie mode")
 		}
 		c.cookies = m
-	}
+	})
 }
 
 // WithCSRF sets the check run on unsafe requests whose token came from a
@@ -144,10 +123,10 @@ func WithCookies(m *CookieMode) GuardOption {
 // without one: a Guard never takes a token from a cookie without a CSRF
 // check.
 func WithCSRF(check *CSRF) GuardOption {
-	return func(c *guardConfig) {
+	return guardOption(func(c *guardConfig) {
 		if check == nil {
 			c.fail("nil CSRF check")
 		}
 		c.csrf = check
-	}
+	})
 }

@@ -62,7 +62,6 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		refresh:   DefaultRefreshLifetime,
 		grace:     DefaultReuseGrace,
 		userClaim: "user_id",
-		now:       time.Now,
 	}
 	c.storeTimeout = DefaultStoreTimeout
 	if key == nil {
@@ -72,28 +71,26 @@ func NewIssuer(key *SigningKey, store Store, opts ...IssuerOption) (*Issuer, err
 		c.fail("nil store")
 	}
 	for _, opt := range opts {
-		opt(&c)
+		opt.applyIssuer(&c)
 	}
 	if c.refresh < c.access {
 		c.fail("refresh lifetime %v is shorter than access lifetime %v", c.refresh, c.access)
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
 	c.errs = nil
+	c.setDefaults()
 	issued, _ := store.(IssuedRecorder)
-	store = withStoreDeadline(store, c.storeTimeout)
+	store = observeStore(withStoreDeadline(store, c.storeTimeout), c.observer, c.now)
 	if c.users != nil {
-		c.users = withLookupDeadline(c.users, c.storeTimeout)
+		c.users = observeUsers(withLookupDeadline(c.users, c.storeTimeout), c.observer, c.now)
 	}
 	keys, err := NewKeySet(append([]*Key{key.public}, c.retired...)...)
 	if err != nil {
 		return nil, err
 	}
-	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.log, retry: newTTLCache[bool](unansweredGrace), issued: issued}
-	if i.log == nil {
-		i.log = slog.New(slog.DiscardHandler)
-	}
+	i := &Issuer{key: key, keys: keys, store: store, cfg: c, log: c.logger, retry: newTTLCache[bool](unansweredGrace), issued: issued}
 	if i.refresh, err = i.verifier(WithTokenType("refresh")); err != nil {
 		return nil, err
 	}
@@ -129,6 +126,9 @@ func (i *Issuer) verifier(opts ...VerifierOption) (*Verifier, error) {
 	}
 	if len(i.cfg.aud) > 0 {
 		base = append(base, WithAudience(i.cfg.aud...))
+	}
+	if i.cfg.observer != nil {
+		base = append(base, WithObserver(i.cfg.observer))
 	}
 	return NewVerifier(i.keys, append(base, opts...)...)
 }
@@ -313,6 +313,13 @@ func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
 // refreshBound is Refresh with the thumbprint of the DPoP key that proved
 // possession, "" for none: a bound refresh token needs its own key's.
 func (i *Issuer) refreshBound(ctx context.Context, raw, jkt string) (*Pair, error) {
+	pair, err := i.rotate(ctx, raw, jkt)
+	i.refreshed(ctx, err)
+	return pair, err
+}
+
+// rotate is refreshBound, unreported.
+func (i *Issuer) rotate(ctx context.Context, raw, jkt string) (*Pair, error) {
 	t, err := i.refresh.Verify(ctx, raw)
 	if err != nil {
 		return nil, err
@@ -354,7 +361,31 @@ func (i *Issuer) reused(ctx context.Context, rec Record) error {
 	}
 	i.log.LogAttrs(ctx, slog.LevelWarn, "jwtguard: refresh token reused; session revoked",
 		slog.String("subject", rec.Subject), slog.String("jti", rec.ID))
+	i.revoked(ctx, RevokedFamily)
 	return errReused
+}
+
+// refreshed reports a refresh or sliding renewal that ended with err.
+func (i *Issuer) refreshed(ctx context.Context, err error) {
+	if i.cfg.observer == nil {
+		return
+	}
+	e := Event{Kind: EventRefresh, Outcome: OutcomeRotated}
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrTokenDuplicate):
+		e.Outcome = OutcomeDuplicate
+	case err == errReused:
+		e.Outcome = OutcomeReuse
+	default:
+		e.Outcome, e.Refusal, e.Err = OutcomeRefused, RefusalKind(err), err
+	}
+	i.cfg.observer.Observe(ctx, e)
+}
+
+// revoked reports a revocation of what name says.
+func (i *Issuer) revoked(ctx context.Context, name string) {
+	observe(ctx, i.cfg.observer, Event{Kind: EventRevocation, Name: name})
 }
 
 // familyUntil is how long a session's revocation must be kept: past the
@@ -421,9 +452,11 @@ func (i *Issuer) Logout(ctx context.Context, raw string) error {
 	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
 		return unavailable(err)
 	}
+	i.revoked(ctx, RevokedFamily)
 	if err := i.store.Revoke(ctx, rec); err != nil {
 		return unavailable(err)
 	}
+	i.revoked(ctx, RevokedToken)
 	return nil
 }
 
@@ -439,6 +472,7 @@ func (i *Issuer) EndSession(ctx context.Context, t *Token) error {
 	if err := i.store.RevokeFamily(ctx, rec.Family, i.familyUntil(rec)); err != nil {
 		return unavailable(err)
 	}
+	i.revoked(ctx, RevokedFamily)
 	return nil
 }
 
@@ -451,6 +485,7 @@ func (i *Issuer) RevokeToken(ctx context.Context, t *Token) error {
 	if err := i.store.Revoke(ctx, recordOf(t, i.subject(t))); err != nil {
 		return unavailable(err)
 	}
+	i.revoked(ctx, RevokedToken)
 	return nil
 }
 
@@ -465,6 +500,7 @@ func (i *Issuer) RevokeSubject(ctx context.Context, subject string) error {
 	if err := i.store.RevokeSubject(ctx, subject, now, now.Add(i.cfg.refresh+recordGrace+time.Second)); err != nil {
 		return unavailable(err)
 	}
+	i.revoked(ctx, RevokedSubject)
 	return nil
 }
 

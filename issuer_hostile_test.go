@@ -73,7 +73,7 @@ func TestIssuerRefreshRacingRevokeSubject(t *testing.T) {
 	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	must(t, err)
 	var slow *jwtguard.Issuer
-	slow, err = jwtguard.NewIssuer(key, store, jwtguard.WithIssuerClock(clock.Now),
+	slow, err = jwtguard.NewIssuer(key, store, jwtguard.WithClock(clock.Now),
 		jwtguard.WithExtraClaims(func(ctx context.Context, subject string) (map[string]any, error) {
 			// Between the spend and the signing: the password changes,
 			// and the clock moves on to the next second.
@@ -128,7 +128,7 @@ func TestThrottleConcurrentGuesses(t *testing.T) {
 	})
 	clock := newTestClock()
 	iss, _ := newIssuer(t, clock)
-	throttle, err := jwtguard.NewLoginThrottle(jwtguard.ThrottleClock(clock.Now))
+	throttle, err := jwtguard.NewLoginThrottle(jwtguard.WithClock(clock.Now))
 	must(t, err)
 	e, err := jwtguard.NewEndpoints(iss, slow, jwtguard.WithLoginThrottle(throttle))
 	must(t, err)

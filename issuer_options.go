@@ -12,15 +12,12 @@ const (
 	DefaultRefreshLifetime = 24 * time.Hour
 )
 
-// IssuerOption configures an [Issuer].
-type IssuerOption func(*issuerConfig)
-
 type issuerConfig struct {
+	commonConfig
 	access, refresh time.Duration
 	userClaim       string
 	iss             string
 	aud             []string
-	now             func() time.Time
 	leeway          time.Duration
 	extra           func(ctx context.Context, subject string) (map[string]any, error)
 	retired         []*Key
@@ -30,35 +27,29 @@ type issuerConfig struct {
 	revocationFor   time.Duration
 	grace           time.Duration
 	storeTimeout    time.Duration
-	log             *slog.Logger
-	errs            []error
-}
-
-func (c *issuerConfig) fail(format string, args ...any) {
-	c.errs = append(c.errs, configError(format, args...))
 }
 
 // WithAccessLifetime sets how long access tokens live. The default is
 // [DefaultAccessLifetime], 5 minutes; it must be between 1 second and 24 hours.
 func WithAccessLifetime(d time.Duration) IssuerOption {
-	return func(c *issuerConfig) {
+	return issuerOption(func(c *issuerConfig) {
 		if d < time.Second || d > 24*time.Hour {
 			c.fail("access lifetime %v is outside [1s, 24h]", d)
 		}
 		c.access = d
-	}
+	})
 }
 
 // WithRefreshLifetime sets how long refresh tokens live. The default is
 // [DefaultRefreshLifetime], 24 hours; it must be between 1 second and
 // 400 days, and not shorter than the access lifetime.
 func WithRefreshLifetime(d time.Duration) IssuerOption {
-	return func(c *issuerConfig) {
+	return issuerOption(func(c *issuerConfig) {
 		if d < time.Second || d > 400*24*time.Hour {
 			c.fail("refresh lifetime %v is outside [1s, 400 days]", d)
 		}
 		c.refresh = d
-	}
+	})
 }
 
 // WithUserClaim sets the claim that carries the user's ID. The default is
@@ -66,29 +57,29 @@ func WithRefreshLifetime(d time.Duration) IssuerOption {
 // integer (as Django writes a primary key) and as a string otherwise; "sub"
 // is always a string, as RFC 7519 asks.
 func WithUserClaim(name string) IssuerOption {
-	return func(c *issuerConfig) {
+	return issuerOption(func(c *issuerConfig) {
 		if name == "" || reservedClaim(name) && name != "sub" && name != "user_id" {
 			c.fail("user claim %q is empty or reserved", name)
 		}
 		c.userClaim = name
-	}
+	})
 }
 
 // WithTokenIssuer sets the "iss" claim of every token, and makes the
 // issuer's verifiers require it. There is none by default, as in simplejwt.
 func WithTokenIssuer(iss string) IssuerOption {
-	return func(c *issuerConfig) {
+	return issuerOption(func(c *issuerConfig) {
 		if iss == "" {
 			c.fail("empty token issuer")
 		}
 		c.iss = iss
-	}
+	})
 }
 
 // WithTokenAudience sets the "aud" claim of every token, and makes the
 // issuer's verifiers require one of the audiences. There is none by default.
 func WithTokenAudience(aud ...string) IssuerOption {
-	return func(c *issuerConfig) {
+	return issuerOption(func(c *issuerConfig) {
 		if len(aud) == 0 {
 			c.fail("WithTokenAudience needs an audience")
 		}
@@ -98,7 +89,7 @@ func WithTokenAudience(aud ...string) IssuerOption {
 			}
 		}
 		c.aud = append(c.aud, aud...)
-	}
+	})
 }
 
 // WithExtraClaims adds claims to both tokens of every pair, from a function
@@ -108,33 +99,28 @@ func WithTokenAudience(aud ...string) IssuerOption {
 // refresh_exp, the user claim, and neither "sub" nor "user_id", which
 // verifiers read as the user), and must be safe for concurrent use.
 func WithExtraClaims(fn func(ctx context.Context, subject string) (map[string]any, error)) IssuerOption {
-	return func(c *issuerConfig) {
+	return issuerOption(func(c *issuerConfig) {
 		if fn == nil {
 			c.fail("nil extra claims function")
 		}
 		c.extra = fn
-	}
+	})
 }
 
-// WithIssuerClock sets the clock the issuer reads. The default is time.Now.
-func WithIssuerClock(now func() time.Time) IssuerOption {
-	return func(c *issuerConfig) {
-		if now == nil {
-			c.fail("nil clock")
-		}
-		c.now = now
-	}
-}
+// WithIssuerClock is [WithClock].
+//
+// Deprecated: use WithClock, which every constructor accepts.
+func WithIssuerClock(now func() time.Time) IssuerOption { return WithClock(now) }
 
 // WithIssuerLeeway sets the clock skew the issuer's verifiers allow. The
 // default is 0; it must be between 0 and 5 minutes.
 func WithIssuerLeeway(d time.Duration) IssuerOption {
-	return func(c *issuerConfig) {
+	return issuerOption(func(c *issuerConfig) {
 		if d < 0 || d > 5*time.Minute {
 			c.fail("leeway %v is outside [0, 5m]", d)
 		}
 		c.leeway = d
-	}
+	})
 }
 
 // WithRetiredKeys adds keys the issuer no longer signs with but still
@@ -142,7 +128,7 @@ func WithIssuerLeeway(d time.Duration) IssuerOption {
 // key here for one refresh lifetime. Give each key a kid. Public retired
 // keys are published by [Issuer.JWKS] beside the active one.
 func WithRetiredKeys(keys ...*Key) IssuerOption {
-	return func(c *issuerConfig) {
+	return issuerOption(func(c *issuerConfig) {
 		for _, k := range keys {
 			if k == nil {
 				c.fail("nil retired key")
@@ -150,7 +136,7 @@ func WithRetiredKeys(keys ...*Key) IssuerOption {
 			}
 			c.retired = append(c.retired, k)
 		}
-	}
+	})
 }
 
 // WithUserLookup makes the issuer check the user at every refresh, and the
@@ -161,7 +147,7 @@ func WithRetiredKeys(keys ...*Key) IssuerOption {
 // [Issuer.UserChanged], which ends it at once. A [UserLoaderFunc] also
 // hands the user it loaded to the handler ([UserFromContext]).
 func WithUserLookup(users UserLookup, maxStale time.Duration) IssuerOption {
-	return func(c *issuerConfig) {
+	return issuerOption(func(c *issuerConfig) {
 		if users == nil {
 			c.fail("nil user lookup")
 		}
@@ -169,7 +155,7 @@ func WithUserLookup(users UserLookup, maxStale time.Duration) IssuerOption {
 			c.fail("negative cache time %v", maxStale)
 		}
 		c.users, c.usersFor = users, maxStale
-	}
+	})
 }
 
 // WithAccessRevocation makes the verifier from [Issuer.Verifier] check
@@ -179,12 +165,12 @@ func WithUserLookup(users UserLookup, maxStale time.Duration) IssuerOption {
 // ask every time), which bounds how long a revoked access token may still
 // pass on a server that saw it before.
 func WithAccessRevocation(maxStale time.Duration) IssuerOption {
-	return func(c *issuerConfig) {
+	return issuerOption(func(c *issuerConfig) {
 		if maxStale < 0 {
 			c.fail("negative cache time %v", maxStale)
 		}
 		c.revocation, c.revocationFor = true, maxStale
-	}
+	})
 }
 
 // WithStoreTimeout bounds every call the issuer, and the verifier from
@@ -194,24 +180,18 @@ func WithAccessRevocation(maxStale time.Duration) IssuerOption {
 // a store that cannot answer does: 503 with Retry-After. d must be within
 // (0, 1m].
 func WithStoreTimeout(d time.Duration) IssuerOption {
-	return func(c *issuerConfig) {
+	return issuerOption(func(c *issuerConfig) {
 		if d <= 0 || d > maxStoreTimeout {
 			c.fail("store timeout %v is outside (0, %v]", d, maxStoreTimeout)
 		}
 		c.storeTimeout = d
-	}
+	})
 }
 
-// WithIssuerLogger sets the logger for refresh-token reuse and store
-// failures. The default discards.
-func WithIssuerLogger(l *slog.Logger) IssuerOption {
-	return func(c *issuerConfig) {
-		if l == nil {
-			c.fail("nil logger")
-		}
-		c.log = l
-	}
-}
+// WithIssuerLogger is [WithLogger].
+//
+// Deprecated: use WithLogger, which every constructor accepts.
+func WithIssuerLogger(l *slog.Logger) IssuerOption { return WithLogger(l) }
 
 // reservedClaim reports whether the issuer writes the claim name itself.
 func reservedClaim(name string) bool {

@@ -39,8 +39,8 @@ func newIssuer(t testing.TB, clock *testClock, opts ...jwtguard.IssuerOption) (*
 	t.Helper()
 	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	must(t, err)
-	store := jwtguard.NewMemoryStore(jwtguard.MemoryClock(clock.Now))
-	iss, err := jwtguard.NewIssuer(key, store, append([]jwtguard.IssuerOption{jwtguard.WithIssuerClock(clock.Now)}, opts...)...)
+	store := jwtguard.NewMemoryStore(jwtguard.WithClock(clock.Now))
+	iss, err := jwtguard.NewIssuer(key, store, append([]jwtguard.IssuerOption{jwtguard.WithClock(clock.Now)}, opts...)...)
 	must(t, err)
 	return iss, store
 }
@@ -296,7 +296,7 @@ func TestIssuerRefreshRefuses(t *testing.T) {
 	p, err := iss.Issue(ctx, "1")
 	must(t, err)
 	otherKey, _ := jwtguard.NewSigningKey("", []byte("another-secret-entirely-0123456"), jwtguard.HS256)
-	stranger, err := jwtguard.NewIssuer(otherKey, jwtguard.NewMemoryStore(), jwtguard.WithIssuerClock(clock.Now))
+	stranger, err := jwtguard.NewIssuer(otherKey, jwtguard.NewMemoryStore(), jwtguard.WithClock(clock.Now))
 	must(t, err)
 	sp, err := stranger.Issue(ctx, "1")
 	must(t, err)
@@ -423,7 +423,7 @@ func TestIssuerExtraClaimsAndOptions(t *testing.T) {
 
 	key, _ := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	_, err = jwtguard.NewIssuer(key, nil, jwtguard.WithAccessLifetime(0), jwtguard.WithRefreshLifetime(time.Second),
-		jwtguard.WithUserClaim("exp"), jwtguard.WithIssuerClock(nil))
+		jwtguard.WithUserClaim("exp"), jwtguard.WithClock(nil))
 	if err == nil || strings.Count(err.Error(), "\n") < 3 {
 		t.Errorf("NewIssuer with five problems: %v", err)
 	}

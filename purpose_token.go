@@ -67,6 +67,7 @@ func (i *Issuer) RedeemToken(ctx context.Context, tokenType, raw string) (*Token
 	}
 	switch err := i.store.Spend(ctx, recordOf(t, subject)); {
 	case err == nil:
+		i.revoked(ctx, RevokedToken)
 		return t, nil
 	case errors.Is(err, ErrTokenSpent):
 		return nil, errRedeemed

@@ -18,7 +18,7 @@ func TestRedeemTokenSingleUse(t *testing.T) {
 	a, store := newIssuer(t, clock)
 	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	must(t, err)
-	b, err := jwtguard.NewIssuer(key, store, jwtguard.WithIssuerClock(clock.Now))
+	b, err := jwtguard.NewIssuer(key, store, jwtguard.WithClock(clock.Now))
 	must(t, err)
 
 	reset, _, err := a.IssueToken(ctx, "password_reset", "7", time.Hour)

@@ -42,12 +42,12 @@ var errRespentInGrace = invalid("refresh token already used; within the reuse gr
 // the window. A thief who redeems it after the owner gets nothing either
 // way.
 func WithReuseGrace(d time.Duration) IssuerOption {
-	return func(c *issuerConfig) {
+	return issuerOption(func(c *issuerConfig) {
 		if d < 0 || d > maxReuseGrace {
 			c.fail("reuse grace %v is outside [0, %v]", d, maxReuseGrace)
 		}
 		c.grace = d
-	}
+	})
 }
 
 // graceRecord is the store entry that marks rec's first presentation for

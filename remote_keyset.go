@@ -107,7 +107,7 @@ func NewRemoteKeySet(rawURL string, opts ...RemoteOption) (*RemoteKeySet, error)
 	if err != nil || !usableURL(u) {
 		c.fail("key set URL %q is not https (or http on a loopback host)", rawURL)
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
 	r := &RemoteKeySet{url: rawURL, cfg: c, limiter: rate.NewLimiter(rate.Every(c.minGap), 1)}
@@ -275,7 +275,8 @@ func (r *RemoteKeySet) startLocked(reason string) *fetchCall {
 
 // fetch fetches, parses and installs the set, then ends call.
 func (r *RemoteKeySet) fetch(call *fetchCall, reason string) {
-	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.timeout)
+	ob := begin(r.ctx, r.cfg.observer, r.cfg.now, EventKeySet)
+	ctx, cancel := context.WithTimeout(ob.ctx, r.cfg.timeout)
 	defer cancel()
 	body, age, hasAge, err := fetchBody(ctx, r.cfg.client, r.url, r.cfg.maxSize)
 	var keys []*Key
@@ -314,11 +315,18 @@ func (r *RemoteKeySet) fetch(call *fetchCall, reason string) {
 	}
 	close(call.done) // waiting requests go on before the hook and the logger run
 	if r.ctx.Err() == nil || err == nil {
-		r.report(reason, len(keys), skipped, changed, err)
+		r.report(ob, reason, len(keys), skipped, changed, err)
 	}
 }
 
-func (r *RemoteKeySet) report(reason string, n, skipped int, changed bool, err error) {
+// report tells the logger, the hook and the observer (through ob, begun
+// with the fetch) what a fetch did.
+func (r *RemoteKeySet) report(ob observation, reason string, n, skipped int, changed bool, err error) {
+	outcome := OutcomeFetched
+	if err != nil {
+		outcome = OutcomeFailed
+	}
+	ob.end(r.cfg.now, Event{Kind: EventKeySet, Outcome: outcome, Name: r.url, Err: err})
 	ev := RemoteEvent{URL: r.url, Reason: reason, Keys: n, Skipped: skipped}
 	attrs := []slog.Attr{slog.String("url", r.url), slog.String("reason", reason)}
 	switch {
@@ -328,12 +336,12 @@ func (r *RemoteKeySet) report(reason string, n, skipped int, changed bool, err e
 		if set := r.set.Load(); set != nil {
 			ev.Keys = len(set.keys)
 		}
-		r.cfg.log.LogAttrs(r.ctx, slog.LevelWarn, "jwtguard: key set fetch failed; keeping the last good keys",
+		r.cfg.logger.LogAttrs(r.ctx, slog.LevelWarn, "jwtguard: key set fetch failed; keeping the last good keys",
 			append(attrs, slog.String("error", err.Error()), slog.Int("keys", ev.Keys))...)
 	default:
 		r.fetches.Add(1)
 		r.lastOK.Store(r.cfg.now().UnixNano())
-		r.cfg.log.LogAttrs(r.ctx, slog.LevelDebug, "jwtguard: key set fetched",
+		r.cfg.logger.LogAttrs(r.ctx, slog.LevelDebug, "jwtguard: key set fetched",
 			append(attrs, slog.Int("keys", n), slog.Int("skipped", skipped))...)
 	}
 	if r.cfg.hook != nil {
@@ -341,7 +349,8 @@ func (r *RemoteKeySet) report(reason string, n, skipped int, changed bool, err e
 	}
 	if changed {
 		r.changes.Add(1)
-		r.cfg.log.LogAttrs(r.ctx, slog.LevelInfo, "jwtguard: key set changed", append(attrs, slog.Int("keys", n))...)
+		observe(ob.ctx, ob.obs, Event{Kind: EventKeySet, Outcome: OutcomeChanged, Name: r.url})
+		r.cfg.logger.LogAttrs(r.ctx, slog.LevelInfo, "jwtguard: key set changed", append(attrs, slog.Int("keys", n))...)
 		if r.cfg.hook != nil {
 			ev.Kind = RemoteChanged
 			r.cfg.hook(ev)

@@ -17,10 +17,8 @@ const (
 	DefaultFetchWait       = time.Second
 )
 
-// RemoteOption configures a [RemoteKeySet] (and [Discover]).
-type RemoteOption func(*remoteConfig)
-
 type remoteConfig struct {
+	commonConfig
 	client         *http.Client
 	interval       time.Duration
 	minInterval    time.Duration
@@ -31,26 +29,19 @@ type remoteConfig struct {
 	wait           time.Duration
 	startEmpty     bool
 	startupTimeout time.Duration
-	log            *slog.Logger
 	hook           func(RemoteEvent)
-	now            func() time.Time
-	errs           []error
-}
-
-func (c *remoteConfig) fail(format string, args ...any) {
-	c.errs = append(c.errs, configError(format, args...))
 }
 
 // WithHTTPClient sets the client that fetches key sets and discovery
 // documents. The default has no timeout of its own (each fetch has one,
 // see [WithFetchTimeout]) and does not follow redirects to other hosts.
 func WithHTTPClient(c *http.Client) RemoteOption {
-	return func(rc *remoteConfig) {
+	return remoteOption(func(rc *remoteConfig) {
 		if c == nil {
 			rc.fail("nil HTTP client")
 		}
 		rc.client = c
-	}
+	})
 }
 
 // WithRefreshInterval sets how often the key set is fetched in the
@@ -58,12 +49,12 @@ func WithHTTPClient(c *http.Client) RemoteOption {
 // [DefaultRefreshInterval], an hour. A max-age is honoured within [min, max]:
 // by default one minute and one day.
 func WithRefreshInterval(interval, min, max time.Duration) RemoteOption {
-	return func(rc *remoteConfig) {
+	return remoteOption(func(rc *remoteConfig) {
 		if min <= 0 || min > interval || interval > max {
 			rc.fail("refresh bounds must be 0 < min <= interval <= max, got %v, %v, %v", min, interval, max)
 		}
 		rc.interval, rc.minInterval, rc.maxInterval = interval, min, max
-	}
+	})
 }
 
 // WithMinRefetchGap sets the shortest time between two fetches caused by
@@ -73,33 +64,33 @@ func WithRefreshInterval(interval, min, max time.Duration) RemoteOption {
 // request never waits for the gap: an unknown kid outside it is refused
 // at once.
 func WithMinRefetchGap(d time.Duration) RemoteOption {
-	return func(rc *remoteConfig) {
+	return remoteOption(func(rc *remoteConfig) {
 		if d <= 0 || d > 10*time.Second {
 			rc.fail("minimum refetch gap %v is outside (0, 10s]", d)
 		}
 		rc.minGap = d
-	}
+	})
 }
 
 // WithMaxKeySetSize sets the largest key set body read, [DefaultMaxKeySetSize]
 // (1 MiB) by default; a larger one is a failed fetch.
 func WithMaxKeySetSize(n int64) RemoteOption {
-	return func(rc *remoteConfig) {
+	return remoteOption(func(rc *remoteConfig) {
 		if n < 1 {
 			rc.fail("max key set size %d is below 1", n)
 		}
 		rc.maxSize = n
-	}
+	})
 }
 
 // WithFetchTimeout bounds each fetch, [DefaultFetchTimeout] (10 s) by default.
 func WithFetchTimeout(d time.Duration) RemoteOption {
-	return func(rc *remoteConfig) {
+	return remoteOption(func(rc *remoteConfig) {
 		if d <= 0 {
 			rc.fail("fetch timeout %v is not positive", d)
 		}
 		rc.timeout = d
-	}
+	})
 }
 
 // WithFetchWait bounds how long a request with an unknown kid waits for
@@ -109,24 +100,24 @@ func WithFetchTimeout(d time.Duration) RemoteOption {
 // connection, longer than this. A fetch that failed is followed by no
 // other that requests cause for one refetch gap after it ended.
 func WithFetchWait(d time.Duration) RemoteOption {
-	return func(rc *remoteConfig) {
+	return remoteOption(func(rc *remoteConfig) {
 		if d <= 0 {
 			rc.fail("fetch wait %v is not positive", d)
 		}
 		rc.wait = d
-	}
+	})
 }
 
 // WithStartupTimeout makes the constructor wait at most d for the first
 // key set, and fail if it has none by then. This is the default, with the
 // fetch timeout as d.
 func WithStartupTimeout(d time.Duration) RemoteOption {
-	return func(rc *remoteConfig) {
+	return remoteOption(func(rc *remoteConfig) {
 		if d <= 0 {
 			rc.fail("startup timeout %v is not positive", d)
 		}
 		rc.startupTimeout = d
-	}
+	})
 }
 
 // WithStartEmpty makes the constructor return at once, without keys: until
@@ -134,42 +125,30 @@ func WithStartupTimeout(d time.Duration) RemoteOption {
 // fetches are retried in the background with exponential backoff from one
 // second to the refresh interval.
 func WithStartEmpty() RemoteOption {
-	return func(rc *remoteConfig) { rc.startEmpty = true }
+	return remoteOption(func(rc *remoteConfig) { rc.startEmpty = true })
 }
 
-// WithRemoteLogger sets the logger for refreshes, failures and key-set
-// changes. The default discards.
-func WithRemoteLogger(l *slog.Logger) RemoteOption {
-	return func(rc *remoteConfig) {
-		if l == nil {
-			rc.fail("nil logger")
-		}
-		rc.log = l
-	}
-}
+// WithRemoteLogger is [WithLogger].
+//
+// Deprecated: use WithLogger, which every constructor accepts.
+func WithRemoteLogger(l *slog.Logger) RemoteOption { return WithLogger(l) }
 
 // WithRemoteHook sets a function told of every fetch, failure and key-set
 // change, for metrics. It must be quick and safe for concurrent use, and
 // must not call [RemoteKeySet.Close].
 func WithRemoteHook(hook func(RemoteEvent)) RemoteOption {
-	return func(rc *remoteConfig) {
+	return remoteOption(func(rc *remoteConfig) {
 		if hook == nil {
 			rc.fail("nil hook")
 		}
 		rc.hook = hook
-	}
+	})
 }
 
-// WithRemoteClock sets the clock for refresh scheduling and statistics.
-// The default is time.Now.
-func WithRemoteClock(now func() time.Time) RemoteOption {
-	return func(rc *remoteConfig) {
-		if now == nil {
-			rc.fail("nil clock")
-		}
-		rc.now = now
-	}
-}
+// WithRemoteClock is [WithClock].
+//
+// Deprecated: use WithClock, which every constructor accepts.
+func WithRemoteClock(now func() time.Time) RemoteOption { return WithClock(now) }
 
 func newRemoteConfig(opts []RemoteOption) remoteConfig {
 	c := remoteConfig{
@@ -180,10 +159,9 @@ func newRemoteConfig(opts []RemoteOption) remoteConfig {
 		maxSize:     DefaultMaxKeySetSize,
 		timeout:     DefaultFetchTimeout,
 		wait:        DefaultFetchWait,
-		now:         time.Now,
 	}
 	for _, opt := range opts {
-		opt(&c)
+		opt.applyRemote(&c)
 	}
 	if c.startupTimeout == 0 {
 		c.startupTimeout = c.timeout
@@ -191,9 +169,7 @@ func newRemoteConfig(opts []RemoteOption) remoteConfig {
 	if c.client == nil {
 		c.client = &http.Client{CheckRedirect: sameHostRedirect}
 	}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-	}
+	c.setDefaults()
 	return c
 }
 

@@ -21,7 +21,7 @@ import (
 // wrong at once, so a revoked token is refused everywhere within the
 // feed's delay, while a cached answer still costs no store call.
 func WithRevocationCheck(store Store, maxStale time.Duration) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if store == nil {
 			c.fail("nil store")
 			return
@@ -31,7 +31,7 @@ func WithRevocationCheck(store Store, maxStale time.Duration) VerifierOption {
 			f.Subscribe(rc.changed)
 		}
 		c.addCheck(maxStale, rc.bind)
-	}
+	})
 }
 
 type revocationCheck struct {
@@ -61,6 +61,7 @@ func (rc *revocationCheck) changed(c Change) {
 }
 
 func (rc *revocationCheck) bind(c *verifierConfig) check {
+	store := observeStore(rc.store, c.observer, c.now)
 	return passToken(func(ctx context.Context, t *Token) error {
 		now := c.now()
 		id := t.Claims.ID
@@ -74,7 +75,7 @@ func (rc *revocationCheck) bind(c *verifierConfig) check {
 		}
 		mark := rc.cache.mark()
 		r := recordOf(t, c.subject(t))
-		err := rc.store.Check(ctx, r)
+		err := store.Check(ctx, r)
 		if errors.Is(err, ErrTokenSpent) && t.Claims.TokenType == "sliding" {
 			// A sliding token renewed since authenticates until its exp,
 			// as an access token does after a refresh; only its renewal

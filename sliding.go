@@ -30,6 +30,13 @@ func (i *Issuer) IssueSliding(ctx context.Context, subject string) (string, time
 // "refresh_exp", revoked, or of another type is refused, as by
 // [Issuer.Refresh].
 func (i *Issuer) RefreshSliding(ctx context.Context, raw string) (string, time.Time, error) {
+	tok, exp, err := i.renew(ctx, raw)
+	i.refreshed(ctx, err)
+	return tok, exp, err
+}
+
+// renew is RefreshSliding, unreported.
+func (i *Issuer) renew(ctx context.Context, raw string) (string, time.Time, error) {
 	t, err := i.sliding.Verify(ctx, raw)
 	if err != nil {
 		return "", time.Time{}, err

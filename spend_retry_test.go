@@ -32,8 +32,8 @@ func newLostReplyIssuer(t *testing.T, now func() time.Time, opts ...jwtguard.Iss
 	t.Helper()
 	key, err := jwtguard.NewSigningKey("", keysForTest.secret, jwtguard.HS256)
 	must(t, err)
-	store := &lostReplyStore{Store: jwtguard.NewMemoryStore(jwtguard.MemoryClock(now))}
-	iss, err := jwtguard.NewIssuer(key, store, append([]jwtguard.IssuerOption{jwtguard.WithIssuerClock(now)}, opts...)...)
+	store := &lostReplyStore{Store: jwtguard.NewMemoryStore(jwtguard.WithClock(now))}
+	iss, err := jwtguard.NewIssuer(key, store, append([]jwtguard.IssuerOption{jwtguard.WithClock(now)}, opts...)...)
 	must(t, err)
 	return iss, store
 }

@@ -63,8 +63,8 @@ type ChangeFeed interface {
 // changeFeedOf returns the feed of store, looking through the deadline
 // wrapper.
 func changeFeedOf(store Store) (ChangeFeed, bool) {
-	if ds, ok := store.(*deadlineStore); ok {
-		store = ds.Store
+	for inner := innerStore(store); inner != nil; inner = innerStore(store) {
+		store = inner
 	}
 	f, ok := store.(ChangeFeed)
 	return f, ok

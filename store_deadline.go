@@ -68,8 +68,11 @@ func (s *deadlineStore) Check(ctx context.Context, r Record) error {
 // boundedStore returns s bounded by DefaultStoreTimeout, unless it is
 // bounded already (the issuer's store, bounded by WithStoreTimeout).
 func boundedStore(s Store) Store {
-	if _, ok := s.(*deadlineStore); ok {
-		return s
+	for w := s; w != nil; w = innerStore(w) {
+		switch w.(type) {
+		case *deadlineStore, *MemoryStore: // bounded, or never waits
+			return s
+		}
 	}
 	return withStoreDeadline(s, DefaultStoreTimeout)
 }

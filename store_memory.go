@@ -39,18 +39,10 @@ type memSubject struct {
 // sweepInterval is how often, at most, a write scans for expired entries.
 const sweepInterval = time.Minute
 
-// MemoryOption configures a [MemoryStore].
-type MemoryOption func(*MemoryStore)
-
-// MemoryClock sets the clock by which entries expire. The default is
-// time.Now; tests pass the clock their issuer reads.
-func MemoryClock(now func() time.Time) MemoryOption {
-	return func(s *MemoryStore) {
-		if now != nil {
-			s.now = now
-		}
-	}
-}
+// MemoryClock is [WithClock].
+//
+// Deprecated: use WithClock, which every constructor accepts.
+func MemoryClock(now func() time.Time) MemoryOption { return WithClock(now) }
 
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore(opts ...MemoryOption) *MemoryStore {
@@ -60,9 +52,11 @@ func NewMemoryStore(opts ...MemoryOption) *MemoryStore {
 		families: make(map[string]time.Time),
 		subjects: make(map[string]memSubject),
 	}
+	var c commonConfig
 	for _, opt := range opts {
-		opt(s)
+		opt.applyMemory(&c)
 	}
+	s.now = c.clock()
 	return s
 }
 

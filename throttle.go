@@ -1,10 +1,9 @@
 package jwtguard
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"log/slog"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -17,12 +16,12 @@ import (
 // Retry-After. It is safe for concurrent use.
 //
 // Sign-in counts three things:
-//   - every attempt per client address ([PerClient], 20 a minute);
-//   - failed attempts per username and client address ([PerUsernameClient],
+//   - every attempt per client address ([WithPerClient], 20 a minute);
+//   - failed attempts per username and client address ([WithPerUsernameClient],
 //     5 a minute): a user mistyping from their own client waits, others
 //     do not;
 //   - failed attempts per username from every client that has not signed
-//     in as that user lately ([PerUsername], 20 per 10 minutes): guessing
+//     in as that user lately ([WithPerUsername], 20 per 10 minutes): guessing
 //     from many addresses stays slow. A client that signed in as the user
 //     in the last [KnownClientFor] is exempt from this ceiling, so a
 //     stranger's guesses do not lock the user out of their usual client
@@ -31,10 +30,10 @@ import (
 //
 // A failure is counted when the attempt starts, so concurrent guesses
 // count; a success, or an [Authenticator] error, gives it back.
-// Refreshes are counted per login session ([PerSession], 5 a minute), so
+// Refreshes are counted per login session ([WithPerSession], 5 a minute), so
 // one stolen or scripted session cannot fill the [Store] with spent tokens.
 //
-// Memory is bounded: each table holds at most [MaxTracked] buckets. A
+// Memory is bounded: each table holds at most [WithMaxTracked] buckets. A
 // bucket is dropped only once it is full again (dropping it forgets
 // nothing); a table full of buckets in use refuses new keys, with 429,
 // until one refills, so a flood can neither grow memory nor wipe the
@@ -50,14 +49,12 @@ type LoginThrottle struct {
 	known    *knownClients
 	trusted  []netip.Prefix
 	now      func() time.Time
+	obs      Observer // told of every refusal; nil: none
 }
 
 // KnownClientFor is how long a sign-in exempts its (username, client
-// address) from the per-username ceiling of [PerUsername].
+// address) from the per-username ceiling of [WithPerUsername].
 const KnownClientFor = 7 * 24 * time.Hour
-
-// ThrottleOption configures a [LoginThrottle].
-type ThrottleOption func(*throttleConfig)
 
 type rateConfig struct {
 	n   int
@@ -65,86 +62,79 @@ type rateConfig struct {
 }
 
 type throttleConfig struct {
+	commonConfig
 	client, pair, user, session rateConfig
 	trusted                     []netip.Prefix
 	max                         int
-	now                         func() time.Time
 	shared                      ThrottleStore
 	sharedName                  string
-	sharedLog                   *slog.Logger
-	errs                        []error
 }
 
 func (c *throttleConfig) set(r *rateConfig, n int, per time.Duration) {
 	r.n, r.per = n, per
 	if n < 0 || n > 0 && per <= 0 {
-		c.errs = append(c.errs, configError("throttle rate %d per %v is invalid", n, per))
+		c.fail("throttle rate %d per %v is invalid", n, per)
 	}
 }
 
-// PerClient allows n sign-in attempts per client address in each period
+// WithPerClient allows n sign-in attempts per client address in each period
 // per, in bursts of up to n. The default is 20 a minute; n 0 turns it off.
-func PerClient(n int, per time.Duration) ThrottleOption {
-	return func(c *throttleConfig) { c.set(&c.client, n, per) }
+func WithPerClient(n int, per time.Duration) ThrottleOption {
+	return throttleOption(func(c *throttleConfig) { c.set(&c.client, n, per) })
 }
 
-// PerUsernameClient allows n failed sign-ins per username from one client
+// WithPerUsernameClient allows n failed sign-ins per username from one client
 // address in each period per; then that client's attempts for that
 // username are refused until the bucket refills. The default is 5 a
 // minute; n 0 turns it off.
-func PerUsernameClient(n int, per time.Duration) ThrottleOption {
-	return func(c *throttleConfig) { c.set(&c.pair, n, per) }
+func WithPerUsernameClient(n int, per time.Duration) ThrottleOption {
+	return throttleOption(func(c *throttleConfig) { c.set(&c.pair, n, per) })
 }
 
-// PerUsername allows n failed sign-ins per username in each period per,
+// WithPerUsername allows n failed sign-ins per username in each period per,
 // from all client addresses together but those that signed in as the user
 // within [KnownClientFor]; past it, attempts for that username from other
 // clients are refused until the bucket refills. The default is 20 per 10
 // minutes; n 0 turns it off.
-func PerUsername(n int, per time.Duration) ThrottleOption {
-	return func(c *throttleConfig) { c.set(&c.user, n, per) }
+func WithPerUsername(n int, per time.Duration) ThrottleOption {
+	return throttleOption(func(c *throttleConfig) { c.set(&c.user, n, per) })
 }
 
-// PerSession allows n refreshes per login session in each period per, in
+// WithPerSession allows n refreshes per login session in each period per, in
 // bursts of up to n. The default is 5 a minute; n 0 turns it off.
-func PerSession(n int, per time.Duration) ThrottleOption {
-	return func(c *throttleConfig) { c.set(&c.session, n, per) }
+func WithPerSession(n int, per time.Duration) ThrottleOption {
+	return throttleOption(func(c *throttleConfig) { c.set(&c.session, n, per) })
 }
 
-// TrustedProxies names the reverse proxies whose X-Forwarded-For entries
+// WithTrustedProxies names the reverse proxies whose X-Forwarded-For entries
 // are believed when finding the client address (see [ClientAddr]). There
 // are none by default: the connection's peer is the client.
-func TrustedProxies(prefixes ...netip.Prefix) ThrottleOption {
-	return func(c *throttleConfig) {
+func WithTrustedProxies(prefixes ...netip.Prefix) ThrottleOption {
+	return throttleOption(func(c *throttleConfig) {
 		for _, p := range prefixes {
 			if !p.IsValid() {
-				c.errs = append(c.errs, configError("invalid trusted proxy prefix"))
+				c.fail("invalid trusted proxy prefix")
 			}
 		}
 		c.trusted = append(c.trusted, prefixes...)
-	}
+	})
 }
 
-// MaxTracked bounds the buckets kept per table (and the known clients).
+// WithMaxTracked bounds the buckets kept per table (and the known clients).
 // The default is 10000.
-func MaxTracked(n int) ThrottleOption {
-	return func(c *throttleConfig) {
+func WithMaxTracked(n int) ThrottleOption {
+	return throttleOption(func(c *throttleConfig) {
 		if n < 1 {
-			c.errs = append(c.errs, configError("MaxTracked %d is below 1", n))
+			c.fail("WithMaxTracked %d is below 1", n)
 		}
 		c.max = n
-	}
+	})
 }
 
-// ThrottleClock sets the clock the throttle reads. The default is time.Now.
-func ThrottleClock(now func() time.Time) ThrottleOption {
-	return func(c *throttleConfig) {
-		if now == nil {
-			c.errs = append(c.errs, configError("nil clock"))
-		}
-		c.now = now
-	}
-}
+// ThrottleClock is [WithClock].
+//
+// Deprecated: use WithClock, which every constructor accepts.
+func ThrottleClock(now func() time.Time) ThrottleOption { return WithClock(now) }
 
 // NewLoginThrottle returns a throttle for [WithLoginThrottle].
 func NewLoginThrottle(opts ...ThrottleOption) (*LoginThrottle, error) {
@@ -154,14 +144,14 @@ func NewLoginThrottle(opts ...ThrottleOption) (*LoginThrottle, error) {
 		user:    rateConfig{20, 10 * time.Minute},
 		session: rateConfig{5, time.Minute},
 		max:     10000,
-		now:     time.Now,
 	}
 	for _, opt := range opts {
-		opt(&c)
+		opt.applyThrottle(&c)
 	}
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
+	c.setDefaults()
 	t := &LoginThrottle{
 		clients:  newLimiters(c.client.n, c.client.per, c.max),
 		pairs:    newLimiters(c.pair.n, c.pair.per, c.max),
@@ -169,6 +159,7 @@ func NewLoginThrottle(opts ...ThrottleOption) (*LoginThrottle, error) {
 		sessions: newLimiters(c.session.n, c.session.per, c.max),
 		trusted:  c.trusted,
 		now:      c.now,
+		obs:      c.observer,
 	}
 	if t.sessions != nil {
 		// The refresh throttle bounds the store's growth; sessions are made
@@ -180,20 +171,29 @@ func NewLoginThrottle(opts ...ThrottleOption) (*LoginThrottle, error) {
 		t.known = &knownClients{max: c.max, m: map[string]time.Time{}}
 	}
 	if c.shared != nil {
-		t.clients.share(c.shared, c.sharedName+":client", c.sharedLog)
-		t.pairs.share(c.shared, c.sharedName+":pair", c.sharedLog)
-		t.users.share(c.shared, c.sharedName+":user", c.sharedLog)
-		t.sessions.share(c.shared, c.sharedName+":session", c.sharedLog)
+		t.clients.share(c.shared, c.sharedName+":client", c.logger)
+		t.pairs.share(c.shared, c.sharedName+":pair", c.logger)
+		t.users.share(c.shared, c.sharedName+":user", c.logger)
+		t.sessions.share(c.shared, c.sharedName+":session", c.logger)
 	}
 	return t, nil
 }
 
 // AllowClient takes one attempt from the bucket of r's client address
-// ([PerClient]), or reports how long until one is available. The sign-in
+// ([WithPerClient]), or reports how long until one is available. The sign-in
 // endpoint calls it; an application can throttle another endpoint that
 // way, registration say, with a LoginThrottle of its own.
 func (t *LoginThrottle) AllowClient(r *http.Request) (time.Duration, bool) {
-	return t.clients.take(t.clientKey(r), t.now())
+	wait, ok := t.clients.take(t.clientKey(r), t.now())
+	if !ok {
+		t.refused(r.Context(), ThrottleSignIn)
+	}
+	return wait, ok
+}
+
+// refused tells the observer that the limit name refused a request.
+func (t *LoginThrottle) refused(ctx context.Context, name string) {
+	observe(ctx, t.obs, Event{Kind: EventThrottled, Name: name})
 }
 
 // clientKey is r's client address. IPv6 clients are counted per /64, the
@@ -221,6 +221,7 @@ func (t *LoginThrottle) reserveUser(r *http.Request, username string) (signIn, t
 	pairKey := userKey(username) + "\x00" + t.clientKey(r)
 	pair, wait, ok := t.pairs.reserve(pairKey, now)
 	if !ok {
+		t.refused(r.Context(), ThrottleFailures)
 		return signIn{}, wait, false
 	}
 	a := signIn{pair: pair, known: pairKey}
@@ -228,6 +229,7 @@ func (t *LoginThrottle) reserveUser(r *http.Request, username string) (signIn, t
 		return a, 0, true
 	}
 	if a.user, wait, ok = t.users.reserve(userKey(username), now); !ok {
+		t.refused(r.Context(), ThrottleFailures)
 		pair.refund()
 		return signIn{}, wait, false
 	}
@@ -250,8 +252,12 @@ func (t *LoginThrottle) notCounted(a signIn) {
 
 // allowRefresh takes one refresh from the bucket of the login session
 // family, or reports how long until one is available.
-func (t *LoginThrottle) allowRefresh(family string) (time.Duration, bool) {
-	return t.sessions.take(userKey(family), t.now())
+func (t *LoginThrottle) allowRefresh(ctx context.Context, family string) (time.Duration, bool) {
+	wait, ok := t.sessions.take(userKey(family), t.now())
+	if !ok {
+		t.refused(ctx, ThrottleRefresh)
+	}
+	return wait, ok
 }
 
 // userKey bounds the memory a username takes in the table: long ones are
@@ -313,3 +319,33 @@ func (k *knownClients) evict() {
 		}
 	}
 }
+
+// PerClient is [WithPerClient].
+//
+// Deprecated: use WithPerClient.
+func PerClient(n int, per time.Duration) ThrottleOption { return WithPerClient(n, per) }
+
+// PerUsernameClient is [WithPerUsernameClient].
+//
+// Deprecated: use WithPerUsernameClient.
+func PerUsernameClient(n int, per time.Duration) ThrottleOption { return WithPerUsernameClient(n, per) }
+
+// PerUsername is [WithPerUsername].
+//
+// Deprecated: use WithPerUsername.
+func PerUsername(n int, per time.Duration) ThrottleOption { return WithPerUsername(n, per) }
+
+// PerSession is [WithPerSession].
+//
+// Deprecated: use WithPerSession.
+func PerSession(n int, per time.Duration) ThrottleOption { return WithPerSession(n, per) }
+
+// TrustedProxies is [WithTrustedProxies].
+//
+// Deprecated: use WithTrustedProxies.
+func TrustedProxies(prefixes ...netip.Prefix) ThrottleOption { return WithTrustedProxies(prefixes...) }
+
+// MaxTracked is [WithMaxTracked].
+//
+// Deprecated: use WithMaxTracked.
+func MaxTracked(n int) ThrottleOption { return WithMaxTracked(n) }

@@ -27,7 +27,7 @@ var slowUsers = jwtguard.AuthenticatorFunc(func(ctx context.Context, username, p
 func throttledServer(t *testing.T, auth jwtguard.Authenticator, opts ...jwtguard.ThrottleOption) string {
 	t.Helper()
 	throttle, err := jwtguard.NewLoginThrottle(append([]jwtguard.ThrottleOption{
-		jwtguard.TrustedProxies(netip.MustParsePrefix("127.0.0.1/32"))}, opts...)...)
+		jwtguard.WithTrustedProxies(netip.MustParsePrefix("127.0.0.1/32"))}, opts...)...)
 	must(t, err)
 	iss, _ := newIssuer(t, newTestClock())
 	e, err := jwtguard.NewEndpoints(iss, auth, jwtguard.WithLoginThrottle(throttle))
@@ -57,7 +57,7 @@ func TestThrottleRefundsRealClock(t *testing.T) {
 		}
 		return slowUsers(ctx, username, password)
 	})
-	url := throttledServer(t, auth, jwtguard.PerClient(100, time.Minute))
+	url := throttledServer(t, auth, jwtguard.WithPerClient(100, time.Minute))
 	for i := range 10 {
 		if r := signIn(t, url, "vitor", "123", "198.51.100.1"); r.status != http.StatusOK {
 			t.Fatalf("correct sign-in %d: %d %s", i+1, r.status, r.body)
@@ -87,7 +87,7 @@ func TestThrottleRefundsRealClock(t *testing.T) {
 // from stays exempt from the per-username ceiling that keeps distributed
 // guessing slow.
 func TestThrottleStrangersCannotLockOut(t *testing.T) {
-	url := throttledServer(t, testUsers, jwtguard.PerUsername(10, time.Hour))
+	url := throttledServer(t, testUsers, jwtguard.WithPerUsername(10, time.Hour))
 	for i := range 5 {
 		checkReply(t, "guess", signIn(t, url, "vitor", "guess", "203.0.113."+strconv.Itoa(i+1)), 401, "")
 	}
@@ -109,7 +109,7 @@ func TestThrottleStrangersCannotLockOut(t *testing.T) {
 // A flood of other usernames neither grows the tables past their bound
 // nor wipes the count of a username under attack.
 func TestThrottleFloodKeepsCounts(t *testing.T) {
-	url := throttledServer(t, testUsers, jwtguard.MaxTracked(100))
+	url := throttledServer(t, testUsers, jwtguard.WithMaxTracked(100))
 	for range 5 {
 		checkReply(t, "guess", signIn(t, url, "vitor", "guess", "198.51.100.1"), 401, "")
 	}
@@ -132,7 +132,7 @@ func TestThrottleFloodKeepsCounts(t *testing.T) {
 // Sliding renewals are counted per session as refreshes are: one scripted
 // session cannot renew in a loop and fill the store with spent tokens.
 func TestThrottleSlidingPerSession(t *testing.T) {
-	url := throttledServer(t, testUsers, jwtguard.PerSession(3, time.Minute)) + "sliding/"
+	url := throttledServer(t, testUsers, jwtguard.WithPerSession(3, time.Minute)) + "sliding/"
 	token := func(r reply) string {
 		t.Helper()
 		var v struct{ Token string }
@@ -152,7 +152,7 @@ func TestThrottleSlidingPerSession(t *testing.T) {
 // Refreshes are throttled per login session, on the real clock: one
 // session rotating in a loop cannot fill the store.
 func TestThrottleRefreshPerSession(t *testing.T) {
-	url := throttledServer(t, testUsers, jwtguard.PerSession(3, time.Minute))
+	url := throttledServer(t, testUsers, jwtguard.WithPerSession(3, time.Minute))
 	_, refresh := pairOf(t, signIn(t, url, "vitor", "123", "198.51.100.1"))
 	for range 3 {
 		_, refresh = pairOf(t, postJSON(t, url+"refresh/", map[string]string{"refresh": refresh}))
@@ -181,7 +181,7 @@ func TestThrottleRefreshPerSession(t *testing.T) {
 // another session's refresh: refresh fails open when the table is full
 // (sign-in, which makes sessions, stays bounded by its own tables).
 func TestThrottleFullSessionTableFailsOpen(t *testing.T) {
-	url := throttledServer(t, testUsers, jwtguard.PerSession(3, time.Minute), jwtguard.MaxTracked(2))
+	url := throttledServer(t, testUsers, jwtguard.WithPerSession(3, time.Minute), jwtguard.WithMaxTracked(2))
 	var sessions []string
 	for range 3 {
 		_, refresh := pairOf(t, signIn(t, url, "vitor", "123", "198.51.100.1"))

@@ -28,29 +28,38 @@ type ThrottleStore interface {
 // hangs delays a sign-in this long at most, then the local buckets count.
 const sharedThrottleTimeout = 500 * time.Millisecond
 
-// SharedThrottle makes the throttle count in store's buckets, shared by
+// WithSharedThrottle makes the throttle count in store's buckets, shared by
 // every process that uses the same store, instead of its own. name keeps
 // apart the buckets of different throttles on one store ("signin",
 // "register"): throttles of one name on one store share their buckets, so
 // every instance must configure them alike. When store
 // fails or takes longer than half a second, the throttle counts in its own
-// buckets for that request, as without it, and says so on log at level
-// Warn (at most every ten seconds; nil discards). The known clients that
-// [PerUsername] exempts stay per process.
-func SharedThrottle(store ThrottleStore, name string, log *slog.Logger) ThrottleOption {
-	return func(c *throttleConfig) {
+// buckets for that request, as without it, and says so at level Warn on
+// the throttle's logger ([WithLogger]; at most every ten seconds). The
+// known clients that [WithPerUsername] exempts stay per process.
+func WithSharedThrottle(store ThrottleStore, name string) ThrottleOption {
+	return throttleOption(func(c *throttleConfig) {
 		if store == nil {
-			c.errs = append(c.errs, configError("nil throttle store"))
+			c.fail("nil throttle store")
 		}
 		if name == "" || strings.ContainsAny(name, ": ") {
-			c.errs = append(c.errs, configError("shared throttle name %q: want a non-empty name without colons or blanks", name))
+			c.fail("shared throttle name %q: want a non-empty name without colons or blanks", name)
 		}
-		c.sharedName = name
-		if log == nil {
-			log = slog.New(slog.DiscardHandler)
+		c.sharedName, c.shared = name, store
+	})
+}
+
+// SharedThrottle is [WithSharedThrottle] with [WithLogger] (when log is
+// not nil).
+//
+// Deprecated: use WithSharedThrottle and WithLogger.
+func SharedThrottle(store ThrottleStore, name string, log *slog.Logger) ThrottleOption {
+	return throttleOption(func(c *throttleConfig) {
+		WithSharedThrottle(store, name).applyThrottle(c)
+		if log != nil {
+			c.logger = log
 		}
-		c.shared, c.sharedLog = store, log
-	}
+	})
 }
 
 // sharedBuckets is one table's buckets in a ThrottleStore.

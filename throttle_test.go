@@ -55,11 +55,11 @@ func TestUserKeyBounded(t *testing.T) {
 // SharedThrottle refuses a nil store and a name that is empty or has a
 // colon.
 func TestSharedThrottleBadArguments(t *testing.T) {
-	if _, err := NewLoginThrottle(SharedThrottle(nil, "signin", nil)); err == nil {
+	if _, err := NewLoginThrottle(WithSharedThrottle(nil, "signin")); err == nil {
 		t.Error("a nil throttle store was accepted")
 	}
 	for _, name := range []string{"", "a:b", "a b"} {
-		if _, err := NewLoginThrottle(SharedThrottle(unreachableBuckets{}, name, nil)); err == nil {
+		if _, err := NewLoginThrottle(WithSharedThrottle(unreachableBuckets{}, name)); err == nil {
 			t.Errorf("the name %q was accepted", name)
 		}
 	}

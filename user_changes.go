@@ -39,8 +39,8 @@ func (i *Issuer) UserChanged(id string) {
 // verifier: the issuer's verifiers share one, so that UserChanged reaches
 // them all.
 func withUserChecker(uc *userCheck, maxStale time.Duration) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		c.addCheck(maxStale, uc.bind)
 		c.userCaches = append(c.userCaches, uc.cache)
-	}
+	})
 }

@@ -61,13 +61,13 @@ func unavailable(cause error) error {
 // [UserLoaderFunc] also hands the user it loaded to the handler
 // ([UserFromContext]), with the same staleness bound.
 func WithUserCheck(users UserLookup, maxStale time.Duration) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if users == nil {
 			c.fail("nil user lookup")
 			return
 		}
-		withUserChecker(newUserCheck(boundedLookup(users), maxStale), maxStale)(c)
-	}
+		withUserChecker(newUserCheck(boundedLookup(users), maxStale), maxStale).applyVerifier(c)
+	})
 }
 
 // userAnswer is what a user check caches about a user: whether it is
@@ -91,6 +91,7 @@ func newUserCheck(users UserLookup, maxStale time.Duration) *userCheck {
 // the lookup loaded the user ([UserLoaderFunc]), the request goes on with
 // a copy of the token that carries it, for [UserFromContext].
 func (u *userCheck) bind(c *verifierConfig) check {
+	users := observeUsers(u.users, c.observer, c.now)
 	return func(ctx context.Context, t *Token) (*Token, error) {
 		id := c.subject(t)
 		if id == "" {
@@ -101,7 +102,7 @@ func (u *userCheck) bind(c *verifierConfig) check {
 		if !ok {
 			mark := u.cache.mark()
 			var err error
-			a.user, a.active, err = loadUser(ctx, u.users, id)
+			a.user, a.active, err = loadUser(ctx, users, id)
 			switch {
 			case errors.Is(err, ErrUserNotFound):
 				return nil, errUserNotFound

@@ -37,13 +37,13 @@ type Verifier struct {
 // NewVerifier returns a verifier that trusts the keys of keys. It reports
 // every problem with the options at once.
 func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
-	c := verifierConfig{maxSize: DefaultMaxTokenSize, now: time.Now, tokenType: "access",
+	c := verifierConfig{maxSize: DefaultMaxTokenSize, tokenType: "access",
 		cacheEntries: DefaultCacheEntries, cacheBytes: DefaultCacheBytes, cacheMaxAge: DefaultCacheMaxAge}
 	if keys == nil {
 		c.fail("nil key provider")
 	}
 	for _, opt := range opts {
-		opt(&c)
+		opt.applyVerifier(&c)
 	}
 	if lister, ok := keys.(interface{ Algorithms() []string }); ok && c.algs == 0 {
 		for _, name := range lister.Algorithms() {
@@ -56,10 +56,11 @@ func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
 		c.algs = 1<<numAlgs - 1 // keys still allow only their own family
 	}
 	c.checkReachable(keys)
-	if err := errors.Join(c.errs...); err != nil {
+	if err := c.err(); err != nil {
 		return nil, err
 	}
 	c.errs = nil
+	c.setDefaults()
 	v := &Verifier{keys: keys, cfg: c}
 	if c.cacheEntries > 0 {
 		v.cache = newTokenCache(c.cacheEntries, c.cacheBytes, c.cacheMaxAge, keys)
@@ -73,6 +74,12 @@ func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
 // Verify verifies raw, a compact JWS, and returns its token. Every error
 // matches [ErrInvalidToken] and a more specific sentinel.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
+	t, _, err := v.verifyCached(ctx, raw)
+	return t, err
+}
+
+// verifyCached is Verify that also says whether the cache answered.
+func (v *Verifier) verifyCached(ctx context.Context, raw string) (*Token, bool, error) {
 	c := &v.cfg
 	// Wall-clock time only, as the token's dates are: the cache's windows
 	// compared by time.Now's monotonic reading would miss a clock step or
@@ -91,27 +98,30 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 			// (without the leeway) and never before its start, so that
 			// "exp", "nbf" and "iat" with the leeway still pass at any
 			// time e holds.
-			return v.runChecks(ctx, e.tok)
+			t, err := v.runChecks(ctx, e.tok)
+			return t, true, err
 		}
 	}
 	t, key, d, err := v.verify(ctx, raw, now)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	checked, err := v.runChecks(ctx, t)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if v.cache != nil {
 		// The cache keeps the token as verified, not the copy a check
 		// made to carry its user: that is loaded again, or taken from
 		// the check's own cache, on every hit.
-		v.cache.put(h, t, key, &d, now)
+		for n := v.cache.put(h, t, key, &d, now); n > 0 && c.observer != nil; n-- {
+			c.observer.Observe(ctx, Event{Kind: EventCacheEviction})
+		}
 		if checked != t {
 			checked.Raw = t.Raw // the cache's copy, as for t
 		}
 	}
-	return checked, nil
+	return checked, false, nil
 }
 
 // verify does every check that depends on the token alone, and the times

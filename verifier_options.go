@@ -9,13 +9,10 @@ import (
 // DefaultMaxTokenSize is the longest token a [Verifier] reads by default.
 const DefaultMaxTokenSize = 8 << 10
 
-// VerifierOption configures a [Verifier].
-type VerifierOption func(*verifierConfig)
-
 type verifierConfig struct {
+	commonConfig
 	maxSize     int
 	leeway      time.Duration
-	now         func() time.Time
 	algs        algSet // 0: every algorithm a key allows
 	issuers     []string
 	audiences   []string
@@ -28,7 +25,6 @@ type verifierConfig struct {
 	checkMakers []func(*verifierConfig) check // store and user checks, bound at construction
 	checks      []check
 	userCaches  []*ttlCache[userAnswer] // of the user checks, for Verifier.UserChanged
-	errs        []error
 
 	cacheEntries int // 0: WithoutCache
 	cacheBytes   int64
@@ -75,16 +71,12 @@ func (c *verifierConfig) subject(t *Token) string {
 	return claimText(t, c.subjectName)
 }
 
-func (c *verifierConfig) fail(format string, args ...any) {
-	c.errs = append(c.errs, configError(format, args...))
-}
-
 // WithAlgorithms sets the algorithm allow-list. By default it follows from
 // the keys: a provider with an Algorithms() []string method, as [KeySet]
 // has, gives the list; for others, each key allows only its own family.
 // "none" is never accepted.
 func WithAlgorithms(names ...string) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if len(names) == 0 {
 			c.fail("WithAlgorithms needs at least one algorithm")
 		}
@@ -96,44 +88,44 @@ func WithAlgorithms(names ...string) VerifierOption {
 			}
 			c.algs |= 1 << a
 		}
-	}
+	})
 }
 
 // WithLeeway sets the clock skew allowed when checking "exp", "nbf" and
 // "iat". The default is 0. It must be between 0 and 5 minutes.
 func WithLeeway(d time.Duration) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if d < 0 || d > 5*time.Minute {
 			c.fail("leeway %v is outside [0, 5m]", d)
 		}
 		c.leeway = d
-	}
+	})
 }
 
 // WithIssuer requires "iss" to be one of the given issuers. By default "iss"
 // is not checked (simplejwt sets none).
 func WithIssuer(issuers ...string) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		for _, iss := range issuers {
 			if iss == "" {
 				c.fail("empty issuer")
 			}
 		}
 		c.issuers = append(c.issuers, issuers...)
-	}
+	})
 }
 
 // WithAudience requires one of the token's audiences to be one of the given
 // ones. By default "aud" is not checked.
 func WithAudience(audiences ...string) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		for _, aud := range audiences {
 			if aud == "" {
 				c.fail("empty audience")
 			}
 		}
 		c.audiences = append(c.audiences, audiences...)
-	}
+	})
 }
 
 // WithIssuerAudience sets the audiences accepted for tokens of issuer iss,
@@ -142,7 +134,7 @@ func WithAudience(audiences ...string) VerifierOption {
 // issuer without its own audiences must match those of [WithAudience];
 // without any, they are refused.
 func WithIssuerAudience(iss string, audiences ...string) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if iss == "" || len(audiences) == 0 {
 			c.fail("WithIssuerAudience needs an issuer and an audience")
 		}
@@ -150,7 +142,7 @@ func WithIssuerAudience(iss string, audiences ...string) VerifierOption {
 			c.issuerAud = map[string][]string{}
 		}
 		c.issuerAud[iss] = append(c.issuerAud[iss], audiences...)
-	}
+	})
 }
 
 // WithExpectedType requires the header's "typ", "at+jwt" for RFC 9068
@@ -158,12 +150,12 @@ func WithIssuerAudience(iss string, audiences ...string) VerifierOption {
 // or without the "application/" prefix (RFC 7515 §4.1.9). By default "typ"
 // is not checked.
 func WithExpectedType(typ string) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if typ == "" {
 			c.fail("empty expected type")
 		}
 		c.typ = typ
-	}
+	})
 }
 
 // WithTokenType sets the "token_type" claim an accepted token must carry,
@@ -176,46 +168,36 @@ func WithExpectedType(typ string) VerifierOption {
 // turns the whole profile off: any "token_type", or none, and no "jti"
 // are accepted, as tokens of an identity provider need.
 func WithTokenType(tokenType string) VerifierOption {
-	return func(c *verifierConfig) { c.tokenType = tokenType }
+	return verifierOption(func(c *verifierConfig) { c.tokenType = tokenType })
 }
 
 // WithExpirationOptional accepts tokens that have no "exp" claim. By default
 // "exp" is required: a token without it would be valid forever.
 func WithExpirationOptional() VerifierOption {
-	return func(c *verifierConfig) { c.expOptional = true }
+	return verifierOption(func(c *verifierConfig) { c.expOptional = true })
 }
 
 // WithMaxTokenSize sets the longest token, in bytes, that the verifier reads
 // at all. The default is [DefaultMaxTokenSize], 8 KiB.
 func WithMaxTokenSize(n int) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if n < 64 || n > 1<<20 {
 			c.fail("max token size %d is outside [64, 1 MiB]", n)
 		}
 		c.maxSize = n
-	}
-}
-
-// WithClock sets the source of the current time. The default is time.Now.
-func WithClock(now func() time.Time) VerifierOption {
-	return func(c *verifierConfig) {
-		if now == nil {
-			c.fail("nil clock")
-		}
-		c.now = now
-	}
+	})
 }
 
 // WithSubjectClaim names the claim that identifies the user for
 // [WithUserCheck] and [WithRevocationCheck]. By default it is "sub", or
 // "user_id" when there is no "sub".
 func WithSubjectClaim(name string) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if name == "" {
 			c.fail("empty subject claim")
 		}
 		c.subjectName = name
-	}
+	})
 }
 
 // WithValidator adds a check that runs after every built-in one, on a token
@@ -224,12 +206,12 @@ func WithSubjectClaim(name string) VerifierOption {
 // text is logged, never sent to the client. Validators run in the order
 // given and must be safe for concurrent use.
 func WithValidator(check func(ctx context.Context, t *Token) error) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if check == nil {
 			c.fail("nil validator")
 		}
 		c.validators = append(c.validators, check)
-	}
+	})
 }
 
 // typEqual compares media types as RFC 7515 §4.1.9 asks.
@@ -264,18 +246,18 @@ func typEqual(got, want string) bool {
 // [WithoutCache]. The bounds are split between up to 16 shards; bytes too
 // few to hold a token in each are an error.
 func WithCache(entries int, bytes int64, maxAge time.Duration) VerifierOption {
-	return func(c *verifierConfig) {
+	return verifierOption(func(c *verifierConfig) {
 		if entries < 1 || bytes < 1 || maxAge <= 0 {
 			c.fail("cache bounds %d entries, %d bytes, %v must all be positive", entries, bytes, maxAge)
 		} else if least := int64(cacheShardsFor(entries)) * minCacheShardBytes; bytes < least {
 			c.fail("a cache of %d entries needs at least %d bytes, not %d", entries, least, bytes)
 		}
 		c.cacheEntries, c.cacheBytes, c.cacheMaxAge = entries, bytes, maxAge
-	}
+	})
 }
 
 // WithoutCache turns the verified-token cache off: every request decodes
 // its token and checks its signature. See [WithCache].
 func WithoutCache() VerifierOption {
-	return func(c *verifierConfig) { c.cacheEntries = 0 }
+	return verifierOption(func(c *verifierConfig) { c.cacheEntries = 0 })
 }

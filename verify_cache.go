@@ -193,7 +193,8 @@ func (c *tokenCache) count(h uint64, hit bool) {
 // put remembers a token that passed every check, verified with key. The
 // token's raw text becomes a copy of its own: raw may be a slice of a
 // larger string (a whole Cookie header, say) that the entry must not keep.
-func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) {
+// It returns how many entries it evicted to make room.
+func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) (evicted int) {
 	until := now.Add(c.maxAge)
 	if d.hasExp {
 		if exp := time.Unix(int64(d.exp), 0); exp.Before(until) {
@@ -201,14 +202,14 @@ func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) 
 		}
 	}
 	if !now.Before(until) {
-		return // accepted within the leeway past "exp": dead on arrival
+		return 0 // accepted within the leeway past "exp": dead on arrival
 	}
 	size := int64(len(t.Raw)) + cacheEntryOverhead
 	if len(t.payload) > inlineTokenBytes {
 		size += int64(len(t.payload))
 	}
 	if size > c.bytes {
-		return // larger than a whole shard
+		return 0 // larger than a whole shard
 	}
 	t.Raw = RawToken(strings.Clone(string(t.Raw)))
 	e := &cacheEntry{h: h, tok: t, key: key, w: window{since: now, until: until}, size: size}
@@ -220,10 +221,12 @@ func (c *tokenCache) put(h uint64, t *Token, key *Key, d *dates, now time.Time) 
 	}
 	for len(s.m) > 0 && (len(s.m) >= c.entries || s.bytes+e.size > c.bytes) {
 		c.evictOne(s, now)
+		evicted++
 	}
 	s.m[h] = e
 	s.bytes += e.size
 	s.inserted++
+	return evicted
 }
 
 // evictOne drops one entry of s, which the caller has locked: the first

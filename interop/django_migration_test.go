@@ -118,7 +118,7 @@ print(t.user.username, t.token == "`+live+`", t.expires_at > t.created_at)
 
 		// Tokens issued two days ago (a refresh lifetime is one day), one
 		// of them rotated: expired, and flushed by Django.
-		old := startSharedIssuer(t, s, jwtguard.WithIssuerClock(past))
+		old := startSharedIssuer(t, s, jwtguard.WithClock(past))
 		ctx := context.Background()
 		_, err := old.Issue(ctx, django.UserID)
 		must(t, err)

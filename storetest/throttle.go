@@ -62,7 +62,7 @@ func ThrottledSignIn(t *testing.T, store jwtguard.ThrottleStore, log *slog.Logge
 	must(t, err)
 	iss, err := jwtguard.NewIssuer(key, jwtguard.NewMemoryStore())
 	must(t, err)
-	throttle, err := jwtguard.NewLoginThrottle(jwtguard.PerClient(4, time.Minute), jwtguard.SharedThrottle(store, "storetest", log))
+	throttle, err := jwtguard.NewLoginThrottle(jwtguard.WithPerClient(4, time.Minute), jwtguard.WithSharedThrottle(store, "storetest"), jwtguard.WithLogger(log))
 	must(t, err)
 	auth := jwtguard.AuthenticatorFunc(func(context.Context, string, string) (string, bool, error) {
 		return "", false, nil

@@ -124,7 +124,7 @@ func keyProvider(c *config, log *slog.Logger) (p jwtguard.KeyProvider, keys []*j
 		if c.jwksFile != "" || len(c.pems) > 0 || c.hmacFile != "" {
 			return nil, nil, nil, nil, errors.New("-jwks-url trusts the remote set only; drop -jwks-file, -pem and -hmac-secret-file")
 		}
-		r, err := jwtguard.NewRemoteKeySet(c.jwksURL, jwtguard.WithRemoteLogger(log))
+		r, err := jwtguard.NewRemoteKeySet(c.jwksURL, jwtguard.WithLogger(log))
 		if err != nil {
 			return nil, nil, nil, nil, err
 		}

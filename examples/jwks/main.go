@@ -77,7 +77,7 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 // newHandler connects to the provider and builds the routes. Call close
 // when the server is done.
 func newHandler(ctx context.Context, c *config, log *slog.Logger) (http.Handler, func(), error) {
-	opts := []jwtguard.RemoteOption{jwtguard.WithRemoteLogger(log)}
+	opts := []jwtguard.RemoteOption{jwtguard.WithLogger(log)}
 	var keys *jwtguard.RemoteKeySet
 	var err error
 	if c.issuer != "" {

@@ -155,7 +155,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	issuer, err := jwtguard.NewIssuer(key, tokens,
 		jwtguard.WithUserLookup(jwtguard.UserLoaderFunc[*user](u.load), 5*time.Second),
 		jwtguard.WithAccessRevocation(5*time.Second),
-		jwtguard.WithIssuerLogger(log))
+		jwtguard.WithLogger(log))
 	if err != nil {
 		return fail(err)
 	}
@@ -168,7 +168,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		return fail(err)
 	}
 	guardOpts := []jwtguard.GuardOption{jwtguard.WithLogger(log), jwtguard.WithLogRedaction(paths)}
-	endpointOpts := []jwtguard.EndpointOption{jwtguard.WithEndpointLogger(log)}
+	endpointOpts := []jwtguard.EndpointOption{jwtguard.WithLogger(log)}
 	if c.cookies {
 		mode, err := cookieMode(c)
 		if err != nil {
@@ -193,9 +193,9 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		if throttles == nil {
 			return nil
 		}
-		return []jwtguard.ThrottleOption{jwtguard.SharedThrottle(throttles, name, log)}
+		return []jwtguard.ThrottleOption{jwtguard.WithSharedThrottle(throttles, name), jwtguard.WithLogger(log)}
 	}
-	throttle, err := jwtguard.NewLoginThrottle(append(shared("signin"), jwtguard.TrustedProxies(c.trusted...), jwtguard.PerSession(c.refreshes, time.Minute))...)
+	throttle, err := jwtguard.NewLoginThrottle(append(shared("signin"), jwtguard.WithTrustedProxies(c.trusted...), jwtguard.WithPerSession(c.refreshes, time.Minute))...)
 	if err != nil {
 		return fail(err)
 	}
@@ -208,7 +208,7 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 	if err != nil {
 		return fail(err)
 	}
-	registrations, err := jwtguard.NewLoginThrottle(append(shared("register"), jwtguard.PerClient(registerRate, registerPer), jwtguard.TrustedProxies(c.trusted...))...)
+	registrations, err := jwtguard.NewLoginThrottle(append(shared("register"), jwtguard.WithPerClient(registerRate, registerPer), jwtguard.WithTrustedProxies(c.trusted...))...)
 	if err != nil {
 		return fail(err)
 	}

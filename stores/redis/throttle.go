@@ -10,7 +10,7 @@ import (
 )
 
 // The store is a [jwtguard.ThrottleStore]: a throttle given it with
-// [jwtguard.SharedThrottle] counts in token buckets every process shares,
+// [jwtguard.WithSharedThrottle] counts in token buckets every process shares,
 // each one key <prefix>{store}:throttle:<table>:<hash> that one script
 // reads and writes in one round trip, on Redis's clock.
 

@@ -12,7 +12,7 @@ import (
 )
 
 // On PostgreSQL the store is a [jwtguard.ThrottleStore]: a throttle given
-// it with [jwtguard.SharedThrottle] counts in token buckets every process
+// it with [jwtguard.WithSharedThrottle] counts in token buckets every process
 // shares, rows of the table prefix+"throttle" (migration step 2 creates it;
 // with [WithoutCreateTables], create it from [CreateTablesSQL] before [New]
 // runs, or the store keeps no shared buckets and the throttle counts per

@@ -47,7 +47,7 @@ func issuing(secret string, store jwtguard.Store, users jwtguard.UserLookup, aut
 	if err != nil {
 		return err
 	}
-	throttle, err := jwtguard.NewLoginThrottle(jwtguard.TrustedProxies(netip.MustParsePrefix("127.0.0.1/32")))
+	throttle, err := jwtguard.NewLoginThrottle(jwtguard.WithTrustedProxies(netip.MustParsePrefix("127.0.0.1/32")))
 	if err != nil {
 		return err
 	}
