@@ -10,12 +10,23 @@ import (
 	"github.com/jwtguard/jwtguard/interop/internal/minter"
 )
 
+const dpopToken = "an-access-token-bound-to-the-proof-key"
+
 // TestJoseDPoPProofs: DPoP proofs that jose (Node.js) signs, for every
 // algorithm both support, pass jwtguard's checks through a real server,
 // which computes the same RFC 7638 thumbprint as jose; a proof with any
 // field wrong is refused with that field's sentinel.
 func TestJoseDPoPProofs(t *testing.T) {
-	const token = "an-access-token-bound-to-the-proof-key"
+	testDPoPProofs(t, minter.JoseDPoP(t, http.MethodGet, "https://api.example/r", dpopToken))
+}
+
+// TestPyJWTDPoPProofs: the same with proofs that PyJWT signs.
+func TestPyJWTDPoPProofs(t *testing.T) {
+	testDPoPProofs(t, minter.PyJWTDPoP(t, http.MethodGet, "https://api.example/r", dpopToken))
+}
+
+func testDPoPProofs(t *testing.T, proofs []minter.DPoPProof) {
+	const token = dpopToken
 	v, err := jwtguard.NewDPoPVerifier(jwtguard.WithDPoPOrigin("https://api.example"))
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +49,6 @@ func TestJoseDPoPProofs(t *testing.T) {
 		"stale": jwtguard.ErrDPoPStale, "future": jwtguard.ErrDPoPFuture, "jti": jwtguard.ErrDPoPID,
 		"typ": jwtguard.ErrDPoPType, "private": jwtguard.ErrDPoPPrivateKey, "hmac": jwtguard.ErrDPoPAlgorithm,
 	}
-	proofs := minter.JoseDPoP(t, http.MethodGet, "https://api.example/r", token)
 	seen := map[string]bool{}
 	for _, p := range proofs {
 		t.Run(p.Alg+"/"+p.Case, func(t *testing.T) {
@@ -68,10 +78,10 @@ func TestJoseDPoPProofs(t *testing.T) {
 	}
 	for c := range want {
 		if !seen[c] {
-			t.Errorf("jose made no %q proof", c)
+			t.Errorf("no %q proof", c)
 		}
 	}
 	if !seen["good"] {
-		t.Error("jose made no good proof")
+		t.Error("no good proof")
 	}
 }

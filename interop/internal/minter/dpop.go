@@ -6,7 +6,8 @@ import (
 	"github.com/jwtguard/jwtguard/interop/internal/testenv"
 )
 
-// DPoPProof is one proof that jose made (interop/testdata/oidc/dpop.js).
+// DPoPProof is one proof that jose (interop/testdata/oidc/dpop.js) or PyJWT
+// (interop/testdata/pyjwt/dpop.py) made.
 type DPoPProof struct {
 	// Alg is the proof's algorithm, and Jkt jose's RFC 7638 thumbprint of
 	// its key.
@@ -28,12 +29,31 @@ func JoseDPoP(t testing.TB, method, url, token string) []DPoPProof {
 	if err != nil {
 		testenv.Unavailable(t, "jose", err, testenv.NodeHint)
 	}
+	return dpopProofs(t, "dpop.js", method, url, token, dir, nil, node, "dpop.js")
+}
+
+// PyJWTDPoP is [JoseDPoP] with PyJWT.
+func PyJWTDPoP(t testing.TB, method, url, token string) []DPoPProof {
+	t.Helper()
+	if err := pyjwtAvailable(); err != nil {
+		testenv.Unavailable(t, "pyjwt", err,
+			"install python3-jwt and python3-cryptography (`source scripts/ci/pyjwt.sh` does)")
+	}
+	dir, err := testenv.Testdata("pyjwt", "dpop.py")
+	if err != nil {
+		t.Fatalf("pyjwt: %v", err)
+	}
+	return dpopProofs(t, "dpop.py", method, url, token, dir, pythonEnviron(), Python, "dpop.py")
+}
+
+func dpopProofs(t testing.TB, name, method, url, token, dir string, env []string, command ...string) []DPoPProof {
+	t.Helper()
 	var out struct {
 		Proofs []DPoPProof `json:"proofs"`
 	}
-	stdout := execJSON(t, "dpop.js", map[string]string{"method": method, "url": url, "token": token}, &out, dir, nil, node, "dpop.js")
+	stdout := execJSON(t, name, map[string]string{"method": method, "url": url, "token": token}, &out, dir, env, command...)
 	if len(out.Proofs) == 0 {
-		t.Fatalf("dpop.js: no proofs in the output:\n%s", stdout)
+		t.Fatalf("%s: no proofs in the output:\n%s", name, stdout)
 	}
 	return out.Proofs
 }
