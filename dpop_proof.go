@@ -199,6 +199,11 @@ func htuMatches(htu string, uris []string) bool {
 	if htu == "" {
 		return false
 	}
+	for _, u := range uris {
+		if htu == u && strings.IndexAny(u, "?#") < 0 {
+			return true // as most clients write it: nothing to normalize
+		}
+	}
 	got, ok := normalizeHTU(htu)
 	if !ok {
 		return false

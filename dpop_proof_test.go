@@ -67,6 +67,8 @@ func TestDPoPProofRefusals(t *testing.T) {
 		{"duplicate claim", url, raw(`{"typ":"dpop+jwt","alg":"ES256","jwk":`+jwkJSON+`}`,
 			`{"jti":"a","jti":"b","htm":"GET","htu":"`+url+`","iat":1}`), jwtguard.ErrDPoPMalformed},
 		{"duplicate header member, other case", url, raw(`{"typ":"dpop+jwt","alg":"ES256","Alg":"none","jwk":`+jwkJSON+`}`, `{}`), jwtguard.ErrDPoPMalformed},
+		{"deep JSON in the header", url, raw(`{"typ":"dpop+jwt","alg":"ES256","x":`+strings.Repeat("[", 2000)+strings.Repeat("]", 2000)+`,"jwk":`+jwkJSON+`}`, `{}`), jwtguard.ErrDPoPMalformed},
+		{"deep JSON in the claims", url, raw(`{"typ":"dpop+jwt","alg":"ES256","jwk":`+jwkJSON+`}`, `{"x":`+strings.Repeat(`{"a":`, 500)+`1`+strings.Repeat("}", 500)+`}`), jwtguard.ErrDPoPMalformed},
 		{"crit header", url, edit(func(p *proofParts) { p.header["crit"] = []string{"exp"} }), jwtguard.ErrDPoPMalformed},
 		{"jwk not an object", url, edit(func(p *proofParts) { p.header["jwk"] = "key" }), jwtguard.ErrDPoPMalformed},
 		{"iat a string", url, edit(func(p *proofParts) { p.claims["iat"] = "now" }), jwtguard.ErrDPoPMalformed},
