@@ -196,6 +196,14 @@ func TestGuardDPoPNonce(t *testing.T) {
 		!strings.Contains(a.body, `"code":"use_dpop_nonce"`) {
 		t.Fatalf("proof without nonce: %+v", a)
 	}
+	g, err := jwtguard.NewGuard(verifierFor(t), jwtguard.WithDPoP(jwtguard.DPoPAllowed, v))
+	must(t, err)
+	r := httptest.NewRequest(http.MethodGet, url, nil)
+	r.Header.Set("Authorization", "DPoP "+tok)
+	r.Header.Set("DPoP", k.proof(t, http.MethodGet, url, tok, nil))
+	if _, err := g.Authenticate(r); jwtguard.RefusalKind(err) != jwtguard.KindDPoPNonce {
+		t.Errorf("refusal kind %q", jwtguard.RefusalKind(err))
+	}
 	retry := k.proof(t, http.MethodGet, url, tok, func(p *proofParts) { p.claims["nonce"] = a.nonce })
 	if a := call(t, url, "DPoP", tok, retry); a.status != http.StatusOK {
 		t.Fatalf("retry with the nonce: %+v", a)

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jwtguard/jwtguard"
 )
@@ -159,4 +160,26 @@ func mustProof(t *testing.T, p *jwtguard.DPoPProver, url, token string) string {
 	proof, err := p.Proof(http.MethodPost, url, token, "")
 	must(t, err)
 	return proof
+}
+
+// TestIssuerDPoPEndpointNonce: token endpoints whose verifier asks for
+// nonces answer a sign-in proof without one 400 use_dpop_nonce with a
+// DPoP-Nonce header, and the retry that carries it gets a bound pair.
+func TestIssuerDPoPEndpointNonce(t *testing.T) {
+	nonces, err := jwtguard.NewDPoPNonces([]byte(strings.Repeat("e", 32)), time.Minute)
+	must(t, err)
+	srv, _ := tokenServer(t, newTestClock(), jwtguard.WithEndpointDPoP(newDPoPVerifier(t, jwtguard.WithDPoPNonces(nonces))))
+	signIn := srv.URL + "/api/token/"
+	client := newProver(t)
+	const creds = `{"username":"vitor","password":"123"}`
+	r := post(t, signIn, "application/json", creds, proofHeader(t, client, signIn)...)
+	nonce := r.header.Get("DPoP-Nonce")
+	if r.status != http.StatusBadRequest || nonce == "" || !strings.Contains(r.body, `"code":"use_dpop_nonce"`) {
+		t.Fatalf("proof without a nonce: %d %v %s", r.status, r.header, r.body)
+	}
+	proof, err := client.Proof(http.MethodPost, signIn, "", nonce)
+	must(t, err)
+	if pair := boundPairOf(t, post(t, signIn, "application/json", creds, "DPoP", proof)); pair["token_type"] != "DPoP" {
+		t.Fatalf("retry with the nonce: %v", pair)
+	}
 }
