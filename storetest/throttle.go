@@ -62,7 +62,11 @@ func ThrottledSignIn(t *testing.T, store jwtguard.ThrottleStore, log *slog.Logge
 	must(t, err)
 	iss, err := jwtguard.NewIssuer(key, jwtguard.NewMemoryStore())
 	must(t, err)
-	throttle, err := jwtguard.NewLoginThrottle(jwtguard.WithPerClient(4, time.Minute), jwtguard.WithSharedThrottle(store, "storetest"), jwtguard.WithLogger(log))
+	opts := []jwtguard.ThrottleOption{jwtguard.WithPerClient(4, time.Minute), jwtguard.WithSharedThrottle(store, "storetest")}
+	if log != nil { // WithLogger refuses nil
+		opts = append(opts, jwtguard.WithLogger(log))
+	}
+	throttle, err := jwtguard.NewLoginThrottle(opts...)
 	must(t, err)
 	auth := jwtguard.AuthenticatorFunc(func(context.Context, string, string) (string, bool, error) {
 		return "", false, nil
