@@ -111,6 +111,9 @@ func (s *dpopSource) CheckCredential(r *http.Request, c Credential, t *Token) er
 // scheme is accepted. Other refusals keep the Guard's challenges as they
 // were before DPoP.
 func (s *dpopSource) Challenge(refusal error) string {
+	if !s.required && refusal == ErrNoCredentials {
+		return "" // the commonest refusal, answered as before DPoP without a look inside
+	}
 	switch {
 	case errors.Is(refusal, ErrDPoPNonce):
 		return s.algs + `, error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"`
