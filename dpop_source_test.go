@@ -245,3 +245,28 @@ func TestGuardDPoPStoreDown(t *testing.T) {
 		t.Fatalf("store down: %+v", a)
 	}
 }
+
+// TestGuardDPoPObserved: the Guard's decisions on DPoP requests reach its
+// observer with DPoP's refusal kinds.
+func TestGuardDPoPObserved(t *testing.T) {
+	rec := &recorder{}
+	srv := dpopGuardServer(t, jwtguard.WithObserver(rec))
+	url := srv.URL + "/tasks"
+	k := newDPoPKey(t, "ES256")
+	tok := boundToken(t, k.thumbprint(t))
+	call(t, url, "DPoP", tok, k.proof(t, http.MethodGet, url, tok, nil))
+	call(t, url, "DPoP", tok)
+	accepted, refusals := 0, []string{}
+	for _, e := range rec.take() {
+		switch {
+		case e.Kind != jwtguard.EventDecision:
+		case e.Outcome == jwtguard.OutcomeAccepted:
+			accepted++
+		case e.Outcome == jwtguard.OutcomeRefused:
+			refusals = append(refusals, e.Refusal)
+		}
+	}
+	if accepted == 0 || len(refusals) != 1 || refusals[0] != jwtguard.KindDPoPProof {
+		t.Fatalf("%d accepted, refusals %v; want the proof's request accepted and one %s", accepted, refusals, jwtguard.KindDPoPProof)
+	}
+}
