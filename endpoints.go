@@ -68,7 +68,8 @@ type Endpoints struct {
 	maxBody  int64
 	realm    []string
 	cookies  *CookieMode // nil: tokens in bodies only
-	obs      Observer    // nil: none
+	dpop     *DPoPVerifier
+	obs      Observer // nil: none
 	now      func() time.Time
 }
 
@@ -79,6 +80,7 @@ type endpointConfig struct {
 	maxBody  int64
 	realm    string
 	cookies  *CookieMode
+	dpop     *DPoPVerifier
 }
 
 // WithLoginThrottle limits sign-in attempts and refreshes (see
@@ -168,8 +170,12 @@ func NewEndpoints(issuer *Issuer, auth Authenticator, opts ...EndpointOption) (*
 		maxBody:  c.maxBody,
 		realm:    []string{`Bearer realm="` + quoteRealm(c.realm) + `"`},
 		cookies:  c.cookies,
+		dpop:     c.dpop,
 		obs:      c.observer,
 		now:      c.now,
+	}
+	if e.dpop == nil {
+		e.dpop, _ = NewDPoPVerifier() // the defaults cannot fail
 	}
 	return e, nil
 }
@@ -222,11 +228,15 @@ var (
 func (e *Endpoints) Obtain() http.Handler {
 	return e.endpoint(EndpointObtain, "Token Obtain Pair", func(w http.ResponseWriter, r *http.Request) {
 		checked := e.issuer.now()
+		jkt, ok := e.dpopKey(w, r)
+		if !ok {
+			return
+		}
 		id, ok := e.login(w, r)
 		if !ok {
 			return
 		}
-		pair, err := e.issuer.issueAt(r.Context(), id, checked)
+		pair, err := e.issuer.issueAt(r.Context(), id, checked, jkt)
 		if err != nil {
 			e.fail(w, r, err)
 			return
@@ -234,7 +244,7 @@ func (e *Endpoints) Obtain() http.Handler {
 		if e.cookies != nil {
 			e.cookies.setPair(w, pair, checked)
 		}
-		e.writePair(w, pairBody("refresh", pair.Refresh, "access", pair.Access))
+		e.writePair(w, dpopTokenType(pairBody("refresh", pair.Refresh, "access", pair.Access), jkt))
 	})
 }
 
@@ -368,8 +378,12 @@ func (e *Endpoints) Refresh() http.Handler {
 			e.throttled(w, wait)
 			return
 		}
+		jkt, ok := e.dpopKey(w, r)
+		if !ok {
+			return
+		}
 		now := e.issuer.now()
-		pair, err := e.issuer.Refresh(r.Context(), raw)
+		pair, err := e.issuer.refreshBound(r.Context(), raw, jkt)
 		if err != nil {
 			e.fail(w, r, err)
 			return
@@ -377,7 +391,7 @@ func (e *Endpoints) Refresh() http.Handler {
 		if e.cookies != nil {
 			e.cookies.setPair(w, pair, now)
 		}
-		e.writePair(w, pairBody("access", pair.Access, "refresh", pair.Refresh))
+		e.writePair(w, dpopTokenType(pairBody("access", pair.Access, "refresh", pair.Refresh), jkt))
 	})
 }
 

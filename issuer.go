@@ -157,17 +157,18 @@ func (i *Issuer) Issue(ctx context.Context, subject string) (*Pair, error) {
 	if err := checkSubject(subject); err != nil {
 		return nil, err
 	}
-	return i.issue(ctx, subject, randomHex(), i.cfg.now())
+	return i.issue(ctx, subject, randomHex(), i.cfg.now(), "")
 }
 
 // issueAt is Issue with the time the credentials were checked: a sign-in
 // checked before a [Issuer.RevokeSubject] cutoff must not outlive it
 // because signing happened a second later.
-func (i *Issuer) issueAt(ctx context.Context, subject string, checked time.Time) (*Pair, error) {
+// jkt, when not empty, binds the pair to a DPoP key (issuer_dpop.go).
+func (i *Issuer) issueAt(ctx context.Context, subject string, checked time.Time, jkt string) (*Pair, error) {
 	if err := checkSubject(subject); err != nil {
 		return nil, err
 	}
-	return i.issue(ctx, subject, randomHex(), checked)
+	return i.issue(ctx, subject, randomHex(), checked, jkt)
 }
 
 // checkSubject refuses user IDs that would not survive the trip through
@@ -179,12 +180,14 @@ func checkSubject(subject string) error {
 	return nil
 }
 
-// issue signs a pair of session; iat is when the caller's checks ran.
-func (i *Issuer) issue(ctx context.Context, subject, session string, now time.Time) (*Pair, error) {
+// issue signs a pair of session; iat is when the caller's checks ran; jkt,
+// when not empty, is the DPoP key both tokens are bound to.
+func (i *Issuer) issue(ctx context.Context, subject, session string, now time.Time, jkt string) (*Pair, error) {
 	extra, err := i.extraClaims(ctx, subject)
 	if err != nil {
 		return nil, err
 	}
+	extra = appendConfirmation(extra, jkt)
 	iat := now.Truncate(time.Second)
 	p := &Pair{AccessExpiresAt: iat.Add(i.cfg.access), RefreshExpiresAt: iat.Add(i.cfg.refresh)}
 	if p.Access, err = i.sign("access", subject, session, iat, p.AccessExpiresAt, time.Time{}, extra); err != nil {

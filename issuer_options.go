@@ -204,7 +204,7 @@ func WithIssuerLogger(l *slog.Logger) IssuerOption { return WithLogger(l) }
 // reservedClaim reports whether the issuer writes the claim name itself.
 func reservedClaim(name string) bool {
 	switch name {
-	case "token_type", "exp", "iat", "jti", "sid", "iss", "aud", "nbf", "refresh_exp", "sub", "user_id":
+	case "token_type", "exp", "iat", "jti", "sid", "iss", "aud", "nbf", "refresh_exp", "sub", "user_id", "cnf":
 		return true
 	}
 	return false

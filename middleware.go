@@ -66,6 +66,10 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		g.extractor = FromAuthorization()
 	}
 	g.challenge = challengers(g.extractor)
+	if c.dpopMode != DPoPOff {
+		src := newDPoPSource(g.extractor, c.dpopMode, c.dpop)
+		g.extractor, g.challenge = src, append(g.challenge, src)
+	}
 	csrf := c.csrf
 	if csrf == nil && c.cookies != nil {
 		csrf = c.cookies.csrf
@@ -190,6 +194,11 @@ func (g *Guard) defaultError(w http.ResponseWriter, _ *http.Request, err error) 
 	for _, ch := range g.challenge {
 		if v := ch.Challenge(err); v != "" {
 			challenge = append(challenge, v) // a shared slice: this copies
+		}
+	}
+	if f == failDPoPNonce {
+		if name, value := refusalHeaderOf(err); name != "" {
+			w.Header().Set(name, value) // the DPoP-Nonce to retry with
 		}
 	}
 	writeError(w, f.status(), challenge, failureBodies[f])

@@ -23,6 +23,8 @@ type guardConfig struct {
 	realm     string
 	csrf      *CSRF
 	cookies   *CookieMode
+	dpopMode  DPoPMode
+	dpop      *DPoPVerifier
 }
 
 // WithExtractor sets where tokens come from. The default is

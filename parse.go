@@ -151,6 +151,8 @@ func parseClaims(data []byte, c *Claims, d *dates) error {
 			err = stringClaim(&s, name, &c.ClientID)
 		case "sid":
 			err = stringClaim(&s, name, &c.SessionID)
+		case "cnf":
+			err = confirmationClaim(&s, &c.KeyThumbprint)
 		case "user_id":
 			if k := s.peek(); k != kindString && k != kindNumber {
 				err = claimError(name)
@@ -190,6 +192,32 @@ func parseClaims(data []byte, c *Claims, d *dates) error {
 	}
 	if d.hasIat {
 		c.IssuedAt = unixTime(d.iat)
+	}
+	return nil
+}
+
+// confirmationClaim reads "cnf" (RFC 7800): an object, whose "jkt" (RFC
+// 9449 §6.1), when present, must be a non-empty string. Other confirmation
+// methods are checked as JSON and ignored.
+func confirmationClaim(s *scanner, jkt *string) error {
+	if s.peek() != kindObject {
+		return claimError("cnf")
+	}
+	// A copy: handing s itself to readObject's callback would move every
+	// claims set's scanner to the heap.
+	sub := *s
+	ok := readObject(&sub, func(name string, m *scanner) bool {
+		if name != "jkt" {
+			_, ok := m.skipValue(1)
+			return ok
+		}
+		var ok bool
+		*jkt, ok = readJSONString(m)
+		return ok && *jkt != ""
+	})
+	s.pos = sub.pos
+	if !ok {
+		return claimError("cnf")
 	}
 	return nil
 }

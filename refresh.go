@@ -138,15 +138,24 @@ func (i *Issuer) respent(ctx context.Context, rec Record, now time.Time) error {
 // user errors under [WithUserLookup], and [ErrUnavailable] when the store
 // fails.
 func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
-	pair, err := i.rotate(ctx, raw)
+	return i.refreshBound(ctx, raw, "")
+}
+
+// refreshBound is Refresh with the thumbprint of the DPoP key that proved
+// possession, "" for none: a bound refresh token needs its own key's.
+func (i *Issuer) refreshBound(ctx context.Context, raw, jkt string) (*Pair, error) {
+	pair, err := i.rotate(ctx, raw, jkt)
 	i.refreshed(ctx, err)
 	return pair, err
 }
 
-// rotate is Refresh, unreported.
-func (i *Issuer) rotate(ctx context.Context, raw string) (*Pair, error) {
+// rotate is refreshBound, unreported.
+func (i *Issuer) rotate(ctx context.Context, raw, jkt string) (*Pair, error) {
 	t, err := i.refresh.Verify(ctx, raw)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkBinding(t, jkt); err != nil {
 		return nil, err
 	}
 	if t.Claims.TokenType != "refresh" {
@@ -166,7 +175,7 @@ func (i *Issuer) rotate(ctx context.Context, raw string) (*Pair, error) {
 	if err := i.spend(ctx, rec, now); err != nil {
 		return nil, err
 	}
-	pair, err := i.issue(ctx, subject, rec.Family, now)
+	pair, err := i.issue(ctx, subject, rec.Family, now, jkt)
 	if err != nil {
 		i.unansweredSpend(rec) // spent, and nothing handed out: its retry is no theft
 	}

@@ -21,6 +21,8 @@ const (
 	KindForbidden       = "forbidden"             // 403: another policy said no
 	KindUnavailable     = "unavailable"           // 503: a store or user lookup could not answer
 	KindCSRF            = "csrf_failed"           // 403: a cookie's token failed the CSRF check
+	KindDPoPProof       = "dpop_invalid"          // 401: a DPoP proof was missing or refused
+	KindDPoPNonce       = "dpop_nonce"            // 401: the DPoP proof lacks the server's current nonce
 )
 
 // refusalTexts holds each kind's name and the fixed message a client may
@@ -46,6 +48,8 @@ var refusalTexts = [numFailures]struct{ kind, message string }{
 	failCSRFNoCookie:    {KindCSRF, "CSRF Failed: " + errCSRFNoCookie.(*csrfError).reason},
 	failCSRFMissing:     {KindCSRF, "CSRF Failed: " + errCSRFMissing.(*csrfError).reason},
 	failCSRFIncorrect:   {KindCSRF, "CSRF Failed: " + errCSRFIncorrect.(*csrfError).reason},
+	failDPoPProof:       {KindDPoPProof, "Invalid DPoP proof"},
+	failDPoPNonce:       {KindDPoPNonce, "Resource server requires nonce in DPoP proof"},
 }
 
 // RefusalKind returns the kind of a refusal that [Guard.Authenticate] or

@@ -91,6 +91,8 @@ const (
 	failCSRFMissing
 	failCSRFIncorrect
 	failDuplicateCookie
+	failDPoPProof
+	failDPoPNonce
 	numFailures
 )
 
@@ -115,6 +117,8 @@ var failureBodies = [numFailures][]byte{
 	failCSRFMissing:     csrfBody(errCSRFMissing),
 	failCSRFIncorrect:   csrfBody(errCSRFIncorrect),
 	failDuplicateCookie: []byte(`{"detail":"Request must carry one token cookie, not two of the same name","code":"bad_cookie"}`),
+	failDPoPProof:       []byte(`{"detail":"Invalid DPoP proof","code":"invalid_dpop_proof"}`),
+	failDPoPNonce:       []byte(`{"detail":"Resource server requires nonce in DPoP proof","code":"use_dpop_nonce"}`),
 }
 
 // endpointBodies are the token endpoints' answers to a failed token
@@ -157,6 +161,10 @@ func classify(err error) failure {
 			return failCSRFMissing
 		}
 		return failCSRFIncorrect
+	case errors.Is(err, ErrDPoPNonce):
+		return failDPoPNonce
+	case errors.Is(err, ErrDPoPProof):
+		return failDPoPProof
 	case errors.Is(err, ErrNotFound):
 		return failNotFound
 	case errors.Is(err, ErrNoCredentials):
@@ -225,6 +233,8 @@ func newChallenges(realm string) *challenges {
 		failUserInactive:    invalid("User is inactive"),
 		failNoUser:          invalid("Token contained no recognizable user identification"),
 		failScope:           base + `, error="insufficient_scope", error_description="The token lacks a required scope"`,
+		failDPoPProof:       base, // the DPoP challenge says what failed
+		failDPoPNonce:       base,
 	} {
 		if v != "" {
 			c[f] = []string{v}
@@ -264,6 +274,16 @@ var (
 	// call to it is bounded, so an early retry costs little.
 	retryUnavailable = []string{"1"}
 )
+
+// refusalHeaderOf returns the header a refusal asks to be answered with
+// (the DPoP-Nonce of "use_dpop_nonce"), or "" for none.
+func refusalHeaderOf(err error) (name, value string) {
+	var h interface{ refusalHeader() (string, string) }
+	if errors.As(err, &h) {
+		return h.refusalHeader()
+	}
+	return "", ""
+}
 
 // writeError is the default ErrorHandler's work.
 func writeError(w http.ResponseWriter, status int, challenge []string, body []byte) {

@@ -46,6 +46,10 @@ type Claims struct {
 	// An [Issuer] gives every token of one login, across rotations, the
 	// same sid, and revokes them together.
 	SessionID string
+	// KeyThumbprint is the "jkt" of the "cnf" claim (RFC 7800, RFC 9449
+	// §6.1): the RFC 7638 thumbprint of the key a DPoP-bound token is
+	// bound to; "" for a bearer token. See [WithDPoP].
+	KeyThumbprint string
 }
 
 // Token is a verified JWT. It is immutable, and may be shared between

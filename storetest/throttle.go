@@ -63,7 +63,7 @@ func ThrottledSignIn(t *testing.T, store jwtguard.ThrottleStore, log *slog.Logge
 	iss, err := jwtguard.NewIssuer(key, jwtguard.NewMemoryStore())
 	must(t, err)
 	opts := []jwtguard.ThrottleOption{jwtguard.WithPerClient(4, time.Minute), jwtguard.WithSharedThrottle(store, "storetest")}
-	if log != nil {
+	if log != nil { // WithLogger refuses nil
 		opts = append(opts, jwtguard.WithLogger(log))
 	}
 	throttle, err := jwtguard.NewLoginThrottle(opts...)

@@ -8,6 +8,10 @@
 //	GET /hello   any valid access token       {"message":"Hello, <sub>"}
 //	GET /admin   a token with -admin-scope    {"message":"Welcome, admin <sub>"}
 //	GET /healthz always 200; GET /readyz 200 once keys are loaded
+//
+// DPoP-bound tokens (RFC 9449) are accepted with their proofs by default;
+// -dpop=required accepts nothing else, -dpop=off ignores DPoP. Behind a
+// reverse proxy, -public-url names the origin clients sign proofs for.
 package main
 
 import (
@@ -32,8 +36,15 @@ type config struct {
 	audiences   list
 	adminScope  string
 	atJWT       bool
+	dpop        string
+	publicURL   string
 	metricsAddr string            // where /metrics is served, on a listener of its own ("" for none)
 	observer    jwtguard.Observer // told of every decision and key set fetch; nil for none
+}
+
+// dpopModes are the values of -dpop.
+var dpopModes = map[string]jwtguard.DPoPMode{
+	"allowed": jwtguard.DPoPAllowed, "required": jwtguard.DPoPRequired, "off": jwtguard.DPoPOff,
 }
 
 // list is a repeatable string flag.
@@ -53,8 +64,13 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 	fs.StringVar(&c.adminScope, "admin-scope", "admin", "the scope GET /admin requires")
 	fs.BoolVar(&c.atJWT, "at-jwt", false, `require RFC 9068 access tokens (typ "at+jwt")`)
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (host:port), a listener of its own, never the public one (none when empty)")
+	fs.StringVar(&c.dpop, "dpop", "allowed", "DPoP-bound tokens: allowed (beside bearer tokens), required, or off")
+	fs.StringVar(&c.publicURL, "public-url", "", "the origin clients reach this server at, for DPoP proofs' htu (default: the request's own)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if _, ok := dpopModes[c.dpop]; !ok {
+		return nil, errors.New("-dpop must be allowed, required or off")
 	}
 	if (c.issuer == "") == (c.jwksURL == "") {
 		return nil, errors.New("give one of -issuer and -jwks-url")
@@ -94,18 +110,25 @@ func newHandler(ctx context.Context, c *config, log *slog.Logger) (http.Handler,
 	if c.atJWT {
 		vopts = append(vopts, jwtguard.WithExpectedType("at+jwt"))
 	}
-	v, err := jwtguard.NewVerifier(keys, vopts...)
-	if err != nil {
-		keys.Close()
-		return nil, nil, err
+	var dpopOpts []jwtguard.DPoPOption
+	if c.publicURL != "" {
+		dpopOpts = append(dpopOpts, jwtguard.WithDPoPOrigin(c.publicURL))
 	}
-	g, err := jwtguard.NewGuard(v, gopts...)
+	dpop, err := jwtguard.NewDPoPVerifier(dpopOpts...)
+	var v *jwtguard.Verifier
+	if err == nil {
+		v, err = jwtguard.NewVerifier(keys, vopts...)
+	}
+	var g *jwtguard.Guard
+	if err == nil {
+		g, err = jwtguard.NewGuard(v, append(gopts, jwtguard.WithDPoP(dpopModes[c.dpop], dpop))...)
+	}
 	if err != nil {
 		keys.Close()
 		return nil, nil, err
 	}
 	log.Info("trust configuration", "issuer", c.issuer, "jwks_url", keys.URL(), "keys", keys.Stats().Keys,
-		"audiences", []string(c.audiences), "admin_scope", c.adminScope)
+		"audiences", []string(c.audiences), "admin_scope", c.adminScope, "dpop", c.dpop)
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /hello", g.Require(jwtguard.IsAuthenticated())(greet("Hello, ")))

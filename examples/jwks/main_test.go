@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
 	"io"
 	"log/slog"
@@ -17,8 +19,8 @@ import (
 )
 
 // fakeProvider serves discovery and a JWK Set until the test ends, and
-// signs tokens with its key.
-func fakeProvider(t *testing.T) (url string, token func(scope string) string) {
+// signs tokens with its key, priv.
+func fakeProvider(t *testing.T) (url string, token func(scope string) string, priv ed25519.PrivateKey) {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	must(t, err)
@@ -43,12 +45,12 @@ func fakeProvider(t *testing.T) (url string, token func(scope string) string) {
 		raw, err := tok.SignedString(priv)
 		must(t, err)
 		return raw
-	}
+	}, priv
 }
 
 // A fake provider: discovery, a JWK Set, and tokens signed with its key.
 func TestJWKSExample(t *testing.T) {
-	opURL, token := fakeProvider(t)
+	opURL, token, priv := fakeProvider(t)
 
 	for _, args := range [][]string{
 		{"-issuer", opURL, "-audience", "api", "-at-jwt"},
@@ -82,7 +84,10 @@ func TestJWKSExample(t *testing.T) {
 		closeKeys()
 	}
 
-	for _, args := range [][]string{{}, {"-issuer", "x", "-jwks-url", "y"}, {"-issuer", opURL + "/elsewhere"}} {
+	testDPoP(t, opURL, token, priv)
+
+	for _, args := range [][]string{{}, {"-issuer", "x", "-jwks-url", "y"}, {"-issuer", opURL + "/elsewhere"},
+		{"-jwks-url", opURL + "/jwks", "-dpop", "sometimes"}, {"-jwks-url", opURL + "/jwks", "-public-url", "ftp://x"}} {
 		cfg, err := parseFlags(args, io.Discard)
 		if err == nil {
 			_, _, err = newHandler(context.Background(), cfg, slog.New(slog.DiscardHandler))
@@ -90,6 +95,58 @@ func TestJWKSExample(t *testing.T) {
 		if err == nil {
 			t.Errorf("%v: no error", args)
 		}
+	}
+}
+
+// testDPoP: with -dpop=required behind -public-url, a token the provider
+// bound to a client's key passes with the client's proof for the public
+// URL, through a real server; a bearer token, and the bound token as
+// Bearer, do not.
+func testDPoP(t *testing.T, opURL string, bearer func(string) string, priv ed25519.PrivateKey) {
+	clientKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err)
+	sk, err := jwtguard.NewSigningKey("", clientKey, jwtguard.ES256)
+	must(t, err)
+	prover, err := jwtguard.NewDPoPProver(sk)
+	must(t, err)
+	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
+		"iss": opURL, "sub": "svc-1", "aud": "api", "exp": time.Now().Add(time.Minute).Unix(),
+		"cnf": map[string]string{"jkt": prover.Thumbprint()},
+	})
+	tok.Header["kid"] = "op-1"
+	bound, err := tok.SignedString(priv)
+	must(t, err)
+
+	cfg, err := parseFlags([]string{"-jwks-url", opURL + "/jwks", "-audience", "api", "-dpop=required",
+		"-public-url", "https://api.example"}, io.Discard)
+	must(t, err)
+	h, closeKeys, err := newHandler(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	must(t, err)
+	defer closeKeys()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	get := func(scheme, token string, withProof bool) int {
+		req, err := http.NewRequest("GET", srv.URL+"/hello", nil)
+		must(t, err)
+		req.Header.Set("Authorization", scheme+" "+token)
+		if withProof {
+			proof, err := prover.Proof("GET", "https://api.example/hello", token, "")
+			must(t, err)
+			req.Header.Set("DPoP", proof)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := get("DPoP", bound, true); s != http.StatusOK {
+		t.Errorf("bound token with its proof: %d", s)
+	}
+	if s := get("Bearer", bound, false); s != http.StatusUnauthorized {
+		t.Errorf("bound token as Bearer: %d", s)
+	}
+	if s := get("Bearer", bearer("read"), false); s != http.StatusUnauthorized {
+		t.Errorf("bearer token with DPoP required: %d", s)
 	}
 }
 

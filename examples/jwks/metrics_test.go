@@ -14,7 +14,7 @@ import (
 // decisions are counted on the metrics listener; the public one answers
 // 404 for /metrics.
 func TestJWKSMetrics(t *testing.T) {
-	opURL, token := fakeProvider(t)
+	opURL, token, _ := fakeProvider(t)
 	pub, met := promtest.FreeAddr(t), promtest.FreeAddr(t)
 	promtest.RunExample(t, "http://"+pub+"/readyz", func(ctx context.Context) error {
 		return run(ctx, []string{"-addr", pub, "-metrics-addr", met, "-jwks-url", opURL + "/jwks", "-audience", "api"}, io.Discard)

@@ -123,32 +123,40 @@ func run(t testing.TB, name string, req Request, dir string, env []string, comma
 	if claims == nil {
 		claims = map[string]any{}
 	}
-	input, err := json.Marshal(struct {
+	var r Result
+	stdout := execJSON(t, name, struct {
 		Claims   map[string]any `json:"claims"`
 		Lifetime int64          `json:"lifetime"`
-	}{claims, int64(secs)})
+	}{claims, int64(secs)}, &r, dir, env, command...)
+	if len(r.Tokens) == 0 || len(r.JWKS) == 0 {
+		t.Fatalf("%s: no tokens or no keys in the output:\n%s", name, stdout)
+	}
+	return &r
+}
+
+// execJSON runs command in dir with input as JSON on its standard input,
+// decodes its standard output into out and returns it; it fails t when the
+// command fails or writes something else.
+func execJSON(t testing.TB, name string, input, out any, dir string, env []string, command ...string) string {
+	t.Helper()
+	in, err := json.Marshal(input)
 	if err != nil {
 		t.Fatalf("%s: encoding the request: %v", name, err)
 	}
-
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, command[0], command[1:]...)
 	cmd.Dir, cmd.Env = dir, env
-	cmd.Stdin = bytes.NewReader(input)
+	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("%s: %v\n%s", name, err, stderr.String())
 	}
-	var r Result
-	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
 		t.Fatalf("%s: output is not the expected JSON: %v\n%s\n%s", name, err, stdout.String(), stderr.String())
 	}
-	if len(r.Tokens) == 0 || len(r.JWKS) == 0 {
-		t.Fatalf("%s: no tokens or no keys in the output:\n%s", name, stdout.String())
-	}
-	return &r
+	return stdout.String()
 }
 
 // pyjwtAvailable reports why PyJWT cannot run here, once per process.

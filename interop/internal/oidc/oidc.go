@@ -257,6 +257,18 @@ type TokenResponse struct {
 // has no client for gets invalid_client.
 func (p *Provider) RequestToken(t testing.TB, alg, scope string) TokenResponse {
 	t.Helper()
+	return p.RequestTokenDPoP(t, alg, scope, "")
+}
+
+// TokenEndpoint is the provider's token endpoint, which a DPoP proof for a
+// token request names.
+func (p *Provider) TokenEndpoint() string { return p.tokenEndpoint }
+
+// RequestTokenDPoP is [Provider.RequestToken] with a DPoP proof (RFC 9449
+// §5) in the DPoP header, for a token bound to the proof's key; "" sends
+// none.
+func (p *Provider) RequestTokenDPoP(t testing.TB, alg, scope, proof string) TokenResponse {
+	t.Helper()
 	form := url.Values{"grant_type": {"client_credentials"}, "resource": {p.Audience}}
 	if scope != "" {
 		form.Set("scope", scope)
@@ -267,6 +279,9 @@ func (p *Provider) RequestToken(t testing.TB, alg, scope string) TokenResponse {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(url.QueryEscape(ClientID(alg)), url.QueryEscape(ClientSecret))
+	if proof != "" {
+		req.Header.Set("DPoP", proof)
+	}
 	status, body := p.do(t, req)
 	r := TokenResponse{Status: status, Body: body}
 	if err := json.Unmarshal([]byte(body), &r); err != nil {

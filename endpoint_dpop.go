@@ -1,0 +1,68 @@
+package jwtguard
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+)
+
+// WithEndpointDPoP sets the verifier of the DPoP proofs that sign-ins and
+// refreshes may carry (RFC 9449 §5). The default is one with the defaults
+// of [NewDPoPVerifier]; behind a reverse proxy, or with several instances,
+// pass one with [WithDPoPOrigin] and [WithDPoPStore].
+//
+// A sign-in or refresh with a DPoP header whose proof passes (for the
+// endpoint's method and URL, without "ath") gets tokens bound to the
+// proof's key: "cnf": {"jkt": …} in both, and "token_type": "DPoP" added
+// to the response. A refresh token so bound is renewed only with a proof
+// by the same key (401 otherwise). A refused proof is answered 400 with
+// {"detail":"Invalid DPoP proof","code":"invalid_dpop_proof"}, a proof
+// without the server's nonce 400 with "use_dpop_nonce" and a DPoP-Nonce
+// header. Without a DPoP header, requests and answers are as before.
+func WithEndpointDPoP(v *DPoPVerifier) EndpointOption {
+	return endpointOption(func(c *endpointConfig) {
+		if v == nil {
+			c.fail("nil DPoP verifier")
+		}
+		c.dpop = v
+	})
+}
+
+var (
+	bodyDPoPProof = []byte(`{"detail":"Invalid DPoP proof","code":"invalid_dpop_proof"}`)
+	bodyDPoPNonce = []byte(`{"detail":"Authorization server requires nonce in DPoP proof","code":"use_dpop_nonce"}`)
+)
+
+// dpopKey checks the request's DPoP proof, if it has a DPoP header, and
+// returns its key's thumbprint: "" without one. On a refused proof it
+// answers and reports false.
+func (e *Endpoints) dpopKey(w http.ResponseWriter, r *http.Request) (string, bool) {
+	if _, present := r.Header["Dpop"]; !present {
+		return "", true
+	}
+	p, err := e.dpop.Check(r, "", "")
+	switch {
+	case err == nil:
+		return p.Thumbprint, true
+	case errors.Is(err, ErrUnavailable):
+		e.fail(w, r, err)
+	default:
+		e.log.LogAttrs(r.Context(), slog.LevelInfo, "jwtguard: DPoP proof refused", slog.String("error", err.Error()))
+		body := bodyDPoPProof
+		if name, value := refusalHeaderOf(err); name != "" {
+			w.Header().Set(name, value)
+			body = bodyDPoPNonce
+		}
+		e.write(w, http.StatusBadRequest, body)
+	}
+	return "", false
+}
+
+// dpopTokenType adds "token_type": "DPoP" to a pair's body when it is bound
+// to a key (jkt not empty).
+func dpopTokenType(body []byte, jkt string) []byte {
+	if jkt == "" {
+		return body
+	}
+	return append(body[:len(body)-1], `,"token_type":"DPoP"}`...)
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/jwtguard/jwtguard"
+)
+
+// TestTasksDPoP: a sign-in that carries a DPoP proof gets tokens bound to
+// the proof's key, which the API accepts with the key's proofs only,
+// never as bearer tokens; a sign-in without one is answered as before.
+func TestTasksDPoP(t *testing.T) {
+	srv := server(t)
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err)
+	sk, err := jwtguard.NewSigningKey("", priv, jwtguard.ES256)
+	must(t, err)
+	prover, err := jwtguard.NewDPoPProver(sk)
+	must(t, err)
+	send := func(method, path, scheme, token, body string) (int, string) {
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		must(t, err)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if token != "" {
+			req.Header.Set("Authorization", scheme+" "+token)
+		}
+		if scheme == "DPoP" || token == "" {
+			proof, err := prover.Proof(method, srv.URL+path, token, "")
+			must(t, err)
+			req.Header.Set("DPoP", proof)
+		}
+		res, err := http.DefaultClient.Do(req)
+		must(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	status, body := send("POST", "/api/token/", "", "", `{"username":"vitor","password":"123"}`)
+	var pair map[string]string
+	if err := json.Unmarshal([]byte(body), &pair); status != 200 || err != nil || pair["token_type"] != "DPoP" {
+		t.Fatalf("sign-in with a proof: %d %s", status, body)
+	}
+	if status, body := send("GET", "/hello/", "DPoP", pair["access"], ""); status != 200 || body != `{"message":"Hello, vitor"}` {
+		t.Fatalf("bound token with its proof: %d %s", status, body)
+	}
+	if status, _ := send("GET", "/hello/", "Bearer", pair["access"], ""); status != 401 {
+		t.Fatalf("bound token as Bearer: %d", status)
+	}
+	access, _ := login(t, srv, "vitor", "123")
+	if r := call(t, srv, "GET", "/hello/", access, ""); r.status != 200 {
+		t.Fatalf("bearer token of a sign-in without a proof: %d %s", r.status, r.body)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
