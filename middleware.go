@@ -93,7 +93,7 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 // there is refused with or without WithCredentialsOptional, a CSRF one
 // matching [ErrCSRF]. Failures are logged.
 func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
-	ob := begin(r.Context(), g.obs, g.now, EventDecision)
+	ob := beginUntimed(r.Context(), g.obs, EventDecision)
 	c, err := g.extractor.ExtractCredential(r)
 	if err == nil && c.Token == "" {
 		g.decided(ob, r, DecisionAuthenticate, nil, false, nil, "")
@@ -102,7 +102,11 @@ func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
 	var t *Token
 	var cached bool
 	if err == nil {
-		t, cached, err = g.verifier.verifyCached(ob.ctx, c.Token)
+		var at time.Time
+		t, cached, at, err = g.verifier.verifyCached(ob.ctx, c.Token)
+		if ob.obs != nil && !cached {
+			ob.start = at // a verification is timed, a cache hit is not
+		}
 		if err != nil && c.oneWordError() != nil {
 			// Only now, off the path of a good token (see wordChecked).
 			err = ErrMalformedCredentials
@@ -147,7 +151,7 @@ func (g *Guard) checkCredential(r *http.Request, c Credential, t *Token) error {
 // A denial of an anonymous request becomes [ErrNoCredentials]: 401, since a
 // token might change the answer. Denials are logged.
 func (g *Guard) Authorize(r *http.Request, t *Token, policy Policy) error {
-	ob := begin(r.Context(), g.obs, g.now, EventDecision)
+	ob := beginUntimed(r.Context(), g.obs, EventDecision)
 	err := policy.Check(r, t)
 	if err == nil {
 		g.decided(ob, r, DecisionAuthorize, t, false, nil, "")

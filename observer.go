@@ -38,7 +38,12 @@ const (
 	// through without credentials (OutcomeAnonymous) or refused it
 	// (OutcomeRefused, Refusal). Cached: the verified-token cache answered.
 	// Alg: the verified token's algorithm, for an accepted token only.
-	// Start, Duration: from extraction to the decision.
+	// Name: DecisionAuthenticate or DecisionAuthorize. Start, Duration:
+	// from the verification's start (the verifier's clock) to the decision
+	// (the Guard's), for an authenticate decision that verified a token;
+	// zero when the cache answered, for no or malformed credentials and for
+	// authorize decisions, which are not timed, so that a cache hit reads
+	// no clock for its observer.
 	EventDecision EventKind = iota + 1
 	// EventCacheEviction: the verified-token cache dropped an entry to make
 	// room for another.

@@ -221,13 +221,33 @@ func TestObserverEvents(t *testing.T) {
 	expect("revoke subject", f("%d//revoke_subject", SC), f("%d//subject", V))
 
 	// Every event that has a duration has one, and its Begin was called.
+	// A decision is timed when it verified a token, and only then: a cache
+	// hit, an authorize decision and one without a token read no clock.
+	timed := 0
 	for _, e := range all {
 		switch e.Kind {
-		case jwtguard.EventDecision, jwtguard.EventEndpoint, jwtguard.EventStoreCall:
+		case jwtguard.EventEndpoint, jwtguard.EventStoreCall:
 			if e.Start.IsZero() || e.Duration < 0 {
 				t.Errorf("%s: start %v, duration %v", brief(e), e.Start, e.Duration)
 			}
+		case jwtguard.EventDecision:
+			verified := e.Name == jwtguard.DecisionAuthenticate && !e.Cached &&
+				(e.Outcome == jwtguard.OutcomeAccepted || e.Refusal == jwtguard.KindTokenInvalid || e.Refusal == jwtguard.KindTokenRevoked)
+			switch {
+			case verified && (e.Start.IsZero() || e.Duration < 0):
+				t.Errorf("%s: a verification untimed: start %v, duration %v", brief(e), e.Start, e.Duration)
+			case !verified && e.Name == jwtguard.DecisionAuthorize && (!e.Start.IsZero() || e.Duration != 0):
+				t.Errorf("%s: an authorize decision timed: start %v, duration %v", brief(e), e.Start, e.Duration)
+			case e.Cached && (!e.Start.IsZero() || e.Duration != 0):
+				t.Errorf("%s: a cache hit timed: start %v, duration %v", brief(e), e.Start, e.Duration)
+			}
+			if verified {
+				timed++
+			}
 		}
+	}
+	if timed == 0 {
+		t.Error("no decision verified a token")
 	}
 	for _, k := range []jwtguard.EventKind{jwtguard.EventDecision, jwtguard.EventEndpoint, jwtguard.EventStoreCall} {
 		if rec.begun[k] == 0 {

@@ -74,18 +74,21 @@ func NewVerifier(keys KeyProvider, opts ...VerifierOption) (*Verifier, error) {
 // Verify verifies raw, a compact JWS, and returns its token. Every error
 // matches [ErrInvalidToken] and a more specific sentinel.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
-	t, _, err := v.verifyCached(ctx, raw)
+	t, _, _, err := v.verifyCached(ctx, raw)
 	return t, err
 }
 
-// verifyCached is Verify that also says whether the cache answered.
-func (v *Verifier) verifyCached(ctx context.Context, raw string) (*Token, bool, error) {
+// verifyCached is Verify that also says whether the cache answered, and
+// when it began by the verifier's clock (with its monotonic reading, for
+// timing the verification).
+func (v *Verifier) verifyCached(ctx context.Context, raw string) (*Token, bool, time.Time, error) {
 	c := &v.cfg
 	// Wall-clock time only, as the token's dates are: the cache's windows
 	// compared by time.Now's monotonic reading would miss a clock step or
 	// a suspend (the monotonic clock stops), and a window that outlived
 	// "exp" so would accept an expired token.
-	now := c.now().Round(0)
+	at := c.now()
+	now := at.Round(0)
 	var h uint64
 	if v.cache != nil {
 		var e *cacheEntry
@@ -99,16 +102,16 @@ func (v *Verifier) verifyCached(ctx context.Context, raw string) (*Token, bool, 
 			// "exp", "nbf" and "iat" with the leeway still pass at any
 			// time e holds.
 			t, err := v.runChecks(ctx, e.tok)
-			return t, true, err
+			return t, true, at, err
 		}
 	}
 	t, key, d, err := v.verify(ctx, raw, now)
 	if err != nil {
-		return nil, false, err
+		return nil, false, at, err
 	}
 	checked, err := v.runChecks(ctx, t)
 	if err != nil {
-		return nil, false, err
+		return nil, false, at, err
 	}
 	if v.cache != nil {
 		// The cache keeps the token as verified, not the copy a check
@@ -121,7 +124,7 @@ func (v *Verifier) verifyCached(ctx context.Context, raw string) (*Token, bool, 
 			checked.Raw = t.Raw // the cache's copy, as for t
 		}
 	}
-	return checked, false, nil
+	return checked, false, at, nil
 }
 
 // verify does every check that depends on the token alone, and the times

@@ -105,9 +105,10 @@ func (in *instruments) record(ctx context.Context, e *jwtguard.Event) {
 	switch e.Kind {
 	case jwtguard.EventDecision:
 		in.decisions.add(e)
-		// Timed: a token verified, not a policy, an anonymous request or a
-		// cache hit.
-		if !e.Cached && e.Name != jwtguard.DecisionAuthorize && e.Outcome != jwtguard.OutcomeAnonymous {
+		// Timed: a token verified, not a policy, an anonymous request,
+		// unreadable credentials or a cache hit: the decisions the Guard
+		// gives a Start.
+		if !e.Start.IsZero() && !e.Cached && e.Name != jwtguard.DecisionAuthorize {
 			in.verifyDuration.Record(ctx, seconds(e.Duration), in.sets.get(setKey{id: setVerifyDuration, a: e.Outcome}).rec...)
 		}
 	case jwtguard.EventCacheEviction:

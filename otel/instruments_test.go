@@ -27,9 +27,9 @@ func TestInstrumentsCountEachEvent(t *testing.T) {
 	events := []jwtguard.Event{
 		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeAccepted, Cached: true, Alg: "HS256", Duration: 300 * time.Nanosecond},
 		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeAccepted, Cached: true, Alg: "HS256", Duration: 500 * time.Nanosecond},
-		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeAccepted, Alg: "RS256", Duration: 40 * time.Microsecond},
-		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindTokenInvalid, Duration: time.Microsecond},
-		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindTokenInvalid, Duration: time.Microsecond},
+		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeAccepted, Alg: "RS256", Start: verifiedAt, Duration: 40 * time.Microsecond},
+		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindTokenInvalid, Start: verifiedAt, Duration: time.Microsecond},
+		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindTokenInvalid, Start: verifiedAt, Duration: time.Microsecond},
 		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindTokenRevoked, Cached: true, Duration: time.Microsecond},
 		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeAnonymous, Duration: 100 * time.Nanosecond},
 		{Kind: jwtguard.EventDecision, Name: jwtguard.DecisionAuthenticate, Outcome: jwtguard.OutcomeAccepted, Cached: true, Duration: time.Microsecond},
@@ -236,3 +236,7 @@ func TestObserversShareAProvider(t *testing.T) {
 		t.Errorf("%v decisions, want 3", got)
 	}
 }
+
+// verifiedAt is the Start the Guard gives a decision that verified a
+// token; a cache hit, an anonymous request and a policy have none.
+var verifiedAt = time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)

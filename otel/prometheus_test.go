@@ -22,8 +22,8 @@ func everyKind() []jwtguard.Event {
 	jwks := "https://id.example/jwks"
 	return []jwtguard.Event{
 		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeAccepted, Cached: true},
-		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeAccepted, Duration: 30 * time.Microsecond},
-		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindTokenInvalid, Duration: time.Microsecond},
+		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeAccepted, Start: verifiedAt, Duration: 30 * time.Microsecond},
+		{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindTokenInvalid, Start: verifiedAt, Duration: time.Microsecond},
 		{Kind: jwtguard.EventCacheEviction},
 		{Kind: jwtguard.EventKeySet, Outcome: jwtguard.OutcomeFetched, Name: jwks, Duration: time.Millisecond},
 		{Kind: jwtguard.EventKeySet, Outcome: jwtguard.OutcomeChanged, Name: jwks},
