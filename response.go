@@ -148,6 +148,9 @@ func csrfBody(err error) []byte {
 }
 
 func classify(err error) failure {
+	if err == ErrNoCredentials { // the commonest refusal, without the walk below
+		return failNoCredentials
+	}
 	switch {
 	case errors.Is(err, ErrUnavailable):
 		return failUnavailable
