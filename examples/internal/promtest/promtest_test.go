@@ -35,7 +35,7 @@ func TestRealPrometheusReadsTheExporter(t *testing.T) {
 		obs.Observe(ctx, jwtguard.Event{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeAccepted, Cached: true})
 	}
 	for range 3 {
-		obs.Observe(ctx, jwtguard.Event{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindTokenInvalid, Duration: time.Microsecond})
+		obs.Observe(ctx, jwtguard.Event{Kind: jwtguard.EventDecision, Outcome: jwtguard.OutcomeRefused, Refusal: jwtguard.KindTokenInvalid, Start: time.Now(), Duration: time.Microsecond})
 	}
 	obs.Observe(ctx, jwtguard.Event{Kind: jwtguard.EventRefresh, Outcome: jwtguard.OutcomeReuse})
 	obs.Observe(ctx, jwtguard.Event{Kind: jwtguard.EventStoreCall, Name: "check", Refusal: jwtguard.KindUnavailable, Duration: time.Second})
