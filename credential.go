@@ -42,8 +42,9 @@ type CredentialSource uint8
 const (
 	// SourceUnknown: an extractor of the application's own that did not
 	// say where its token came from (see [Own]). The Guard refuses such
-	// an extractor ([WithExtractor]): one that reads a cookie must say so,
-	// or it would skip the CSRF check.
+	// an extractor ([WithExtractor]), and a credential of an unknown
+	// source (from a [CredentialExtractor] of the application's own that
+	// left Source unset) gets the cookie's CSRF check: it may be one.
 	SourceUnknown CredentialSource = iota
 	// SourceAuthorization: the Authorization header ([FromAuthorization]);
 	// Credential.Scheme holds the scheme.
@@ -130,7 +131,24 @@ func (o ownExtractor) ExtractCredential(r *http.Request) (Credential, error) {
 	if err != nil || tok == "" {
 		return Credential{}, err
 	}
-	return Credential{Token: tok, Source: o.source, wordChecked: true}, nil
+	source := o.source
+	if source != SourceCookie && !safeMethod(r.Method) && inCookie(r, tok) {
+		// A token a cookie holds is a cookie's, whatever the declaration
+		// says: an extractor that reads one by hand and calls itself a
+		// header's never skips the CSRF check.
+		source = SourceCookie
+	}
+	return Credential{Token: tok, Source: source, wordChecked: true}, nil
+}
+
+// inCookie reports whether a cookie of r holds tok.
+func inCookie(r *http.Request, tok string) bool {
+	for _, c := range r.Cookies() {
+		if c.Value == tok {
+			return true
+		}
+	}
+	return false
 }
 
 // declared reports whether e, and every part of it when it is a [FirstOf],
@@ -138,7 +156,7 @@ func (o ownExtractor) ExtractCredential(r *http.Request) (Credential, error) {
 func declared(e Extractor) bool {
 	switch x := e.(type) {
 	case ownExtractor:
-		return x.source != SourceUnknown
+		return x.source != SourceUnknown && x.source < numSources
 	case firstOf:
 		for _, part := range x {
 			if !declared(part) {

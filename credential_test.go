@@ -243,3 +243,51 @@ func TestUndeclaredExtractorRefused(t *testing.T) {
 		}
 	}
 }
+
+// cookieCredential is an application's own CredentialExtractor that reads
+// a cookie and leaves the Credential's Source unset.
+type cookieCredential struct{}
+
+func (cookieCredential) Extract(r *http.Request) (string, error) {
+	c, err := r.Cookie("session")
+	if err != nil {
+		return "", nil
+	}
+	return c.Value, nil
+}
+
+func (e cookieCredential) ExtractCredential(r *http.Request) (jwtguard.Credential, error) {
+	tok, err := e.Extract(r)
+	return jwtguard.Credential{Token: tok}, err
+}
+
+// TestCookieTokenNeverSkipsCSRF: a token a cookie carries gets the CSRF
+// check on an unsafe request whatever its extractor says: a credential of
+// an unknown source, and an Own extractor that reads a cookie but calls
+// itself a header's. A source out of range is refused at construction.
+func TestCookieTokenNeverSkipsCSRF(t *testing.T) {
+	tok := signRaw(t, "HS256", `{"alg":"HS256"}`, `{"sub":"u1","exp":9999999999,"jti":"j1","token_type":"access"}`)
+	for name, e := range map[string]jwtguard.Extractor{
+		"unknown source":       cookieCredential{},
+		"declared as a header": jwtguard.Own(jwtguard.ExtractorFunc(cookieCredential{}.Extract), jwtguard.SourceHeader),
+	} {
+		g, err := jwtguard.NewGuard(verifierFor(t), jwtguard.WithExtractor(e))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		h := g.Require(jwtguard.IsAuthenticated())(reached)
+		for method, want := range map[string]int{"GET": 200, "POST": 403} {
+			r := httptest.NewRequest(method, "http://api.example/x", nil)
+			r.Header.Set("Sec-Fetch-Site", "cross-site")
+			r.AddCookie(&http.Cookie{Name: "session", Value: tok})
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != want {
+				t.Errorf("%s: cross-site %s with the token in a cookie: %d %s, want %d", name, method, w.Code, w.Body, want)
+			}
+		}
+	}
+	if _, err := jwtguard.NewGuard(verifierFor(t), jwtguard.WithExtractor(jwtguard.Own(jwtguard.FromHeader("X-Token"), jwtguard.CredentialSource(9)))); err == nil {
+		t.Error("NewGuard accepted a source out of range")
+	}
+}

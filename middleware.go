@@ -78,6 +78,10 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		csrf = defaultCSRF // never a cookie's token without a CSRF check
 	}
 	g.checks[SourceCookie] = csrf
+	// A credential that does not say where it came from (an application's
+	// own CredentialExtractor that left Source unset) may be a cookie's:
+	// it gets the cookie's check.
+	g.checks[SourceUnknown] = csrf
 	if g.onError == nil {
 		g.onError = g.defaultError
 	}
@@ -136,7 +140,11 @@ func (g *Guard) Authenticate(r *http.Request) (*Token, error) {
 // checkCredential runs the Guard's check for the credential's kind of
 // source, then the credential's own.
 func (g *Guard) checkCredential(r *http.Request, c Credential, t *Token) error {
-	if check := g.checks[c.Source]; check != nil {
+	source := c.Source
+	if source >= numSources {
+		source = SourceUnknown
+	}
+	if check := g.checks[source]; check != nil {
 		if err := check.CheckCredential(r, c, t); err != nil {
 			return err
 		}

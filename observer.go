@@ -12,8 +12,11 @@ import (
 //
 // Observe runs on the goroutine that did the work (a request's, or a key
 // set's background fetch). It must be safe for concurrent use, return
-// quickly and not keep e after it returns. Without an observer nothing is
-// built or called: the hot path pays nothing.
+// quickly and not keep e after it returns. It must not panic: a panic is
+// not recovered, and comes after what the event reports was done (a
+// refresh token reported as rotated is spent, and a retry of it is then
+// taken for reuse). Without an observer nothing is built or called: the
+// hot path pays nothing.
 type Observer interface {
 	Observe(ctx context.Context, e Event)
 }
