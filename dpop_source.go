@@ -18,8 +18,10 @@ const (
 	// DPoPRequired: only DPoP-bound tokens with a proof are accepted; a
 	// token presented any other way is refused ([ErrDPoPRequired]).
 	DPoPRequired
-	// DPoPOff: the DPoP scheme is not read, and tokens are taken as bearer
-	// tokens whatever their "cnf": as before DPoP existed.
+	// DPoPOff: the DPoP scheme is not read, and no DPoP challenge is
+	// sent; a DPoP-bound token is still refused as a bearer token
+	// ([ErrDPoPBoundToken]): off means the DPoP scheme is not accepted,
+	// never that a stolen bound token becomes a bearer token.
 	DPoPOff
 )
 
@@ -46,21 +48,25 @@ func WithDPoP(mode DPoPMode, v *DPoPVerifier) GuardOption {
 	})
 }
 
-// dpopSource is the Guard's credential source in modes allowed and
-// required: "Authorization: DPoP <token>", whose check is the proof, and
-// the Guard's other extractor, whose tokens are checked not to be bound.
+// dpopSource is the Guard's credential source in every mode:
+// "Authorization: DPoP <token>", whose check is the proof (not in mode
+// off), and the Guard's other extractor, whose tokens are checked not to
+// be bound.
 type dpopSource struct {
-	v        *DPoPVerifier
+	v        *DPoPVerifier // nil in mode off
 	required bool
+	off      bool
 	scheme   CredentialExtractor // FromAuthorization("DPoP")
 	other    CredentialExtractor
 	bearer   dpopBearerCheck // other's check, when it has none of its own
 	algs     string          // the challenge's base: DPoP algs="…"
 }
 
-// newDPoPSource wraps other, the Guard's extractor, in mode allowed or
-// required.
+// newDPoPSource wraps other, the Guard's extractor.
 func newDPoPSource(other CredentialExtractor, mode DPoPMode, v *DPoPVerifier) *dpopSource {
+	if mode == DPoPOff {
+		return &dpopSource{off: true, other: other}
+	}
 	if v == nil {
 		v, _ = NewDPoPVerifier() // the defaults cannot fail
 	}
@@ -79,12 +85,15 @@ func (s *dpopSource) Extract(r *http.Request) (string, error) {
 // with the proof as its check, else the other extractor's credential, with
 // the check that it is not bound.
 func (s *dpopSource) ExtractCredential(r *http.Request) (Credential, error) {
-	c, err := s.scheme.ExtractCredential(r)
-	if err != nil || c.Token != "" {
-		c.Check = s
-		return c, err
+	if !s.off {
+		c, err := s.scheme.ExtractCredential(r)
+		if err != nil || c.Token != "" {
+			c.Check = s
+			return c, err
+		}
 	}
-	if c, err = s.other.ExtractCredential(r); err != nil || c.Token == "" {
+	c, err := s.other.ExtractCredential(r)
+	if err != nil || c.Token == "" {
 		return c, err
 	}
 	if c.Check == nil {
@@ -111,6 +120,9 @@ func (s *dpopSource) CheckCredential(r *http.Request, c Credential, t *Token) er
 // scheme is accepted. Other refusals keep the Guard's challenges as they
 // were before DPoP.
 func (s *dpopSource) Challenge(refusal error) string {
+	if s.off {
+		return "" // the DPoP scheme is not accepted: the Bearer challenge says it all
+	}
 	if !s.required && refusal == ErrNoCredentials {
 		return "" // the commonest refusal, answered as before DPoP without a look inside
 	}

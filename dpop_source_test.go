@@ -165,18 +165,26 @@ func TestGuardDPoPRequired(t *testing.T) {
 	}
 }
 
-// TestGuardDPoPOff: with DPoP off, the DPoP scheme is not read and a bound
-// token passes as a bearer token, as before DPoP.
+// TestGuardDPoPOff: with DPoP off, the DPoP scheme is not read, and a
+// bound token is still refused as a bearer token: off means the DPoP
+// scheme is not accepted, not that a stolen bound token becomes a bearer
+// token. No DPoP challenge is sent; a bearer token passes as before.
 func TestGuardDPoPOff(t *testing.T) {
 	srv := dpopGuardServer(t, jwtguard.WithDPoP(jwtguard.DPoPOff, nil))
 	url := srv.URL + "/tasks"
 	k := newDPoPKey(t, "ES256")
 	tok := boundToken(t, k.thumbprint(t))
-	if a := call(t, url, "Bearer", tok); a.status != http.StatusOK {
-		t.Fatalf("bound token as Bearer: %+v", a)
+	if a := call(t, url, "Bearer", tok); a.status != http.StatusUnauthorized || a.has("DPoP") || !a.has("Bearer", `error="invalid_token"`) {
+		t.Fatalf("stolen bound token as Bearer: %+v", a)
+	}
+	if a := call(t, url, "Bearer", tok, k.proof(t, http.MethodGet, url, tok, nil)); a.status != http.StatusUnauthorized {
+		t.Fatalf("bound token as Bearer with its proof: %+v", a)
 	}
 	if a := call(t, url, "DPoP", tok, k.proof(t, http.MethodGet, url, tok, nil)); a.status != http.StatusUnauthorized || a.has("DPoP") {
 		t.Fatalf("DPoP scheme: %+v", a)
+	}
+	if a := call(t, url, "Bearer", boundToken(t, "")); a.status != http.StatusOK {
+		t.Fatalf("bearer token: %+v", a)
 	}
 }
 

@@ -66,10 +66,10 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		g.extractor = FromAuthorization()
 	}
 	g.challenge = challengers(g.extractor)
-	if c.dpopMode != DPoPOff {
-		src := newDPoPSource(g.extractor, c.dpopMode, c.dpop)
-		g.extractor, g.challenge = src, append(g.challenge, src)
-	}
+	// In every mode, a token bound to a key is refused as a bearer token;
+	// off only means the DPoP scheme is not accepted.
+	src := newDPoPSource(g.extractor, c.dpopMode, c.dpop)
+	g.extractor, g.challenge = src, append(g.challenge, src)
 	csrf := c.csrf
 	if csrf == nil && c.cookies != nil {
 		csrf = c.cookies.csrf

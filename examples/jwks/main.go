@@ -10,8 +10,9 @@
 //	GET /healthz always 200; GET /readyz 200 once keys are loaded
 //
 // DPoP-bound tokens (RFC 9449) are accepted with their proofs by default;
-// -dpop=required accepts nothing else, -dpop=off ignores DPoP. Behind a
-// reverse proxy, -public-url names the origin clients sign proofs for.
+// -dpop=required accepts nothing else, -dpop=off refuses the DPoP scheme
+// (and a bound token as Bearer, as every mode does). Behind a reverse
+// proxy, -public-url names the origin clients sign proofs for.
 package main
 
 import (
