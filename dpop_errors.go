@@ -55,6 +55,10 @@ var (
 	// ErrDPoPReplay: a proof of the same key and "jti" was seen within
 	// the window, here or on an instance sharing the store.
 	ErrDPoPReplay = errors.New("jwtguard: DPoP proof replayed")
+	// ErrDPoPKeyQuota: the proof's key already holds its share of the
+	// in-memory replay cache (see [WithDPoPReplayEntries]): more proofs by
+	// one key within the window than one client may make.
+	ErrDPoPKeyQuota = errors.New("jwtguard: too many DPoP proofs by one key within the window")
 	// ErrDPoPTokenHash: the proof's "ath" is missing where an access
 	// token is presented, present where none is, or not the token's
 	// base64url SHA-256.
@@ -114,6 +118,7 @@ var (
 	errDPoPFuture     error = &dpopError{ErrDPoPFuture}
 	errDPoPID         error = &dpopError{ErrDPoPID}
 	errDPoPReplay     error = &dpopError{ErrDPoPReplay}
+	errDPoPKeyQuota   error = &dpopError{ErrDPoPKeyQuota}
 	errDPoPTokenHash  error = &dpopError{ErrDPoPTokenHash}
 	errDPoPNonce      error = &dpopError{ErrDPoPNonce}
 

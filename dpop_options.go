@@ -11,7 +11,7 @@ const (
 	// window: a proof up to this much in the future is accepted.
 	DefaultDPoPLeeway = 5 * time.Second
 	// DefaultDPoPReplayEntries bounds the in-memory replay cache: about
-	// 100 bytes an entry, so 6 MiB at most.
+	// 120 bytes an entry, so 8 MiB at most. One key may hold 1/16 of it.
 	DefaultDPoPReplayEntries = 65536
 	// MaxDPoPProofSize is the longest DPoP header read: a proof signed
 	// with an 8192-bit RSA key, its key in the header, fits with room.
@@ -126,12 +126,21 @@ func WithDPoPStore(store Store) DPoPOption {
 }
 
 // WithDPoPReplayEntries bounds the in-memory replay cache to n proofs; the
-// default is [DefaultDPoPReplayEntries]. When it is full of proofs still
-// inside their window, the oldest are dropped and the window shrinks to
+// default is [DefaultDPoPReplayEntries]. One key (one client) may hold at
+// most n/16 of them (at least one): 4096 at the default, some 62 requests
+// a second with one key over the window and leeway. Its next proofs are
+// refused ([ErrDPoPKeyQuota]) until its older ones expire, and nothing
+// held is dropped for them, so a client flooding the cache with valid
+// proofs of its own key locks out no one but itself. Serve a client that
+// makes more requests than that with a larger n, or [WithDPoPStore].
+//
+// When the cache is full of proofs still inside their window (many keys,
+// each under its share), the oldest are dropped and the window shrinks to
 // match: a proof issued no later than one dropped is refused as stale
-// ([ErrDPoPStale]), so a dropped proof can never be replayed. A flood of
-// proofs therefore costs fresh proofs nothing until it fills the cache
-// within the leeway, and memory stays bounded whatever comes.
+// ([ErrDPoPStale]), so a dropped proof can never be replayed. Memory stays
+// bounded whatever comes. At the token endpoints a sign-in's proof is
+// spent only once the password passed, so filling the cache takes bound
+// tokens or accounts, one key's share at a time.
 func WithDPoPReplayEntries(n int) DPoPOption {
 	return dpopOption(func(c *dpopConfig) {
 		if n < 1 {

@@ -15,7 +15,10 @@ import (
 // endpoint's method and URL, without "ath") gets tokens bound to the
 // proof's key: "cnf": {"jkt": …} in both, and "token_type": "DPoP" added
 // to the response. A refresh token so bound is renewed only with a proof
-// by the same key (401 otherwise). A refused proof is answered 400 with
+// by the same key (401 otherwise). A sign-in's proof is checked before the
+// password and spent in the replay cache only after it passed: a failed
+// sign-in spends nothing, so that no one fills the cache without an
+// account. A refused proof is answered 400 with
 // {"detail":"Invalid DPoP proof","code":"invalid_dpop_proof"}, a proof
 // without the server's nonce 400 with "use_dpop_nonce" and a DPoP-Nonce
 // header. Without a DPoP header, requests and answers are as before.
@@ -37,25 +40,55 @@ var (
 // returns its key's thumbprint: "" without one. On a refused proof it
 // answers and reports false.
 func (e *Endpoints) dpopKey(w http.ResponseWriter, r *http.Request) (string, bool) {
+	p, ok := e.dpopProof(w, r)
+	if !ok || p == nil {
+		return "", ok
+	}
+	if !e.dpopSpend(w, r, p) {
+		return "", false
+	}
+	return p.Thumbprint, true
+}
+
+// dpopProof checks the request's DPoP proof, if it has a DPoP header,
+// without spending it: nil without one. On a refused proof it answers and
+// reports false. A proof it returns must go through dpopSpend before its
+// key is used.
+func (e *Endpoints) dpopProof(w http.ResponseWriter, r *http.Request) (*DPoPProof, bool) {
 	if _, present := r.Header["Dpop"]; !present {
-		return "", true
+		return nil, true
 	}
-	p, err := e.dpop.Check(r, "", "")
-	switch {
-	case err == nil:
-		return p.Thumbprint, true
-	case errors.Is(err, ErrUnavailable):
+	p, err := e.dpop.checkUnspent(r, "", "")
+	if err != nil {
+		e.dpopRefused(w, r, err)
+		return nil, false
+	}
+	return p, true
+}
+
+// dpopSpend records p in the replay cache; on a replay (or a store that
+// cannot answer) it answers and reports false.
+func (e *Endpoints) dpopSpend(w http.ResponseWriter, r *http.Request, p *DPoPProof) bool {
+	if err := e.dpop.spendProof(r.Context(), p); err != nil {
+		e.dpopRefused(w, r, err)
+		return false
+	}
+	return true
+}
+
+// dpopRefused answers a refused proof.
+func (e *Endpoints) dpopRefused(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, ErrUnavailable) {
 		e.fail(w, r, err)
-	default:
-		e.log.LogAttrs(r.Context(), slog.LevelInfo, "jwtguard: DPoP proof refused", slog.String("error", err.Error()))
-		body := bodyDPoPProof
-		if name, value := refusalHeaderOf(err); name != "" {
-			w.Header().Set(name, value)
-			body = bodyDPoPNonce
-		}
-		e.write(w, http.StatusBadRequest, body)
+		return
 	}
-	return "", false
+	e.log.LogAttrs(r.Context(), slog.LevelInfo, "jwtguard: DPoP proof refused", slog.String("error", err.Error()))
+	body := bodyDPoPProof
+	if name, value := refusalHeaderOf(err); name != "" {
+		w.Header().Set(name, value)
+		body = bodyDPoPNonce
+	}
+	e.write(w, http.StatusBadRequest, body)
 }
 
 // dpopTokenType adds "token_type": "DPoP" to a pair's body when it is bound

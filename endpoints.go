@@ -224,13 +224,23 @@ var (
 func (e *Endpoints) Obtain() http.Handler {
 	return e.endpoint(EndpointObtain, "Token Obtain Pair", func(w http.ResponseWriter, r *http.Request) {
 		checked := e.issuer.cfg.now()
-		jkt, ok := e.dpopKey(w, r)
+		// The proof is checked before the password and spent only after
+		// it: a failed sign-in takes no place in the replay cache, so
+		// that flooding it needs an account.
+		proof, ok := e.dpopProof(w, r)
 		if !ok {
 			return
 		}
 		id, ok := e.login(w, r)
 		if !ok {
 			return
+		}
+		var jkt string
+		if proof != nil {
+			if !e.dpopSpend(w, r, proof) {
+				return
+			}
+			jkt = proof.Thumbprint
 		}
 		pair, err := e.issuer.issueAt(r.Context(), id, checked, jkt)
 		if err != nil {
