@@ -84,6 +84,12 @@ var (
 	// ErrDPoPRequired: DPoP is required ([DPoPRequired]) and the request
 	// presented its token otherwise.
 	ErrDPoPRequired = errors.New("jwtguard: DPoP required")
+	// ErrUnsupportedConfirmation: the token's "cnf" claim binds it by a
+	// confirmation method the Guard cannot check (anything but "jkt", such
+	// as RFC 8705's "x5t#S256"), or is empty, and no check of the
+	// credential's source enforces it: refused rather than taken as a
+	// bearer token.
+	ErrUnsupportedConfirmation = errors.New(`jwtguard: token "cnf" holds a confirmation method the Guard cannot check`)
 )
 
 // dpopError is a refused proof: it matches ErrDPoPProof and its kind.
@@ -126,4 +132,6 @@ var (
 	errDPoPBoundToken   = invalid("DPoP-bound token presented as a bearer token", ErrDPoPBoundToken)
 	errDPoPUnboundToken = invalid("token presented with the DPoP scheme is not bound", ErrDPoPUnboundToken)
 	errDPoPRequired     = invalid("DPoP required", ErrDPoPRequired)
+
+	errUnsupportedConfirmation = invalid(`token "cnf" holds a confirmation method the Guard cannot check`, ErrUnsupportedConfirmation)
 )

@@ -13,7 +13,10 @@ type DPoPMode uint8
 const (
 	// DPoPAllowed, the default: "Authorization: DPoP <token>" with a proof
 	// is accepted beside the Guard's other credentials; a DPoP-bound token
-	// presented any other way is refused (RFC 9449 §7.2).
+	// presented any other way is refused (RFC 9449 §7.2). In every mode, a
+	// token whose "cnf" holds a confirmation method other than "jkt", or
+	// none, is refused ([ErrUnsupportedConfirmation]) unless the check of
+	// the credential's own source enforces it.
 	DPoPAllowed DPoPMode = iota
 	// DPoPRequired: only DPoP-bound tokens with a proof are accepted; a
 	// token presented any other way is refused ([ErrDPoPRequired]).
@@ -107,8 +110,11 @@ func (s *dpopSource) ExtractCredential(r *http.Request) (Credential, error) {
 // CheckCredential is the check of a DPoP token: bound to a key, and the
 // request's proof made with it, for this token, method and URI.
 func (s *dpopSource) CheckCredential(r *http.Request, c Credential, t *Token) error {
-	if t.Claims.KeyThumbprint == "" {
+	switch {
+	case t.Claims.KeyThumbprint == "":
 		return errDPoPUnboundToken
+	case t.Claims.otherCnf:
+		return errUnsupportedConfirmation // bound by jkt and more: fail closed
 	}
 	_, err := s.v.Check(r, c.Token, t.Claims.KeyThumbprint)
 	return err
@@ -144,7 +150,8 @@ func (s *dpopSource) Challenge(refusal error) string {
 
 // dpopBearerCheck refuses a token presented without the DPoP scheme when
 // it is bound to a key, or whatever it is when DPoP is required; then runs
-// the credential's own check, if any.
+// the credential's own check, if any, or else refuses a token whose "cnf"
+// holds a confirmation method the Guard cannot check.
 type dpopBearerCheck struct {
 	required bool
 	then     CredentialCheck
@@ -157,7 +164,11 @@ func (b *dpopBearerCheck) CheckCredential(r *http.Request, c Credential, t *Toke
 	case t.Claims.KeyThumbprint != "":
 		return errDPoPBoundToken
 	case b.then != nil:
+		// The source's own check, which may enforce another confirmation
+		// method (a certificate-bound token's "x5t#S256").
 		return b.then.CheckCredential(r, c, t)
+	case t.Claims.otherCnf:
+		return errUnsupportedConfirmation
 	}
 	return nil
 }

@@ -278,3 +278,37 @@ func TestGuardDPoPObserved(t *testing.T) {
 		t.Fatalf("%d accepted, refusals %v; want the proof's request accepted and one %s", accepted, refusals, jwtguard.KindDPoPProof)
 	}
 }
+
+// TestGuardOtherConfirmation: a token bound by a confirmation method the
+// Guard cannot check (RFC 8705's "x5t#S256", an unknown one, or an empty
+// "cnf") is refused as Bearer in every mode, and with the DPoP scheme
+// when it holds one beside "jkt": fail closed, never a bearer token. (A
+// source whose own check enforces it, like TestCredentialCheckCertificateBinding's,
+// still decides.)
+func TestGuardOtherConfirmation(t *testing.T) {
+	k := newDPoPKey(t, "ES256")
+	withCnf := func(cnf string) string {
+		claims := fmt.Sprintf(`{"token_type":"access","jti":%q,"exp":%d,"user_id":7,"cnf":%s}`, randomJTI(t), future, cnf)
+		return signRaw(t, "HS256", `{"alg":"HS256","typ":"JWT"}`, claims)
+	}
+	for _, mode := range []jwtguard.DPoPMode{jwtguard.DPoPAllowed, jwtguard.DPoPOff} {
+		srv := dpopGuardServer(t, jwtguard.WithDPoP(mode, nil))
+		url := srv.URL + "/tasks"
+		for _, cnf := range []string{`{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}`, `{}`, `{"other":{"a":1}}`} {
+			if a := call(t, url, "Bearer", withCnf(cnf)); a.status != http.StatusUnauthorized || !a.has("Bearer", `error="invalid_token"`) {
+				t.Errorf("mode %d, cnf %s as Bearer: %+v", mode, cnf, a)
+			}
+		}
+		if mode == jwtguard.DPoPOff {
+			continue
+		}
+		both := withCnf(fmt.Sprintf(`{"jkt":%q,"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}`, k.thumbprint(t)))
+		if a := call(t, url, "DPoP", both, k.proof(t, http.MethodGet, url, both, nil)); a.status != http.StatusUnauthorized {
+			t.Errorf("jkt and x5t#S256 with the DPoP scheme and its proof: %+v", a)
+		}
+		only := withCnf(fmt.Sprintf(`{"jkt":%q}`, k.thumbprint(t)))
+		if a := call(t, url, "DPoP", only, k.proof(t, http.MethodGet, url, only, nil)); a.status != http.StatusOK {
+			t.Errorf("jkt alone with its proof: %+v", a)
+		}
+	}
+}
