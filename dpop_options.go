@@ -89,10 +89,18 @@ func WithDPoPWindow(window, leeway time.Duration) DPoPOption {
 // WithDPoPOrigin sets the public origin the server is reached at, as
 // clients write it in a proof's "htu": "https://api.example.com", or with
 // a path prefix a reverse proxy strips, "https://example.com/api". Several
-// origins may be given; a proof must name one of them. The default is the
-// request's own view: "https" when the connection has TLS, else "http",
-// and the Host header. Behind a reverse proxy that view is not the
-// client's, so set the origin; X-Forwarded-* headers are never read.
+// origins may be given; a proof must name one of them, whatever the
+// request's Host header says. Set it in production: it is required there.
+//
+// Without it, the request's own view is used ("https" when the connection
+// has TLS, else "http", and the Host header), and only when that Host is a
+// loopback one (localhost, 127.0.0.1, [::1]), for development and tests:
+// the Host header is the client's to write, so a proof made for another
+// server would pass if it were believed. Any other Host has every proof
+// refused ([ErrDPoPURI]), and a [Guard] or [Endpoints] given such a
+// verifier says so in a warning when it is built. Behind a reverse proxy
+// the request's view is not the client's anyway (no TLS, the upstream's
+// Host); X-Forwarded-* headers are never read.
 func WithDPoPOrigin(origins ...string) DPoPOption {
 	return dpopOption(func(c *dpopConfig) {
 		if len(origins) == 0 {

@@ -1,7 +1,9 @@
 package jwtguard
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 )
@@ -31,8 +33,10 @@ const (
 // WithDPoP sets how the Guard treats DPoP, and the verifier of its proofs:
 // nil for one with the defaults of [NewDPoPVerifier] (replays remembered in
 // this process, the request's own origin). The default is [DPoPAllowed]
-// with such a verifier. Behind a reverse proxy, or with several instances,
-// pass a verifier with [WithDPoPOrigin] and [WithDPoPStore].
+// with such a verifier. In production, pass a verifier with
+// [WithDPoPOrigin] (and [WithDPoPStore] for several instances): without an
+// origin, proofs pass only for requests to a loopback host, and a Guard
+// given WithDPoP in mode allowed or required logs a warning when built.
 //
 // A request with "Authorization: DPoP <token>" must carry exactly one DPoP
 // header whose proof passes [DPoPVerifier.Check] for the token and the key
@@ -47,7 +51,7 @@ func WithDPoP(mode DPoPMode, v *DPoPVerifier) GuardOption {
 		if mode > DPoPOff {
 			c.fail("unknown DPoP mode %d", mode)
 		}
-		c.dpopMode, c.dpop = mode, v
+		c.dpopMode, c.dpop, c.dpopSet = mode, v, true
 	})
 }
 
@@ -171,4 +175,17 @@ func (b *dpopBearerCheck) CheckCredential(r *http.Request, c Credential, t *Toke
 		return errUnsupportedConfirmation
 	}
 	return nil
+}
+
+// dpopNoOrigin is the warning of a Guard or Endpoints built with a DPoP
+// verifier that has no public origin.
+const dpopNoOrigin = "jwtguard: DPoP without WithDPoPOrigin: proofs pass only for requests to a loopback host " +
+	"(the Host header is the client's to write); set the public origin in production"
+
+// warnNoOrigin logs dpopNoOrigin once, at construction, when v has no
+// configured origin.
+func warnNoOrigin(log *slog.Logger, v *DPoPVerifier) {
+	if v != nil && len(v.cfg.origins) == 0 {
+		log.LogAttrs(context.Background(), slog.LevelWarn, dpopNoOrigin)
+	}
 }

@@ -8,8 +8,10 @@ import (
 
 // WithEndpointDPoP sets the verifier of the DPoP proofs that sign-ins and
 // refreshes may carry (RFC 9449 §5). The default is one with the defaults
-// of [NewDPoPVerifier]; behind a reverse proxy, or with several instances,
-// pass one with [WithDPoPOrigin] and [WithDPoPStore].
+// of [NewDPoPVerifier], which accepts proofs only for requests to a
+// loopback host; in production pass one with [WithDPoPOrigin] (and
+// [WithDPoPStore] for several instances). One without an origin is
+// warned of in the log when the endpoints are built.
 //
 // A sign-in or refresh with a DPoP header whose proof passes (for the
 // endpoint's method and URL, without "ath") gets tokens bound to the

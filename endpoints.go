@@ -172,6 +172,8 @@ func NewEndpoints(issuer *Issuer, auth Authenticator, opts ...EndpointOption) (*
 	}
 	if e.dpop == nil {
 		e.dpop, _ = NewDPoPVerifier() // the defaults cannot fail
+	} else {
+		warnNoOrigin(e.log, e.dpop)
 	}
 	return e, nil
 }

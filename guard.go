@@ -70,6 +70,9 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 	// off only means the DPoP scheme is not accepted.
 	src := newDPoPSource(g.extractor, c.dpopMode, c.dpop)
 	g.extractor, g.challenge = src, append(g.challenge, src)
+	if c.dpopSet && !src.off {
+		warnNoOrigin(g.log, src.v)
+	}
 	csrf := c.csrf
 	if csrf == nil && c.cookies != nil {
 		csrf = c.cookies.csrf

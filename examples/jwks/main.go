@@ -62,7 +62,7 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 	fs.StringVar(&c.adminScope, "admin-scope", "admin", "the scope GET /admin requires")
 	fs.BoolVar(&c.atJWT, "at-jwt", false, `require RFC 9068 access tokens (typ "at+jwt")`)
 	fs.StringVar(&c.dpop, "dpop", "allowed", "DPoP-bound tokens: allowed (beside bearer tokens), required, or off")
-	fs.StringVar(&c.publicURL, "public-url", "", "the origin clients reach this server at, for DPoP proofs' htu (default: the request's own)")
+	fs.StringVar(&c.publicURL, "public-url", "", "the origin clients reach this server at (https://api.example.com), for DPoP proofs' htu: required behind a reverse proxy; without it proofs pass only on a loopback host")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

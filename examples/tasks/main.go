@@ -47,6 +47,7 @@ type config struct {
 	redisURL    string // revocations, throttles and their push in Redis
 	users       []string
 	trusted     []netip.Prefix
+	publicURL   string // the origin clients reach the API at, for DPoP proofs' "htu"
 	signingKey  string
 	cookies     bool      // tokens in HttpOnly cookies, with CSRF protection, and the browser page
 	insecure    bool      // cookies without Secure, for plain http beyond localhost
@@ -70,6 +71,7 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.IntVar(&c.refreshes, "refreshes-per-minute", 5, "refreshes a minute per login session, past which refresh answers 429 (0: no limit)")
 	fs.IntVar(&c.maxHashes, "max-hashes", 2*runtime.GOMAXPROCS(0), "password hashes (19 MiB each) running at once; past a 1 s wait for one, sign-in and registration answer 503")
 	fs.DurationVar(&c.drain, "drain", serve.DefaultDrain, "after SIGTERM, how long to go on serving while /readyz answers 503, before shutting down")
+	fs.StringVar(&c.publicURL, "public-url", env("TASKS_PUBLIC_URL"), "the origin clients reach the API at (https://tasks.example.com), which DPoP proofs name: required behind a reverse proxy; without it proofs pass only on a loopback host (default $TASKS_PUBLIC_URL)")
 	fs.BoolVar(&c.insecure, "insecure-cookies", false, "with -cookies: leave out Secure, for plain http on a host other than localhost (never in production)")
 	addUser := func(v string) error {
 		name, pass, ok := strings.Cut(v, ":")
@@ -177,6 +179,20 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		guardOpts = append(guardOpts, jwtguard.WithCookies(mode))
 		endpointOpts = append(endpointOpts, jwtguard.WithEndpointCookies(mode))
 	}
+	// DPoP: sign-ins and refreshes with a proof get bound tokens, which the
+	// API accepts with their key's proofs. Proofs name the public origin,
+	// which behind nginx (no TLS here, its Host upstream) only
+	// -public-url can tell.
+	var dpopOpts []jwtguard.DPoPOption
+	if c.publicURL != "" {
+		dpopOpts = append(dpopOpts, jwtguard.WithDPoPOrigin(c.publicURL))
+	}
+	dpop, err := jwtguard.NewDPoPVerifier(dpopOpts...)
+	if err != nil {
+		return fail(err)
+	}
+	guardOpts = append(guardOpts, jwtguard.WithDPoP(jwtguard.DPoPAllowed, dpop))
+	endpointOpts = append(endpointOpts, jwtguard.WithEndpointDPoP(dpop))
 	guard, err := jwtguard.NewGuard(verifier, guardOpts...)
 	if err != nil {
 		return fail(err)
