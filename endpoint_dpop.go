@@ -16,8 +16,9 @@ import (
 // A sign-in or refresh with a DPoP header whose proof passes (for the
 // endpoint's method and URL, without "ath") gets tokens bound to the
 // proof's key: "cnf": {"jkt": …} in both, and "token_type": "DPoP" added
-// to the response. A refresh token so bound is renewed only with a proof
-// by the same key (401 otherwise). A sign-in's proof is checked before the
+// to the response. A refresh token so bound is renewed, and logged out
+// (the blacklist endpoints, cookie logout), only with a proof by the same
+// key (401 otherwise). A sign-in's proof is checked before the
 // password and spent in the replay cache only after it passed: a failed
 // sign-in spends nothing, so that no one fills the cache without an
 // account. A refused proof is answered 400 with
@@ -76,6 +77,23 @@ func (e *Endpoints) dpopSpend(w http.ResponseWriter, r *http.Request, p *DPoPPro
 		return false
 	}
 	return true
+}
+
+// spendOnce returns the function that spends p, a proof checked by
+// dpopProof, in the replay cache: nil for no proof.
+func (e *Endpoints) spendOnce(r *http.Request, p *DPoPProof) func() error {
+	if p == nil {
+		return nil
+	}
+	return func() error { return e.dpop.spendProof(r.Context(), p) }
+}
+
+// thumbprint returns the proof's key thumbprint, "" for no proof.
+func (p *DPoPProof) thumbprint() string {
+	if p == nil {
+		return ""
+	}
+	return p.Thumbprint
 }
 
 // dpopRefused answers a refused proof.

@@ -439,7 +439,8 @@ func (e *Endpoints) Verify() http.Handler {
 }
 
 // Blacklist is the logout endpoint: it revokes a refresh token and its
-// login session.
+// login session. A refresh token bound to a DPoP key needs the request's
+// proof by that key, as at the refresh endpoint.
 func (e *Endpoints) Blacklist() http.Handler {
 	return e.endpoint(EndpointBlacklist, "Token Blacklist", func(w http.ResponseWriter, r *http.Request) {
 		if e.cookies != nil {
@@ -454,13 +455,29 @@ func (e *Endpoints) Blacklist() http.Handler {
 	})
 }
 
-// logout revokes the session of the refresh token raw and answers.
+// logout revokes the session of the refresh token raw and answers. A
+// token bound to a DPoP key needs the request's proof by that key, as a
+// refresh does; the proof is spent only once the token's binding held.
 func (e *Endpoints) logout(w http.ResponseWriter, r *http.Request, raw string) {
-	if err := e.issuer.Logout(r.Context(), raw); err != nil {
-		e.fail(w, r, err)
+	proof, ok := e.dpopProof(w, r)
+	if !ok {
+		return
+	}
+	if err := e.issuer.logoutBound(r.Context(), raw, proof.thumbprint(), e.spendOnce(r, proof)); err != nil {
+		e.logoutFailed(w, r, err)
 		return
 	}
 	e.write(w, http.StatusOK, bodyEmpty)
+}
+
+// logoutFailed answers a refused logout: a refused proof as at the other
+// endpoints, anything else as usual.
+func (e *Endpoints) logoutFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, ErrDPoPProof) {
+		e.dpopRefused(w, r, err)
+		return
+	}
+	e.fail(w, r, err)
 }
 
 // endpoint answers OPTIONS and refuses methods other than POST. Each call

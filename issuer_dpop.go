@@ -27,6 +27,18 @@ func (i *Issuer) RefreshDPoP(ctx context.Context, raw, thumbprint string) (*Pair
 	return i.refreshBound(ctx, raw, thumbprint)
 }
 
+// LogoutDPoP is [Issuer.Logout] for a client that proved possession of
+// the DPoP key of thumbprint: a token bound to a key is logged out only
+// for that key's proof (refused with [ErrDPoPKeyMismatch] otherwise), as
+// it is refreshed only for it. [Issuer.Logout], without a proof, refuses
+// a bound token with [ErrDPoPBoundToken].
+func (i *Issuer) LogoutDPoP(ctx context.Context, raw, thumbprint string) error {
+	if err := checkThumbprint(thumbprint); err != nil {
+		return err
+	}
+	return i.logoutBound(ctx, raw, thumbprint, nil)
+}
+
 // checkThumbprint refuses what is not a SHA-256 thumbprint in base64url.
 func checkThumbprint(thumbprint string) error {
 	if b, err := b64url.DecodeString(thumbprint); err != nil || len(b) != 32 {
