@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -148,7 +149,9 @@ func TestCredentialCheckCertificateBinding(t *testing.T) {
 	if n := calls.Load(); n != 4 {
 		t.Errorf("the check ran %d times, want 4 (once per verified token)", n)
 	}
-	// Without a token the source adds nothing: its Challenge said "".
+	// Without a token the source adds nothing: its Challenge said "". The
+	// Guard offers Bearer and, since DPoP is allowed by default, DPoP
+	// (RFC 9449 §7.1).
 	req, err := http.NewRequest("GET", srv.URL, nil)
 	must(t, err)
 	tr := srv.Client().Transport.(*http.Transport).Clone()
@@ -156,7 +159,8 @@ func TestCredentialCheckCertificateBinding(t *testing.T) {
 	resp, err := (&http.Client{Transport: tr}).Do(req)
 	must(t, err)
 	resp.Body.Close()
-	if ch := resp.Header.Values("Www-Authenticate"); resp.StatusCode != 401 || len(ch) != 1 {
+	if ch := resp.Header.Values("Www-Authenticate"); resp.StatusCode != 401 || len(ch) != 2 ||
+		!strings.HasPrefix(ch[0], "Bearer ") || !strings.HasPrefix(ch[1], "DPoP algs=") {
 		t.Errorf("no token: %d, challenges %q", resp.StatusCode, ch)
 	}
 }

@@ -126,15 +126,18 @@ func (s *dpopSource) CheckCredential(r *http.Request, c Credential, t *Token) er
 
 // Challenge implements [Challenger]: the DPoP scheme and its algorithms,
 // with RFC 9449's error, for a refusal DPoP concerns (a proof, a nonce, a
-// token's binding); in mode required for every 401 too, since no other
-// scheme is accepted. Other refusals keep the Guard's challenges as they
-// were before DPoP.
+// token's binding); for a request without credentials, so that a client
+// learns the scheme is accepted (RFC 9449 §7.1); in mode required for
+// every 401 too, since no other scheme is accepted. Other refusals keep
+// the Guard's challenges as they were before DPoP.
 func (s *dpopSource) Challenge(refusal error) string {
 	if s.off {
 		return "" // the DPoP scheme is not accepted: the Bearer challenge says it all
 	}
-	if !s.required && refusal == ErrNoCredentials {
-		return "" // the commonest refusal, answered as before DPoP without a look inside
+	if refusal == ErrNoCredentials {
+		// The commonest refusal, answered without a look inside: the
+		// schemes accepted, DPoP's beside Bearer (RFC 9449 §7.1).
+		return s.algs
 	}
 	switch {
 	case errors.Is(refusal, ErrDPoPNonce):

@@ -86,7 +86,8 @@ func (a answer) has(scheme string, parts ...string) bool {
 // TestGuardDPoP: the Guard's default (DPoP allowed) through a real server:
 // a bound token with its proof passes, again and again from the token
 // cache, each request with a fresh proof; every refusal answers RFC
-// 9449's challenge beside the Bearer one, with the right error.
+// 9449's challenge beside the Bearer one, with the right error; a request
+// without credentials is offered both schemes.
 func TestGuardDPoP(t *testing.T) {
 	srv := dpopGuardServer(t)
 	url := srv.URL + "/tasks"
@@ -142,7 +143,9 @@ func TestGuardDPoP(t *testing.T) {
 	if a := call(t, url, "Bearer", boundToken(t, "")); a.status != http.StatusOK {
 		t.Errorf("bearer token: %+v", a)
 	}
-	if a := call(t, url, "", ""); a.status != http.StatusUnauthorized || a.has("DPoP") {
+	// Without credentials, both schemes are offered (RFC 9449 §7.1), the
+	// DPoP one with its algorithms and no error.
+	if a := call(t, url, "", ""); a.status != http.StatusUnauthorized || !a.has("DPoP", algs) || a.has("DPoP", "error=") || !a.has("Bearer", `realm="api"`) {
 		t.Errorf("no credentials: %+v", a)
 	}
 }
