@@ -161,8 +161,9 @@ func WithDPoPReplayEntries(n int) DPoPOption {
 // WithDPoPNonces makes the verifier require server nonces (RFC 9449 §8): a
 // proof must carry a "nonce" that nonces accepts, or it is refused with
 // [ErrDPoPNonce], which the client is answered as "use_dpop_nonce" with a
-// fresh nonce in the DPoP-Nonce header. See [NewDPoPNonces]. The default
-// is no nonces.
+// fresh nonce in the DPoP-Nonce header. See [NewDPoPNonces], whose nonces
+// then tell the time by the verifier's clock ([WithClock]). The default is
+// no nonces.
 func WithDPoPNonces(nonces DPoPNonces) DPoPOption {
 	return dpopOption(func(c *dpopConfig) {
 		if nonces == nil {

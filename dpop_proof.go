@@ -39,6 +39,13 @@ func NewDPoPVerifier(opts ...DPoPOption) (*DPoPVerifier, error) {
 	if err != nil {
 		return nil, err
 	}
+	if h, ok := c.nonces.(*hmacNonces); ok {
+		// NewDPoPNonces' nonces keep the verifier's clock ([WithClock]):
+		// a copy, since one DPoPNonces may serve several verifiers.
+		own := *h
+		own.now = c.now
+		c.nonces = &own
+	}
 	v := &DPoPVerifier{cfg: c}
 	if c.store == nil {
 		v.memory = newDPoPMemoryReplay(c.entries)

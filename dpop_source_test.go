@@ -1,6 +1,7 @@
 package jwtguard_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -313,5 +314,32 @@ func TestGuardOtherConfirmation(t *testing.T) {
 		if a := call(t, url, "DPoP", only, k.proof(t, http.MethodGet, url, only, nil)); a.status != http.StatusOK {
 			t.Errorf("jkt alone with its proof: %+v", a)
 		}
+	}
+}
+
+// TestDPoPNoncesClock: NewDPoPNonces' nonces follow the verifier's clock
+// (WithClock): a nonce two periods old by that clock is refused, though
+// no real time passed.
+func TestDPoPNoncesClock(t *testing.T) {
+	nonces, err := jwtguard.NewDPoPNonces([]byte(strings.Repeat("k", 32)), time.Minute)
+	must(t, err)
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	v := newDPoPVerifier(t, jwtguard.WithClock(func() time.Time { return now }), jwtguard.WithDPoPNonces(nonces))
+	const uri = "https://api.example/tasks"
+	k := newDPoPKey(t, "ES256")
+	nonce := v.Nonce()
+	proof := func() string {
+		return k.proof(t, http.MethodGet, uri, "", func(p *proofParts) { p.claims["iat"], p.claims["nonce"] = now.Unix(), nonce })
+	}
+	req := jwtguard.DPoPRequest{Method: http.MethodGet, URIs: []string{uri}}
+	if _, err := v.Verify(t.Context(), proof(), req); err != nil {
+		t.Fatalf("a nonce of now: %v", err)
+	}
+	now = now.Add(3 * time.Minute)
+	if _, err := v.Verify(t.Context(), proof(), req); !errors.Is(err, jwtguard.ErrDPoPNonce) {
+		t.Fatalf("a nonce 3 periods old by the verifier's clock: %v", err)
+	}
+	if v.Nonce() == nonce {
+		t.Fatal("the nonce did not change with the verifier's clock")
 	}
 }
