@@ -217,8 +217,8 @@ func TestGuardDPoPNonce(t *testing.T) {
 		t.Errorf("refusal kind %q", jwtguard.RefusalKind(err))
 	}
 	retry := k.proof(t, http.MethodGet, url, tok, func(p *proofParts) { p.claims["nonce"] = a.nonce })
-	if a := call(t, url, "DPoP", tok, retry); a.status != http.StatusOK {
-		t.Fatalf("retry with the nonce: %+v", a)
+	if a := call(t, url, "DPoP", tok, retry); a.status != http.StatusOK || a.nonce == "" {
+		t.Fatalf("retry with the nonce, answered with the next one (RFC 9449 §8.2): %+v", a)
 	}
 }
 

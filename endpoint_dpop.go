@@ -22,9 +22,12 @@ import (
 // password and spent in the replay cache only after it passed: a failed
 // sign-in spends nothing, so that no one fills the cache without an
 // account. A refused proof is answered 400 with
-// {"detail":"Invalid DPoP proof","code":"invalid_dpop_proof"}, a proof
-// without the server's nonce 400 with "use_dpop_nonce" and a DPoP-Nonce
-// header. Without a DPoP header, requests and answers are as before.
+// {"detail":"Invalid DPoP proof","code":"invalid_dpop_proof",
+// "error":"invalid_dpop_proof",…}, simplejwt's fields and OAuth's; a proof
+// without the server's nonce 400 with "use_dpop_nonce" in both and a
+// DPoP-Nonce header. With nonces, an accepted proof's answer carries a
+// fresh DPoP-Nonce too (RFC 9449 §8.2). Without a DPoP header, requests
+// and answers are as before.
 func WithEndpointDPoP(v *DPoPVerifier) EndpointOption {
 	return endpointOption(func(c *endpointConfig) {
 		if v == nil {
@@ -35,8 +38,12 @@ func WithEndpointDPoP(v *DPoPVerifier) EndpointOption {
 }
 
 var (
-	bodyDPoPProof = []byte(`{"detail":"Invalid DPoP proof","code":"invalid_dpop_proof"}`)
-	bodyDPoPNonce = []byte(`{"detail":"Authorization server requires nonce in DPoP proof","code":"use_dpop_nonce"}`)
+	// simplejwt's fields, and OAuth's (RFC 6749 §5.2, RFC 9449 §5, §8)
+	// for DPoP clients that read those.
+	bodyDPoPProof = []byte(`{"detail":"Invalid DPoP proof","code":"invalid_dpop_proof",` +
+		`"error":"invalid_dpop_proof","error_description":"Invalid DPoP proof"}`)
+	bodyDPoPNonce = []byte(`{"detail":"Authorization server requires nonce in DPoP proof","code":"use_dpop_nonce",` +
+		`"error":"use_dpop_nonce","error_description":"Authorization server requires nonce in DPoP proof"}`)
 )
 
 // dpopKey checks the request's DPoP proof, if it has a DPoP header, and
@@ -75,6 +82,9 @@ func (e *Endpoints) dpopSpend(w http.ResponseWriter, r *http.Request, p *DPoPPro
 	if err := e.dpop.spendProof(r.Context(), p); err != nil {
 		e.dpopRefused(w, r, err)
 		return false
+	}
+	if n := e.dpop.Nonce(); n != "" {
+		w.Header().Set("DPoP-Nonce", n) // the next proof's (RFC 9449 §8.2)
 	}
 	return true
 }

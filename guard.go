@@ -29,6 +29,7 @@ type Guard struct {
 	preflight  bool
 	optional   bool
 	challenges *challenges
+	dpopNonce  func() string // with DPoP nonces: the next one, sent on success
 }
 
 // NewGuard returns a guard that verifies tokens with v. It reports every
@@ -72,6 +73,9 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 	g.extractor, g.challenge = src, append(g.challenge, src)
 	if c.dpopSet && !src.off {
 		warnNoOrigin(g.log, src.v)
+	}
+	if !src.off && src.v.cfg.nonces != nil {
+		g.dpopNonce = src.v.Nonce
 	}
 	csrf := c.csrf
 	if csrf == nil && c.cookies != nil {
@@ -261,6 +265,9 @@ func (g *Guard) authenticate(w http.ResponseWriter, r *http.Request) (*http.Requ
 	}
 	if t != nil {
 		r = withToken(r, t)
+		if g.dpopNonce != nil && r.Header["Dpop"] != nil {
+			w.Header().Set("DPoP-Nonce", g.dpopNonce()) // the next proof's (RFC 9449 §8.2)
+		}
 	}
 	return r, t, true
 }
