@@ -75,9 +75,10 @@ func TestDPoPFutureProofHeldUntilStale(t *testing.T) {
 }
 
 // TestEndpointsDPoPSignInFlood: with no account at all, a flood of valid
-// proofs with wrong passwords at the sign-in endpoint spends nothing (the
-// proof is spent only after the password), and a DPoP sign-in with the
-// right password is then 200.
+// proofs with wrong passwords at the sign-in endpoint, or with a bad
+// refresh token at the refresh endpoint, spends nothing (the proof is
+// spent only after the password, or the refresh token, passed), and a
+// DPoP sign-in with the right password is then 200.
 func TestEndpointsDPoPSignInFlood(t *testing.T) {
 	iss, _ := newIssuer(t, newTestClock())
 	v := newDPoPVerifier(t, jwtguard.WithDPoPReplayEntries(floodEntries))
@@ -88,16 +89,24 @@ func TestEndpointsDPoPSignInFlood(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	signIn := srv.URL + "/api/token/"
+	refresh := srv.URL + "/api/token/refresh/"
 	var keys []*dpopKey
 	for range floodEntries / 4 {
 		keys = append(keys, newDPoPKey(t, "ES256"))
 	}
 	var proofs []string
 	for i := range floodEntries {
-		p := keys[i%len(keys)].proof(t, http.MethodPost, signIn, "", func(p *proofParts) { p.claims["iat"] = time.Now().Unix() + 5 })
+		k := keys[i%len(keys)]
+		p := k.proof(t, http.MethodPost, signIn, "", func(p *proofParts) { p.claims["iat"] = time.Now().Unix() + 5 })
 		proofs = append(proofs, p)
 		if r := post(t, signIn, "application/json", `{"username":"nobody","password":"x"}`, "DPoP", p); r.status != http.StatusUnauthorized {
 			t.Fatalf("flood %d: %d %s", i, r.status, r.body)
+		}
+		// The refresh endpoint, with a refresh token that fails, spends
+		// nothing either.
+		p = k.proof(t, http.MethodPost, refresh, "", func(p *proofParts) { p.claims["iat"] = time.Now().Unix() + 5 })
+		if r := post(t, refresh, "application/json", `{"refresh":"not-a-token"}`, "DPoP", p); r.status != http.StatusUnauthorized {
+			t.Fatalf("refresh flood %d: %d %s", i, r.status, r.body)
 		}
 	}
 	client := newProver(t)

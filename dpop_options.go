@@ -146,9 +146,9 @@ func WithDPoPStore(store Store) DPoPOption {
 // each under its share), the oldest are dropped and the window shrinks to
 // match: a proof issued no later than one dropped is refused as stale
 // ([ErrDPoPStale]), so a dropped proof can never be replayed. Memory stays
-// bounded whatever comes. At the token endpoints a sign-in's proof is
-// spent only once the password passed, so filling the cache takes bound
-// tokens or accounts, one key's share at a time.
+// bounded whatever comes. At the token endpoints a proof is spent only
+// once the password (or the refresh token) passed, so filling the cache
+// takes bound tokens or accounts, one key's share at a time.
 func WithDPoPReplayEntries(n int) DPoPOption {
 	return dpopOption(func(c *dpopConfig) {
 		if n < 1 {

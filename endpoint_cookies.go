@@ -80,21 +80,21 @@ func (e *Endpoints) cookieLogout(w http.ResponseWriter, r *http.Request) {
 	var err error
 	switch ctx, jkt := r.Context(), proof.thumbprint(); {
 	case refresh != "":
-		err = e.issuer.logoutBound(ctx, refresh, jkt, e.spendOnce(r, proof))
+		err = e.issuer.logoutBound(ctx, refresh, jkt, e.spendOnce(w, r, proof))
 	case access != "":
 		var t *Token
 		if t, err = e.issuer.Verify(ctx, access); err == nil {
 			err = checkBinding(t, jkt)
 		}
-		if err == nil && proof != nil {
-			err = e.dpop.spendProof(ctx, proof)
+		if spend := e.spendOnce(w, r, proof); err == nil && spend != nil {
+			err = spend()
 		}
 		if err == nil {
 			err = e.issuer.EndSession(ctx, t)
 		}
 	}
 	if err != nil {
-		e.logoutFailed(w, r, err)
+		e.proofFailed(w, r, err)
 		return
 	}
 	e.write(w, http.StatusOK, bodyEmpty)

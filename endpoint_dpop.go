@@ -18,10 +18,10 @@ import (
 // proof's key: "cnf": {"jkt": …} in both, and "token_type": "DPoP" added
 // to the response. A refresh token so bound is renewed, and logged out
 // (the blacklist endpoints, cookie logout), only with a proof by the same
-// key (401 otherwise). A sign-in's proof is checked before the
-// password and spent in the replay cache only after it passed: a failed
-// sign-in spends nothing, so that no one fills the cache without an
-// account. A refused proof is answered 400 with
+// key (401 otherwise). A proof is checked first and spent in the replay
+// cache only once the password (the refresh token, the token logged out)
+// passed: a failed sign-in or refresh spends nothing, so that no one fills
+// the cache without an account. A refused proof is answered 400 with
 // {"detail":"Invalid DPoP proof","code":"invalid_dpop_proof",
 // "error":"invalid_dpop_proof",…}, simplejwt's fields and OAuth's; a proof
 // without the server's nonce 400 with "use_dpop_nonce" in both and a
@@ -46,20 +46,6 @@ var (
 		`"error":"use_dpop_nonce","error_description":"Authorization server requires nonce in DPoP proof"}`)
 )
 
-// dpopKey checks the request's DPoP proof, if it has a DPoP header, and
-// returns its key's thumbprint: "" without one. On a refused proof it
-// answers and reports false.
-func (e *Endpoints) dpopKey(w http.ResponseWriter, r *http.Request) (string, bool) {
-	p, ok := e.dpopProof(w, r)
-	if !ok || p == nil {
-		return "", ok
-	}
-	if !e.dpopSpend(w, r, p) {
-		return "", false
-	}
-	return p.Thumbprint, true
-}
-
 // dpopProof checks the request's DPoP proof, if it has a DPoP header,
 // without spending it: nil without one. On a refused proof it answers and
 // reports false. A proof it returns must go through dpopSpend before its
@@ -79,23 +65,29 @@ func (e *Endpoints) dpopProof(w http.ResponseWriter, r *http.Request) (*DPoPProo
 // dpopSpend records p in the replay cache; on a replay (or a store that
 // cannot answer) it answers and reports false.
 func (e *Endpoints) dpopSpend(w http.ResponseWriter, r *http.Request, p *DPoPProof) bool {
-	if err := e.dpop.spendProof(r.Context(), p); err != nil {
+	if err := e.spendOnce(w, r, p)(); err != nil {
 		e.dpopRefused(w, r, err)
 		return false
-	}
-	if n := e.dpop.Nonce(); n != "" {
-		w.Header().Set("DPoP-Nonce", n) // the next proof's (RFC 9449 §8.2)
 	}
 	return true
 }
 
 // spendOnce returns the function that spends p, a proof checked by
-// dpopProof, in the replay cache: nil for no proof.
-func (e *Endpoints) spendOnce(r *http.Request, p *DPoPProof) func() error {
+// dpopProof, in the replay cache, and sets the next DPoP-Nonce on w: nil
+// for no proof.
+func (e *Endpoints) spendOnce(w http.ResponseWriter, r *http.Request, p *DPoPProof) func() error {
 	if p == nil {
 		return nil
 	}
-	return func() error { return e.dpop.spendProof(r.Context(), p) }
+	return func() error {
+		if err := e.dpop.spendProof(r.Context(), p); err != nil {
+			return err
+		}
+		if n := e.dpop.Nonce(); n != "" {
+			w.Header().Set("DPoP-Nonce", n) // the next proof's (RFC 9449 §8.2)
+		}
+		return nil
+	}
 }
 
 // thumbprint returns the proof's key thumbprint, "" for no proof.

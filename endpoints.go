@@ -386,14 +386,17 @@ func (e *Endpoints) Refresh() http.Handler {
 			e.throttled(w, wait)
 			return
 		}
-		jkt, ok := e.dpopKey(w, r)
+		// As at sign-in, the proof is spent only once the refresh token
+		// passed its checks: a flood with tokens that fail spends nothing.
+		proof, ok := e.dpopProof(w, r)
 		if !ok {
 			return
 		}
+		jkt := proof.thumbprint()
 		now := e.issuer.cfg.now()
-		pair, err := e.issuer.refreshBound(r.Context(), raw, jkt)
+		pair, err := e.issuer.refreshBound(r.Context(), raw, jkt, e.spendOnce(w, r, proof))
 		if err != nil {
-			e.fail(w, r, err)
+			e.proofFailed(w, r, err)
 			return
 		}
 		if e.cookies != nil {
@@ -463,16 +466,16 @@ func (e *Endpoints) logout(w http.ResponseWriter, r *http.Request, raw string) {
 	if !ok {
 		return
 	}
-	if err := e.issuer.logoutBound(r.Context(), raw, proof.thumbprint(), e.spendOnce(r, proof)); err != nil {
-		e.logoutFailed(w, r, err)
+	if err := e.issuer.logoutBound(r.Context(), raw, proof.thumbprint(), e.spendOnce(w, r, proof)); err != nil {
+		e.proofFailed(w, r, err)
 		return
 	}
 	e.write(w, http.StatusOK, bodyEmpty)
 }
 
-// logoutFailed answers a refused logout: a refused proof as at the other
-// endpoints, anything else as usual.
-func (e *Endpoints) logoutFailed(w http.ResponseWriter, r *http.Request, err error) {
+// proofFailed answers a refused refresh or logout: a refused proof as at
+// sign-in, anything else as usual.
+func (e *Endpoints) proofFailed(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, ErrDPoPProof) {
 		e.dpopRefused(w, r, err)
 		return

@@ -307,19 +307,22 @@ func (i *Issuer) subject(t *Token) string { return i.refresh.cfg.subject(t) }
 // user errors under [WithUserLookup], and [ErrUnavailable] when the store
 // fails.
 func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
-	return i.refreshBound(ctx, raw, "")
+	return i.refreshBound(ctx, raw, "", nil)
 }
 
 // refreshBound is Refresh with the thumbprint of the DPoP key that proved
 // possession, "" for none: a bound refresh token needs its own key's.
-func (i *Issuer) refreshBound(ctx context.Context, raw, jkt string) (*Pair, error) {
-	pair, err := i.rotate(ctx, raw, jkt)
+// proven, if not nil, runs once every check passed and before the token
+// is spent: the endpoints spend the proof there, so that a refresh with a
+// token that fails spends no place in the replay cache.
+func (i *Issuer) refreshBound(ctx context.Context, raw, jkt string, proven func() error) (*Pair, error) {
+	pair, err := i.rotate(ctx, raw, jkt, proven)
 	i.refreshed(ctx, err)
 	return pair, err
 }
 
 // rotate is refreshBound, unreported.
-func (i *Issuer) rotate(ctx context.Context, raw, jkt string) (*Pair, error) {
+func (i *Issuer) rotate(ctx context.Context, raw, jkt string, proven func() error) (*Pair, error) {
 	t, err := i.refresh.Verify(ctx, raw)
 	if err != nil {
 		return nil, err
@@ -338,6 +341,11 @@ func (i *Issuer) rotate(ctx context.Context, raw, jkt string) (*Pair, error) {
 	now := i.cfg.now()  // before the spend: the new pair is no younger than the checks
 	if i.users != nil { // before the spend: a refusal or failure here spends nothing
 		if _, err := i.users(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	if proven != nil {
+		if err := proven(); err != nil {
 			return nil, err
 		}
 	}

@@ -24,7 +24,7 @@ func (i *Issuer) RefreshDPoP(ctx context.Context, raw, thumbprint string) (*Pair
 	if err := checkThumbprint(thumbprint); err != nil {
 		return nil, err
 	}
-	return i.refreshBound(ctx, raw, thumbprint)
+	return i.refreshBound(ctx, raw, thumbprint, nil)
 }
 
 // LogoutDPoP is [Issuer.Logout] for a client that proved possession of
