@@ -149,7 +149,9 @@ func TestCredentialCheckCertificateBinding(t *testing.T) {
 	if n := calls.Load(); n != 4 {
 		t.Errorf("the check ran %d times, want 4 (once per verified token)", n)
 	}
-	// Without a token the source adds nothing: its Challenge said "".
+	// Without a token the source adds nothing: its Challenge said "". The
+	// Guard offers Bearer and, since DPoP is allowed by default, DPoP
+	// (RFC 9449 §7.1).
 	req, err := http.NewRequest("GET", srv.URL, nil)
 	must(t, err)
 	tr := srv.Client().Transport.(*http.Transport).Clone()
@@ -157,7 +159,10 @@ func TestCredentialCheckCertificateBinding(t *testing.T) {
 	resp, err := (&http.Client{Transport: tr}).Do(req)
 	must(t, err)
 	resp.Body.Close()
-	if ch := resp.Header.Values("Www-Authenticate"); resp.StatusCode != 401 || len(ch) != 1 {
+	// A Guard that never asked for DPoP answers as before it: Bearer
+	// alone (DPoP is offered on the refusals that concern it).
+	if ch := resp.Header.Values("Www-Authenticate"); resp.StatusCode != 401 || len(ch) != 1 ||
+		!strings.HasPrefix(ch[0], "Bearer ") {
 		t.Errorf("no token: %d, challenges %q", resp.StatusCode, ch)
 	}
 }

@@ -55,6 +55,10 @@ var (
 	// ErrDPoPReplay: a proof of the same key and "jti" was seen within
 	// the window, here or on an instance sharing the store.
 	ErrDPoPReplay = errors.New("jwtguard: DPoP proof replayed")
+	// ErrDPoPKeyQuota: the proof's key already holds its share of the
+	// in-memory replay cache (see [WithDPoPReplayEntries]): more proofs by
+	// one key within the window than one client may make.
+	ErrDPoPKeyQuota = errors.New("jwtguard: too many DPoP proofs by one key within the window")
 	// ErrDPoPTokenHash: the proof's "ath" is missing where an access
 	// token is presented, present where none is, or not the token's
 	// base64url SHA-256.
@@ -80,6 +84,12 @@ var (
 	// ErrDPoPRequired: DPoP is required ([DPoPRequired]) and the request
 	// presented its token otherwise.
 	ErrDPoPRequired = errors.New("jwtguard: DPoP required")
+	// ErrUnsupportedConfirmation: the token's "cnf" claim binds it by a
+	// confirmation method the Guard cannot check (anything but "jkt", such
+	// as RFC 8705's "x5t#S256"), or is empty, and no check of the
+	// credential's source enforces it: refused rather than taken as a
+	// bearer token.
+	ErrUnsupportedConfirmation = errors.New(`jwtguard: token "cnf" holds a confirmation method the Guard cannot check`)
 )
 
 // dpopError is a refused proof: it matches ErrDPoPProof and its kind.
@@ -114,6 +124,7 @@ var (
 	errDPoPFuture     error = &dpopError{ErrDPoPFuture}
 	errDPoPID         error = &dpopError{ErrDPoPID}
 	errDPoPReplay     error = &dpopError{ErrDPoPReplay}
+	errDPoPKeyQuota   error = &dpopError{ErrDPoPKeyQuota}
 	errDPoPTokenHash  error = &dpopError{ErrDPoPTokenHash}
 	errDPoPNonce      error = &dpopError{ErrDPoPNonce}
 
@@ -121,4 +132,6 @@ var (
 	errDPoPBoundToken   = invalid("DPoP-bound token presented as a bearer token", ErrDPoPBoundToken)
 	errDPoPUnboundToken = invalid("token presented with the DPoP scheme is not bound", ErrDPoPUnboundToken)
 	errDPoPRequired     = invalid("DPoP required", ErrDPoPRequired)
+
+	errUnsupportedConfirmation = invalid(`token "cnf" holds a confirmation method the Guard cannot check`, ErrUnsupportedConfirmation)
 )

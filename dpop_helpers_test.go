@@ -132,7 +132,7 @@ var dpopSentinels = []error{
 	jwtguard.ErrDPoPMissing, jwtguard.ErrDPoPMultiple, jwtguard.ErrDPoPTooLarge,
 	jwtguard.ErrDPoPMalformed, jwtguard.ErrDPoPType, jwtguard.ErrDPoPAlgorithm, jwtguard.ErrDPoPKey,
 	jwtguard.ErrDPoPPrivateKey, jwtguard.ErrDPoPSignature, jwtguard.ErrDPoPMethod, jwtguard.ErrDPoPURI,
-	jwtguard.ErrDPoPStale, jwtguard.ErrDPoPFuture, jwtguard.ErrDPoPID, jwtguard.ErrDPoPReplay,
+	jwtguard.ErrDPoPStale, jwtguard.ErrDPoPFuture, jwtguard.ErrDPoPID, jwtguard.ErrDPoPReplay, jwtguard.ErrDPoPKeyQuota,
 	jwtguard.ErrDPoPTokenHash, jwtguard.ErrDPoPKeyMismatch, jwtguard.ErrDPoPNonce, jwtguard.ErrUnavailable,
 }
 

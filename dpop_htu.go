@@ -2,6 +2,7 @@ package jwtguard
 
 import (
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -173,7 +174,10 @@ func normalizeOrigin(o string) (string, error) {
 }
 
 // requestHTU returns the URIs a proof for r may name, normalized: the
-// configured origins with r's path, or r's own view of its origin.
+// configured origins with r's path, or, with none configured, r's own view
+// of its origin when its Host is a loopback one, else nothing (every
+// proof refused with ErrDPoPURI): the Host header is the client's to
+// write, and a proof made for another server must not pass here.
 func (c *dpopConfig) requestHTU(r *http.Request, dst []string) []string {
 	p, ok := normalizePath(r.URL.EscapedPath())
 	if !ok {
@@ -189,8 +193,22 @@ func (c *dpopConfig) requestHTU(r *http.Request, dst []string) []string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if origin, ok := normalizeAuthority(scheme, r.Host); ok {
+	if origin, ok := normalizeAuthority(scheme, r.Host); ok && loopbackHost(r.Host) {
 		dst = append(dst, origin+p)
 	}
 	return dst
+}
+
+// loopbackHost reports whether host (with or without a port) is
+// "localhost", a name under it, or a loopback address.
+func loopbackHost(host string) bool {
+	if h, _, ok := cutPort(host); ok {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a.IsLoopback()
+	}
+	host = strings.ToLower(host)
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }

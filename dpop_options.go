@@ -11,7 +11,7 @@ const (
 	// window: a proof up to this much in the future is accepted.
 	DefaultDPoPLeeway = 5 * time.Second
 	// DefaultDPoPReplayEntries bounds the in-memory replay cache: about
-	// 100 bytes an entry, so 6 MiB at most.
+	// 120 bytes an entry, so 8 MiB at most. One key may hold 1/16 of it.
 	DefaultDPoPReplayEntries = 65536
 	// MaxDPoPProofSize is the longest DPoP header read: a proof signed
 	// with an 8192-bit RSA key, its key in the header, fits with room.
@@ -89,10 +89,18 @@ func WithDPoPWindow(window, leeway time.Duration) DPoPOption {
 // WithDPoPOrigin sets the public origin the server is reached at, as
 // clients write it in a proof's "htu": "https://api.example.com", or with
 // a path prefix a reverse proxy strips, "https://example.com/api". Several
-// origins may be given; a proof must name one of them. The default is the
-// request's own view: "https" when the connection has TLS, else "http",
-// and the Host header. Behind a reverse proxy that view is not the
-// client's, so set the origin; X-Forwarded-* headers are never read.
+// origins may be given; a proof must name one of them, whatever the
+// request's Host header says. Set it in production: it is required there.
+//
+// Without it, the request's own view is used ("https" when the connection
+// has TLS, else "http", and the Host header), and only when that Host is a
+// loopback one (localhost, 127.0.0.1, [::1]), for development and tests:
+// the Host header is the client's to write, so a proof made for another
+// server would pass if it were believed. Any other Host has every proof
+// refused ([ErrDPoPURI]), and a [Guard] or [Endpoints] given such a
+// verifier says so in a warning when it is built. Behind a reverse proxy
+// the request's view is not the client's anyway (no TLS, the upstream's
+// Host); X-Forwarded-* headers are never read.
 func WithDPoPOrigin(origins ...string) DPoPOption {
 	return dpopOption(func(c *dpopConfig) {
 		if len(origins) == 0 {
@@ -126,12 +134,21 @@ func WithDPoPStore(store Store) DPoPOption {
 }
 
 // WithDPoPReplayEntries bounds the in-memory replay cache to n proofs; the
-// default is [DefaultDPoPReplayEntries]. When it is full of proofs still
-// inside their window, the oldest are dropped and the window shrinks to
+// default is [DefaultDPoPReplayEntries]. One key (one client) may hold at
+// most n/16 of them (at least one): 4096 at the default, some 62 requests
+// a second with one key over the window and leeway. Its next proofs are
+// refused ([ErrDPoPKeyQuota]) until its older ones expire, and nothing
+// held is dropped for them, so a client flooding the cache with valid
+// proofs of its own key locks out no one but itself. Serve a client that
+// makes more requests than that with a larger n, or [WithDPoPStore].
+//
+// When the cache is full of proofs still inside their window (many keys,
+// each under its share), the oldest are dropped and the window shrinks to
 // match: a proof issued no later than one dropped is refused as stale
-// ([ErrDPoPStale]), so a dropped proof can never be replayed. A flood of
-// proofs therefore costs fresh proofs nothing until it fills the cache
-// within the leeway, and memory stays bounded whatever comes.
+// ([ErrDPoPStale]), so a dropped proof can never be replayed. Memory stays
+// bounded whatever comes. At the token endpoints a proof is spent only
+// once the password (or the refresh token) passed, so filling the cache
+// takes bound tokens or accounts, one key's share at a time.
 func WithDPoPReplayEntries(n int) DPoPOption {
 	return dpopOption(func(c *dpopConfig) {
 		if n < 1 {
@@ -144,8 +161,9 @@ func WithDPoPReplayEntries(n int) DPoPOption {
 // WithDPoPNonces makes the verifier require server nonces (RFC 9449 §8): a
 // proof must carry a "nonce" that nonces accepts, or it is refused with
 // [ErrDPoPNonce], which the client is answered as "use_dpop_nonce" with a
-// fresh nonce in the DPoP-Nonce header. See [NewDPoPNonces]. The default
-// is no nonces.
+// fresh nonce in the DPoP-Nonce header. See [NewDPoPNonces], whose nonces
+// then tell the time by the verifier's clock ([WithClock]). The default is
+// no nonces.
 func WithDPoPNonces(nonces DPoPNonces) DPoPOption {
 	return dpopOption(func(c *dpopConfig) {
 		if nonces == nil {

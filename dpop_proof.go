@@ -39,6 +39,13 @@ func NewDPoPVerifier(opts ...DPoPOption) (*DPoPVerifier, error) {
 	if err != nil {
 		return nil, err
 	}
+	if h, ok := c.nonces.(*hmacNonces); ok {
+		// NewDPoPNonces' nonces keep the verifier's clock ([WithClock]):
+		// a copy, since one DPoPNonces may serve several verifiers.
+		own := *h
+		own.now = c.now
+		c.nonces = &own
+	}
 	v := &DPoPVerifier{cfg: c}
 	if c.store == nil {
 		v.memory = newDPoPMemoryReplay(c.entries)
@@ -81,13 +88,14 @@ type DPoPRequest struct {
 // matches [ErrDPoPProof] and one more specific sentinel, or
 // [ErrUnavailable] when the replay cache's store could not answer.
 func (v *DPoPVerifier) Check(r *http.Request, accessToken, thumbprint string) (*DPoPProof, error) {
-	proof, err := DPoPHeader(r)
+	p, err := v.checkUnspent(r, accessToken, thumbprint)
 	if err != nil {
 		return nil, err
 	}
-	var buf [2]string
-	req := DPoPRequest{Method: r.Method, URIs: v.cfg.requestHTU(r, buf[:0]), AccessToken: accessToken, Thumbprint: thumbprint}
-	return v.Verify(r.Context(), proof, req)
+	if err := v.spendProof(r.Context(), p); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // DPoPHeader returns the value of r's one DPoP header: [ErrDPoPMissing]
@@ -120,6 +128,32 @@ func (v *DPoPVerifier) Algorithms() []string { return v.cfg.algs.names() }
 // Verify checks proof, the value of a DPoP header, against req, and
 // records it in the replay cache. See [DPoPVerifier.Check].
 func (v *DPoPVerifier) Verify(ctx context.Context, proof string, req DPoPRequest) (*DPoPProof, error) {
+	p, err := v.verifyUnspent(proof, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.spendProof(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkUnspent is [DPoPVerifier.Check] without the replay cache: a proof
+// that passes must then be spent with spendProof before it is acted on.
+// A sign-in checks the password in between, so that a proof spends a
+// place in the cache only for a client that has an account.
+func (v *DPoPVerifier) checkUnspent(r *http.Request, accessToken, thumbprint string) (*DPoPProof, error) {
+	proof, err := DPoPHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	var buf [2]string
+	req := DPoPRequest{Method: r.Method, URIs: v.cfg.requestHTU(r, buf[:0]), AccessToken: accessToken, Thumbprint: thumbprint}
+	return v.verifyUnspent(proof, req)
+}
+
+// verifyUnspent is Verify but for the replay cache.
+func (v *DPoPVerifier) verifyUnspent(proof string, req DPoPRequest) (*DPoPProof, error) {
 	c := &v.cfg
 	p, err := parseDPoPProof(proof)
 	if err != nil {
@@ -163,22 +197,24 @@ func (v *DPoPVerifier) Verify(ctx context.Context, proof string, req DPoPRequest
 	if c.nonces != nil && (!p.hasNonce || !c.nonces.Valid(p.nonce)) {
 		return nil, &dpopNonceError{nonce: c.nonces.Nonce()}
 	}
-	iat := unixTime(p.iat)
-	if err := v.spend(ctx, newDPoPReplayID(thumb, p.jti), iat, now); err != nil {
-		return nil, err
-	}
-	return &DPoPProof{Key: key, Thumbprint: thumb, ID: strings.Clone(p.jti), IssuedAt: iat}, nil
+	return &DPoPProof{Key: key, Thumbprint: thumb, ID: strings.Clone(p.jti), IssuedAt: unixTime(p.iat)}, nil
 }
 
-// spend records the proof for the rest of its window.
-func (v *DPoPVerifier) spend(ctx context.Context, id dpopReplayID, iat, now time.Time) error {
+// spendProof records a verified proof in the replay cache for the rest of
+// its window: errDPoPReplay if it was there already.
+func (v *DPoPVerifier) spendProof(ctx context.Context, p *DPoPProof) error {
 	// A proof passes while now <= iat + window + leeway; a second more
-	// covers the rounding of a fractional "iat".
-	expires := iat.Add(v.cfg.window + v.cfg.leeway + time.Second)
+	// covers the rounding of a fractional "iat". The expiry depends on the
+	// proof alone: counting a future "iat" as now would let the proof
+	// pass, unknown, for up to the leeway after its entry expired, and a
+	// replay of a dropped proof would not be found at or below floor.
+	expires := p.IssuedAt.Add(v.cfg.window + v.cfg.leeway + time.Second)
+	now := v.cfg.now().Round(0)
+	id := newDPoPReplayID(p.Thumbprint, p.ID)
 	if v.memory != nil {
-		return v.memory.spend(id, expires, now)
+		return v.memory.spend(id, p.Thumbprint, expires, now)
 	}
-	return spendDPoPInStore(ctx, v.cfg.store, id, iat, expires)
+	return spendDPoPInStore(ctx, v.cfg.store, id, p.IssuedAt, expires)
 }
 
 // checkIssuedAt refuses an "iat" older than the window and the leeway, or

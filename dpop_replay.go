@@ -43,29 +43,43 @@ func spendDPoPInStore(ctx context.Context, s Store, id dpopReplayID, iat, expire
 }
 
 // dpopMemoryReplay is the replay cache in this process's memory: proofs
-// seen, each until its window is over, at most max of them. Entries are
-// grouped by the second they expire in, so that expired ones go a second
-// at a time; when the cache is full of live entries the oldest second goes
-// too, and floor rises to it: a proof expiring at or before floor might
-// have been dropped, so it is refused as stale and never replayed.
+// seen, each until its window is over, at most max of them, and at most
+// quota of them by any one key (its thumbprint, the owner), so that one
+// client cannot fill the cache for everyone. Entries are grouped by the
+// second they expire in, so that expired ones go a second at a time; when
+// the cache is full of live entries the oldest second goes too, and floor
+// rises to it: a proof expiring at or before floor might have been
+// dropped, so it is refused as stale and never replayed.
 type dpopMemoryReplay struct {
-	max int
+	max, quota int
 
 	mu      sync.Mutex
-	seen    map[dpopReplayID]int64   // -> the second it expires in
+	seen    map[dpopReplayID]dpopReplayEntry
 	bySec   map[int64][]dpopReplayID // second -> entries expiring in it
+	byKey   map[string]int           // owner -> entries held
 	floor   int64                    // refuse entries expiring at or before
 	lastSec int64                    // the last second expired entries were dropped
 }
 
-func newDPoPMemoryReplay(max int) *dpopMemoryReplay {
-	return &dpopMemoryReplay{max: max, seen: make(map[dpopReplayID]int64), bySec: make(map[int64][]dpopReplayID)}
+type dpopReplayEntry struct {
+	exp   int64  // the second it expires in
+	owner string // the key's thumbprint
 }
 
-// spend records id until the second of expires, now being now: nil the
-// first time, errDPoPReplay for a proof seen, errDPoPStale for one that
-// the cache can no longer tell from a replay.
-func (m *dpopMemoryReplay) spend(id dpopReplayID, expires, now time.Time) error {
+// dpopKeyShare is the share of the in-memory replay cache one key may
+// hold: 1/16 of it, at least one entry.
+const dpopKeyShare = 16
+
+func newDPoPMemoryReplay(entries int) *dpopMemoryReplay {
+	return &dpopMemoryReplay{max: entries, quota: max(1, entries/dpopKeyShare), seen: make(map[dpopReplayID]dpopReplayEntry),
+		bySec: make(map[int64][]dpopReplayID), byKey: make(map[string]int)}
+}
+
+// spend records id, a proof by the key owner, until the second of
+// expires, now being now: nil the first time, errDPoPReplay for a proof
+// seen, errDPoPStale for one that the cache can no longer tell from a
+// replay, errDPoPKeyQuota when owner holds its whole share already.
+func (m *dpopMemoryReplay) spend(id dpopReplayID, owner string, expires, now time.Time) error {
 	exp, sec := expires.Unix(), now.Unix()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -73,11 +87,17 @@ func (m *dpopMemoryReplay) spend(id dpopReplayID, expires, now time.Time) error 
 		m.lastSec = sec
 		m.dropBefore(sec)
 	}
-	if s, ok := m.seen[id]; ok && s >= sec {
-		return errDPoPReplay
+	if e, ok := m.seen[id]; ok {
+		if e.exp >= sec {
+			return errDPoPReplay
+		}
+		m.forget(id, e) // expired, its second not dropped yet (the clock went back)
 	}
 	if exp <= m.floor {
 		return errDPoPStale
+	}
+	if m.byKey[owner] >= m.quota {
+		return errDPoPKeyQuota // before anything is dropped for it
 	}
 	for len(m.seen) >= m.max {
 		oldest := m.oldest()
@@ -89,8 +109,9 @@ func (m *dpopMemoryReplay) spend(id dpopReplayID, expires, now time.Time) error 
 		m.drop(oldest)
 		m.floor = oldest
 	}
-	m.seen[id] = exp
+	m.seen[id] = dpopReplayEntry{exp: exp, owner: owner}
 	m.bySec[exp] = append(m.bySec[exp], id)
+	m.byKey[owner]++
 	return nil
 }
 
@@ -118,11 +139,21 @@ func (m *dpopMemoryReplay) oldest() int64 {
 
 func (m *dpopMemoryReplay) drop(sec int64) {
 	for _, id := range m.bySec[sec] {
-		if m.seen[id] == sec {
-			delete(m.seen, id)
+		if e, ok := m.seen[id]; ok && e.exp == sec {
+			m.forget(id, e)
 		}
 	}
 	delete(m.bySec, sec)
+}
+
+// forget removes the entry e of id from seen and from its owner's count.
+func (m *dpopMemoryReplay) forget(id dpopReplayID, e dpopReplayEntry) {
+	delete(m.seen, id)
+	if n := m.byKey[e.owner] - 1; n > 0 {
+		m.byKey[e.owner] = n
+	} else {
+		delete(m.byKey, e.owner)
+	}
 }
 
 // len returns the number of proofs held.

@@ -1,7 +1,9 @@
 package jwtguard
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 )
@@ -13,21 +15,28 @@ type DPoPMode uint8
 const (
 	// DPoPAllowed, the default: "Authorization: DPoP <token>" with a proof
 	// is accepted beside the Guard's other credentials; a DPoP-bound token
-	// presented any other way is refused (RFC 9449 §7.2).
+	// presented any other way is refused (RFC 9449 §7.2). In every mode, a
+	// token whose "cnf" holds a confirmation method other than "jkt", or
+	// none, is refused ([ErrUnsupportedConfirmation]) unless the check of
+	// the credential's own source enforces it.
 	DPoPAllowed DPoPMode = iota
 	// DPoPRequired: only DPoP-bound tokens with a proof are accepted; a
 	// token presented any other way is refused ([ErrDPoPRequired]).
 	DPoPRequired
-	// DPoPOff: the DPoP scheme is not read, and tokens are taken as bearer
-	// tokens whatever their "cnf": as before DPoP existed.
+	// DPoPOff: the DPoP scheme is not read, and no DPoP challenge is
+	// sent; a DPoP-bound token is still refused as a bearer token
+	// ([ErrDPoPBoundToken]): off means the DPoP scheme is not accepted,
+	// never that a stolen bound token becomes a bearer token.
 	DPoPOff
 )
 
 // WithDPoP sets how the Guard treats DPoP, and the verifier of its proofs:
 // nil for one with the defaults of [NewDPoPVerifier] (replays remembered in
 // this process, the request's own origin). The default is [DPoPAllowed]
-// with such a verifier. Behind a reverse proxy, or with several instances,
-// pass a verifier with [WithDPoPOrigin] and [WithDPoPStore].
+// with such a verifier. In production, pass a verifier with
+// [WithDPoPOrigin] (and [WithDPoPStore] for several instances): without an
+// origin, proofs pass only for requests to a loopback host, and a Guard
+// given WithDPoP in mode allowed or required logs a warning when built.
 //
 // A request with "Authorization: DPoP <token>" must carry exactly one DPoP
 // header whose proof passes [DPoPVerifier.Check] for the token and the key
@@ -42,25 +51,30 @@ func WithDPoP(mode DPoPMode, v *DPoPVerifier) GuardOption {
 		if mode > DPoPOff {
 			c.fail("unknown DPoP mode %d", mode)
 		}
-		c.dpopMode, c.dpop = mode, v
+		c.dpopMode, c.dpop, c.dpopSet = mode, v, true
 	})
 }
 
-// dpopSource is the Guard's credential source in modes allowed and
-// required: "Authorization: DPoP <token>", whose check is the proof, and
-// the Guard's other extractor, whose tokens are checked not to be bound.
+// dpopSource is the Guard's credential source in every mode:
+// "Authorization: DPoP <token>", whose check is the proof (not in mode
+// off), and the Guard's other extractor, whose tokens are checked not to
+// be bound.
 type dpopSource struct {
-	v        *DPoPVerifier
+	v        *DPoPVerifier // nil in mode off
 	required bool
+	off      bool
 	scheme   CredentialExtractor // FromAuthorization("DPoP")
 	other    CredentialExtractor
 	bearer   dpopBearerCheck // other's check, when it has none of its own
 	algs     string          // the challenge's base: DPoP algs="…"
+	announce bool            // WithDPoP was given: a 401 without credentials offers DPoP too
 }
 
-// newDPoPSource wraps other, the Guard's extractor, in mode allowed or
-// required.
+// newDPoPSource wraps other, the Guard's extractor.
 func newDPoPSource(other CredentialExtractor, mode DPoPMode, v *DPoPVerifier) *dpopSource {
+	if mode == DPoPOff {
+		return &dpopSource{off: true, other: other}
+	}
 	if v == nil {
 		v, _ = NewDPoPVerifier() // the defaults cannot fail
 	}
@@ -79,12 +93,15 @@ func (s *dpopSource) Extract(r *http.Request) (string, error) {
 // with the proof as its check, else the other extractor's credential, with
 // the check that it is not bound.
 func (s *dpopSource) ExtractCredential(r *http.Request) (Credential, error) {
-	c, err := s.scheme.ExtractCredential(r)
-	if err != nil || c.Token != "" {
-		c.Check = s
-		return c, err
+	if !s.off {
+		c, err := s.scheme.ExtractCredential(r)
+		if err != nil || c.Token != "" {
+			c.Check = s
+			return c, err
+		}
 	}
-	if c, err = s.other.ExtractCredential(r); err != nil || c.Token == "" {
+	c, err := s.other.ExtractCredential(r)
+	if err != nil || c.Token == "" {
 		return c, err
 	}
 	if c.Check == nil {
@@ -98,8 +115,11 @@ func (s *dpopSource) ExtractCredential(r *http.Request) (Credential, error) {
 // CheckCredential is the check of a DPoP token: bound to a key, and the
 // request's proof made with it, for this token, method and URI.
 func (s *dpopSource) CheckCredential(r *http.Request, c Credential, t *Token) error {
-	if t.Claims.KeyThumbprint == "" {
+	switch {
+	case t.Claims.KeyThumbprint == "":
 		return errDPoPUnboundToken
+	case t.Claims.otherCnf:
+		return errUnsupportedConfirmation // bound by jkt and more: fail closed
 	}
 	_, err := s.v.Check(r, c.Token, t.Claims.KeyThumbprint)
 	return err
@@ -107,12 +127,24 @@ func (s *dpopSource) CheckCredential(r *http.Request, c Credential, t *Token) er
 
 // Challenge implements [Challenger]: the DPoP scheme and its algorithms,
 // with RFC 9449's error, for a refusal DPoP concerns (a proof, a nonce, a
-// token's binding); in mode required for every 401 too, since no other
-// scheme is accepted. Other refusals keep the Guard's challenges as they
-// were before DPoP.
+// token's binding); for a request without credentials, so that a client
+// learns the scheme is accepted (RFC 9449 §7.1); in mode required for
+// every 401 too, since no other scheme is accepted. Other refusals keep
+// the Guard's challenges as they were before DPoP.
 func (s *dpopSource) Challenge(refusal error) string {
-	if !s.required && refusal == ErrNoCredentials {
-		return "" // the commonest refusal, answered as before DPoP without a look inside
+	if s.off {
+		return "" // the DPoP scheme is not accepted: the Bearer challenge says it all
+	}
+	if refusal == ErrNoCredentials {
+		// The commonest refusal, answered without a look inside: DPoP's
+		// scheme beside Bearer (RFC 9449 §7.1) where the application asked
+		// for DPoP; a Guard that never mentioned it answers as before
+		// DPoP, as simplejwt does, and offers DPoP on the refusals that
+		// concern it.
+		if s.announce || s.required {
+			return s.algs
+		}
+		return ""
 	}
 	switch {
 	case errors.Is(refusal, ErrDPoPNonce):
@@ -132,7 +164,8 @@ func (s *dpopSource) Challenge(refusal error) string {
 
 // dpopBearerCheck refuses a token presented without the DPoP scheme when
 // it is bound to a key, or whatever it is when DPoP is required; then runs
-// the credential's own check, if any.
+// the credential's own check, if any, or else refuses a token whose "cnf"
+// holds a confirmation method the Guard cannot check.
 type dpopBearerCheck struct {
 	required bool
 	then     CredentialCheck
@@ -145,7 +178,24 @@ func (b *dpopBearerCheck) CheckCredential(r *http.Request, c Credential, t *Toke
 	case t.Claims.KeyThumbprint != "":
 		return errDPoPBoundToken
 	case b.then != nil:
+		// The source's own check, which may enforce another confirmation
+		// method (a certificate-bound token's "x5t#S256").
 		return b.then.CheckCredential(r, c, t)
+	case t.Claims.otherCnf:
+		return errUnsupportedConfirmation
 	}
 	return nil
+}
+
+// dpopNoOrigin is the warning of a Guard or Endpoints built with a DPoP
+// verifier that has no public origin.
+const dpopNoOrigin = "jwtguard: DPoP without WithDPoPOrigin: proofs pass only for requests to a loopback host " +
+	"(the Host header is the client's to write); set the public origin in production"
+
+// warnNoOrigin logs dpopNoOrigin once, at construction, when v has no
+// configured origin.
+func warnNoOrigin(log *slog.Logger, v *DPoPVerifier) {
+	if v != nil && len(v.cfg.origins) == 0 {
+		log.LogAttrs(context.Background(), slog.LevelWarn, dpopNoOrigin)
+	}
 }

@@ -1,6 +1,7 @@
 package jwtguard_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -86,7 +87,8 @@ func (a answer) has(scheme string, parts ...string) bool {
 // TestGuardDPoP: the Guard's default (DPoP allowed) through a real server:
 // a bound token with its proof passes, again and again from the token
 // cache, each request with a fresh proof; every refusal answers RFC
-// 9449's challenge beside the Bearer one, with the right error.
+// 9449's challenge beside the Bearer one, with the right error; a request
+// without credentials is offered both schemes.
 func TestGuardDPoP(t *testing.T) {
 	srv := dpopGuardServer(t)
 	url := srv.URL + "/tasks"
@@ -142,8 +144,15 @@ func TestGuardDPoP(t *testing.T) {
 	if a := call(t, url, "Bearer", boundToken(t, "")); a.status != http.StatusOK {
 		t.Errorf("bearer token: %+v", a)
 	}
-	if a := call(t, url, "", ""); a.status != http.StatusUnauthorized || a.has("DPoP") {
-		t.Errorf("no credentials: %+v", a)
+	// Without credentials, a Guard that never asked for DPoP answers as
+	// before it, Bearer alone; one given WithDPoP offers both schemes
+	// (RFC 9449 §7.1), the DPoP one with its algorithms and no error.
+	if a := call(t, url, "", ""); a.status != http.StatusUnauthorized || len(a.challenges) != 1 || !a.has("Bearer", `realm="api"`) {
+		t.Errorf("no credentials, DPoP never asked for: %+v", a)
+	}
+	asked := dpopGuardServer(t, jwtguard.WithDPoP(jwtguard.DPoPAllowed, nil)).URL + "/tasks"
+	if a := call(t, asked, "", ""); a.status != http.StatusUnauthorized || !a.has("DPoP", algs) || a.has("DPoP", "error=") || !a.has("Bearer", `realm="api"`) {
+		t.Errorf("no credentials, WithDPoP: %+v", a)
 	}
 }
 
@@ -165,18 +174,26 @@ func TestGuardDPoPRequired(t *testing.T) {
 	}
 }
 
-// TestGuardDPoPOff: with DPoP off, the DPoP scheme is not read and a bound
-// token passes as a bearer token, as before DPoP.
+// TestGuardDPoPOff: with DPoP off, the DPoP scheme is not read, and a
+// bound token is still refused as a bearer token: off means the DPoP
+// scheme is not accepted, not that a stolen bound token becomes a bearer
+// token. No DPoP challenge is sent; a bearer token passes as before.
 func TestGuardDPoPOff(t *testing.T) {
 	srv := dpopGuardServer(t, jwtguard.WithDPoP(jwtguard.DPoPOff, nil))
 	url := srv.URL + "/tasks"
 	k := newDPoPKey(t, "ES256")
 	tok := boundToken(t, k.thumbprint(t))
-	if a := call(t, url, "Bearer", tok); a.status != http.StatusOK {
-		t.Fatalf("bound token as Bearer: %+v", a)
+	if a := call(t, url, "Bearer", tok); a.status != http.StatusUnauthorized || a.has("DPoP") || !a.has("Bearer", `error="invalid_token"`) {
+		t.Fatalf("stolen bound token as Bearer: %+v", a)
+	}
+	if a := call(t, url, "Bearer", tok, k.proof(t, http.MethodGet, url, tok, nil)); a.status != http.StatusUnauthorized {
+		t.Fatalf("bound token as Bearer with its proof: %+v", a)
 	}
 	if a := call(t, url, "DPoP", tok, k.proof(t, http.MethodGet, url, tok, nil)); a.status != http.StatusUnauthorized || a.has("DPoP") {
 		t.Fatalf("DPoP scheme: %+v", a)
+	}
+	if a := call(t, url, "Bearer", boundToken(t, "")); a.status != http.StatusOK {
+		t.Fatalf("bearer token: %+v", a)
 	}
 }
 
@@ -205,8 +222,8 @@ func TestGuardDPoPNonce(t *testing.T) {
 		t.Errorf("refusal kind %q", jwtguard.RefusalKind(err))
 	}
 	retry := k.proof(t, http.MethodGet, url, tok, func(p *proofParts) { p.claims["nonce"] = a.nonce })
-	if a := call(t, url, "DPoP", tok, retry); a.status != http.StatusOK {
-		t.Fatalf("retry with the nonce: %+v", a)
+	if a := call(t, url, "DPoP", tok, retry); a.status != http.StatusOK || a.nonce == "" {
+		t.Fatalf("retry with the nonce, answered with the next one (RFC 9449 §8.2): %+v", a)
 	}
 }
 
@@ -268,5 +285,66 @@ func TestGuardDPoPObserved(t *testing.T) {
 	}
 	if accepted == 0 || len(refusals) != 1 || refusals[0] != jwtguard.KindDPoPProof {
 		t.Fatalf("%d accepted, refusals %v; want the proof's request accepted and one %s", accepted, refusals, jwtguard.KindDPoPProof)
+	}
+}
+
+// TestGuardOtherConfirmation: a token bound by a confirmation method the
+// Guard cannot check (RFC 8705's "x5t#S256", an unknown one, or an empty
+// "cnf") is refused as Bearer in every mode, and with the DPoP scheme
+// when it holds one beside "jkt": fail closed, never a bearer token. (A
+// source whose own check enforces it, like TestCredentialCheckCertificateBinding's,
+// still decides.)
+func TestGuardOtherConfirmation(t *testing.T) {
+	k := newDPoPKey(t, "ES256")
+	withCnf := func(cnf string) string {
+		claims := fmt.Sprintf(`{"token_type":"access","jti":%q,"exp":%d,"user_id":7,"cnf":%s}`, randomJTI(t), future, cnf)
+		return signRaw(t, "HS256", `{"alg":"HS256","typ":"JWT"}`, claims)
+	}
+	for _, mode := range []jwtguard.DPoPMode{jwtguard.DPoPAllowed, jwtguard.DPoPOff} {
+		srv := dpopGuardServer(t, jwtguard.WithDPoP(mode, nil))
+		url := srv.URL + "/tasks"
+		for _, cnf := range []string{`{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}`, `{}`, `{"other":{"a":1}}`} {
+			if a := call(t, url, "Bearer", withCnf(cnf)); a.status != http.StatusUnauthorized || !a.has("Bearer", `error="invalid_token"`) {
+				t.Errorf("mode %d, cnf %s as Bearer: %+v", mode, cnf, a)
+			}
+		}
+		if mode == jwtguard.DPoPOff {
+			continue
+		}
+		both := withCnf(fmt.Sprintf(`{"jkt":%q,"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}`, k.thumbprint(t)))
+		if a := call(t, url, "DPoP", both, k.proof(t, http.MethodGet, url, both, nil)); a.status != http.StatusUnauthorized {
+			t.Errorf("jkt and x5t#S256 with the DPoP scheme and its proof: %+v", a)
+		}
+		only := withCnf(fmt.Sprintf(`{"jkt":%q}`, k.thumbprint(t)))
+		if a := call(t, url, "DPoP", only, k.proof(t, http.MethodGet, url, only, nil)); a.status != http.StatusOK {
+			t.Errorf("jkt alone with its proof: %+v", a)
+		}
+	}
+}
+
+// TestDPoPNoncesClock: NewDPoPNonces' nonces follow the verifier's clock
+// (WithClock): a nonce two periods old by that clock is refused, though
+// no real time passed.
+func TestDPoPNoncesClock(t *testing.T) {
+	nonces, err := jwtguard.NewDPoPNonces([]byte(strings.Repeat("k", 32)), time.Minute)
+	must(t, err)
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	v := newDPoPVerifier(t, jwtguard.WithClock(func() time.Time { return now }), jwtguard.WithDPoPNonces(nonces))
+	const uri = "https://api.example/tasks"
+	k := newDPoPKey(t, "ES256")
+	nonce := v.Nonce()
+	proof := func() string {
+		return k.proof(t, http.MethodGet, uri, "", func(p *proofParts) { p.claims["iat"], p.claims["nonce"] = now.Unix(), nonce })
+	}
+	req := jwtguard.DPoPRequest{Method: http.MethodGet, URIs: []string{uri}}
+	if _, err := v.Verify(t.Context(), proof(), req); err != nil {
+		t.Fatalf("a nonce of now: %v", err)
+	}
+	now = now.Add(3 * time.Minute)
+	if _, err := v.Verify(t.Context(), proof(), req); !errors.Is(err, jwtguard.ErrDPoPNonce) {
+		t.Fatalf("a nonce 3 periods old by the verifier's clock: %v", err)
+	}
+	if v.Nonce() == nonce {
+		t.Fatal("the nonce did not change with the verifier's clock")
 	}
 }

@@ -51,6 +51,8 @@ func (e *Endpoints) refreshToken(w http.ResponseWriter, r *http.Request) (string
 // check, and clears the cookies whatever the tokens' state, so that a
 // browser is signed out even when its tokens had expired. A request with
 // no token at all is answered 200 {}: signing out twice is not an error.
+// A token bound to a DPoP key is revoked only with the request's proof by
+// that key (the cookies are cleared all the same).
 func (e *Endpoints) cookieLogout(w http.ResponseWriter, r *http.Request) {
 	v, ok := e.form(w, r, fieldRefreshOrCookie)
 	if !ok {
@@ -70,19 +72,29 @@ func (e *Endpoints) cookieLogout(w http.ResponseWriter, r *http.Request) {
 	if (refresh != "" || access != "") && !e.csrfPassed(w, r) {
 		return
 	}
+	proof, ok := e.dpopProof(w, r)
+	if !ok {
+		return
+	}
 	e.cookies.clear(w)
 	var err error
-	switch ctx := r.Context(); {
+	switch ctx, jkt := r.Context(), proof.thumbprint(); {
 	case refresh != "":
-		err = e.issuer.Logout(ctx, refresh)
+		err = e.issuer.logoutBound(ctx, refresh, jkt, e.spendOnce(w, r, proof))
 	case access != "":
 		var t *Token
 		if t, err = e.issuer.Verify(ctx, access); err == nil {
+			err = checkBinding(t, jkt)
+		}
+		if spend := e.spendOnce(w, r, proof); err == nil && spend != nil {
+			err = spend()
+		}
+		if err == nil {
 			err = e.issuer.EndSession(ctx, t)
 		}
 	}
 	if err != nil {
-		e.fail(w, r, err)
+		e.proofFailed(w, r, err)
 		return
 	}
 	e.write(w, http.StatusOK, bodyEmpty)

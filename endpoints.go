@@ -176,6 +176,8 @@ func NewEndpoints(issuer *Issuer, auth Authenticator, opts ...EndpointOption) (*
 	}
 	if e.dpop == nil {
 		e.dpop, _ = NewDPoPVerifier() // the defaults cannot fail
+	} else {
+		warnNoOrigin(e.log, e.dpop)
 	}
 	return e, nil
 }
@@ -228,13 +230,23 @@ var (
 func (e *Endpoints) Obtain() http.Handler {
 	return e.endpoint(EndpointObtain, "Token Obtain Pair", func(w http.ResponseWriter, r *http.Request) {
 		checked := e.issuer.now()
-		jkt, ok := e.dpopKey(w, r)
+		// The proof is checked before the password and spent only after
+		// it: a failed sign-in takes no place in the replay cache, so
+		// that flooding it needs an account.
+		proof, ok := e.dpopProof(w, r)
 		if !ok {
 			return
 		}
 		id, ok := e.login(w, r)
 		if !ok {
 			return
+		}
+		var jkt string
+		if proof != nil {
+			if !e.dpopSpend(w, r, proof) {
+				return
+			}
+			jkt = proof.Thumbprint
 		}
 		pair, err := e.issuer.issueAt(r.Context(), id, checked, jkt)
 		if err != nil {
@@ -378,14 +390,17 @@ func (e *Endpoints) Refresh() http.Handler {
 			e.throttled(w, wait)
 			return
 		}
-		jkt, ok := e.dpopKey(w, r)
+		// As at sign-in, the proof is spent only once the refresh token
+		// passed its checks: a flood with tokens that fail spends nothing.
+		proof, ok := e.dpopProof(w, r)
 		if !ok {
 			return
 		}
+		jkt := proof.thumbprint()
 		now := e.issuer.now()
-		pair, err := e.issuer.refreshBound(r.Context(), raw, jkt)
+		pair, err := e.issuer.refreshBound(r.Context(), raw, jkt, e.spendOnce(w, r, proof))
 		if err != nil {
-			e.fail(w, r, err)
+			e.proofFailed(w, r, err)
 			return
 		}
 		if e.cookies != nil {
@@ -431,7 +446,8 @@ func (e *Endpoints) Verify() http.Handler {
 }
 
 // Blacklist is the logout endpoint: it revokes a refresh token and its
-// login session.
+// login session. A refresh token bound to a DPoP key needs the request's
+// proof by that key, as at the refresh endpoint.
 func (e *Endpoints) Blacklist() http.Handler {
 	return e.endpoint(EndpointBlacklist, "Token Blacklist", func(w http.ResponseWriter, r *http.Request) {
 		if e.cookies != nil {
@@ -446,13 +462,29 @@ func (e *Endpoints) Blacklist() http.Handler {
 	})
 }
 
-// logout revokes the session of the refresh token raw and answers.
+// logout revokes the session of the refresh token raw and answers. A
+// token bound to a DPoP key needs the request's proof by that key, as a
+// refresh does; the proof is spent only once the token's binding held.
 func (e *Endpoints) logout(w http.ResponseWriter, r *http.Request, raw string) {
-	if err := e.issuer.Logout(r.Context(), raw); err != nil {
-		e.fail(w, r, err)
+	proof, ok := e.dpopProof(w, r)
+	if !ok {
+		return
+	}
+	if err := e.issuer.logoutBound(r.Context(), raw, proof.thumbprint(), e.spendOnce(w, r, proof)); err != nil {
+		e.proofFailed(w, r, err)
 		return
 	}
 	e.write(w, http.StatusOK, bodyEmpty)
+}
+
+// proofFailed answers a refused refresh or logout: a refused proof as at
+// sign-in, anything else as usual.
+func (e *Endpoints) proofFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, ErrDPoPProof) {
+		e.dpopRefused(w, r, err)
+		return
+	}
+	e.fail(w, r, err)
 }
 
 // endpoint answers OPTIONS and refuses methods other than POST. Each call

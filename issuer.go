@@ -332,11 +332,31 @@ func (i *Issuer) Verify(ctx context.Context, raw string) (*Token, error) {
 // Logout revokes the refresh token raw, or a sliding token, and its whole
 // login session: the session's refresh and sliding tokens, and its access
 // (and sliding) tokens for verifiers that check revocation. A token
-// already revoked or spent gives [ErrTokenRevoked].
+// already revoked or spent gives [ErrTokenRevoked]. A token bound to a
+// DPoP key is refused with [ErrDPoPBoundToken] before anything is looked
+// up: see [Issuer.LogoutDPoP].
 func (i *Issuer) Logout(ctx context.Context, raw string) error {
+	return i.logoutBound(ctx, raw, "", nil)
+}
+
+// logoutBound is Logout for a client that proved possession of the DPoP
+// key of jkt ("" for none): a token bound to a key is logged out only for
+// that key's proof, so that a thief of the token without the key can
+// neither end the session nor, with a spent token, set off the reuse
+// revocation. proven, if not nil, runs once the binding held and before
+// anything else: the endpoints spend the proof there.
+func (i *Issuer) logoutBound(ctx context.Context, raw, jkt string, proven func() error) error {
 	t, err := i.any.Verify(ctx, raw)
 	if err != nil {
 		return err
+	}
+	if err := checkBinding(t, jkt); err != nil {
+		return err
+	}
+	if proven != nil {
+		if err := proven(); err != nil {
+			return err
+		}
 	}
 	switch {
 	case t.Claims.ID == "":

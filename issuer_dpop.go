@@ -24,7 +24,19 @@ func (i *Issuer) RefreshDPoP(ctx context.Context, raw, thumbprint string) (*Pair
 	if err := checkThumbprint(thumbprint); err != nil {
 		return nil, err
 	}
-	return i.refreshBound(ctx, raw, thumbprint)
+	return i.refreshBound(ctx, raw, thumbprint, nil)
+}
+
+// LogoutDPoP is [Issuer.Logout] for a client that proved possession of
+// the DPoP key of thumbprint: a token bound to a key is logged out only
+// for that key's proof (refused with [ErrDPoPKeyMismatch] otherwise), as
+// it is refreshed only for it. [Issuer.Logout], without a proof, refuses
+// a bound token with [ErrDPoPBoundToken].
+func (i *Issuer) LogoutDPoP(ctx context.Context, raw, thumbprint string) error {
+	if err := checkThumbprint(thumbprint); err != nil {
+		return err
+	}
+	return i.logoutBound(ctx, raw, thumbprint, nil)
 }
 
 // checkThumbprint refuses what is not a SHA-256 thumbprint in base64url.

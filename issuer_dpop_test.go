@@ -129,7 +129,7 @@ func TestIssuerDPoPEndpointRefusals(t *testing.T) {
 	const creds = `{"username":"vitor","password":"123"}`
 	captured := proofHeader(t, client, signIn)
 	boundPairOf(t, post(t, signIn, "application/json", creds, captured...))
-	wrong := `{"detail":"Invalid DPoP proof","code":"invalid_dpop_proof"}`
+	wrong := `{"detail":"Invalid DPoP proof","code":"invalid_dpop_proof","error":"invalid_dpop_proof","error_description":"Invalid DPoP proof"}`
 	for name, header := range map[string][]string{
 		"replayed":        captured,
 		"another URL":     proofHeader(t, client, srv.URL+"/api/token/refresh/"),
@@ -163,8 +163,9 @@ func mustProof(t *testing.T, p *jwtguard.DPoPProver, url, token string) string {
 }
 
 // TestIssuerDPoPEndpointNonce: token endpoints whose verifier asks for
-// nonces answer a sign-in proof without one 400 use_dpop_nonce with a
-// DPoP-Nonce header, and the retry that carries it gets a bound pair.
+// nonces answer a sign-in proof without one 400 use_dpop_nonce (simplejwt's
+// "code" and OAuth's "error") with a DPoP-Nonce header, and the retry that
+// carries it gets a bound pair, and the next nonce.
 func TestIssuerDPoPEndpointNonce(t *testing.T) {
 	nonces, err := jwtguard.NewDPoPNonces([]byte(strings.Repeat("e", 32)), time.Minute)
 	must(t, err)
@@ -174,12 +175,17 @@ func TestIssuerDPoPEndpointNonce(t *testing.T) {
 	const creds = `{"username":"vitor","password":"123"}`
 	r := post(t, signIn, "application/json", creds, proofHeader(t, client, signIn)...)
 	nonce := r.header.Get("DPoP-Nonce")
-	if r.status != http.StatusBadRequest || nonce == "" || !strings.Contains(r.body, `"code":"use_dpop_nonce"`) {
+	if r.status != http.StatusBadRequest || nonce == "" || !strings.Contains(r.body, `"code":"use_dpop_nonce"`) ||
+		!strings.Contains(r.body, `"error":"use_dpop_nonce"`) {
 		t.Fatalf("proof without a nonce: %d %v %s", r.status, r.header, r.body)
 	}
 	proof, err := client.Proof(http.MethodPost, signIn, "", nonce)
 	must(t, err)
-	if pair := boundPairOf(t, post(t, signIn, "application/json", creds, "DPoP", proof)); pair["token_type"] != "DPoP" {
+	r = post(t, signIn, "application/json", creds, "DPoP", proof)
+	if pair := boundPairOf(t, r); pair["token_type"] != "DPoP" {
 		t.Fatalf("retry with the nonce: %v", pair)
+	}
+	if r.header.Get("DPoP-Nonce") == "" {
+		t.Fatalf("a bound sign-in without a fresh DPoP-Nonce (RFC 9449 §8.2): %v", r.header)
 	}
 }

@@ -29,6 +29,7 @@ type Guard struct {
 	preflight  bool
 	optional   bool
 	challenges *challenges
+	dpopNonce  func() string // with DPoP nonces: the next one, sent on success
 }
 
 // NewGuard returns a guard that verifies tokens with v. It reports every
@@ -66,9 +67,16 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 		g.extractor = FromAuthorization()
 	}
 	g.challenge = challengers(g.extractor)
-	if c.dpopMode != DPoPOff {
-		src := newDPoPSource(g.extractor, c.dpopMode, c.dpop)
-		g.extractor, g.challenge = src, append(g.challenge, src)
+	// In every mode, a token bound to a key is refused as a bearer token;
+	// off only means the DPoP scheme is not accepted.
+	src := newDPoPSource(g.extractor, c.dpopMode, c.dpop)
+	src.announce = c.dpopSet
+	g.extractor, g.challenge = src, append(g.challenge, src)
+	if c.dpopSet && !src.off {
+		warnNoOrigin(g.log, src.v)
+	}
+	if !src.off && src.v.cfg.nonces != nil {
+		g.dpopNonce = src.v.Nonce
 	}
 	csrf := c.csrf
 	if csrf == nil && c.cookies != nil {
@@ -270,6 +278,9 @@ func (g *Guard) authenticate(w http.ResponseWriter, r *http.Request) (*http.Requ
 	}
 	if t != nil {
 		r = withToken(r, t)
+		if g.dpopNonce != nil && r.Header["Dpop"] != nil {
+			w.Header().Set("DPoP-Nonce", g.dpopNonce()) // the next proof's (RFC 9449 §8.2)
+		}
 	}
 	return r, t, true
 }

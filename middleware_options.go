@@ -25,6 +25,7 @@ type guardConfig struct {
 	cookies   *CookieMode
 	dpopMode  DPoPMode
 	dpop      *DPoPVerifier
+	dpopSet   bool // WithDPoP was given
 }
 
 // WithExtractor sets where tokens come from. The default is

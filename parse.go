@@ -152,7 +152,7 @@ func parseClaims(data []byte, c *Claims, d *dates) error {
 		case "sid":
 			err = stringClaim(&s, name, &c.SessionID)
 		case "cnf":
-			err = confirmationClaim(&s, &c.KeyThumbprint)
+			err = confirmationClaim(&s, &c.KeyThumbprint, &c.otherCnf)
 		case "user_id":
 			if k := s.peek(); k != kindString && k != kindNumber {
 				err = claimError(name)
@@ -198,16 +198,21 @@ func parseClaims(data []byte, c *Claims, d *dates) error {
 
 // confirmationClaim reads "cnf" (RFC 7800): an object, whose "jkt" (RFC
 // 9449 §6.1), when present, must be a non-empty string. Other confirmation
-// methods are checked as JSON and ignored.
-func confirmationClaim(s *scanner, jkt *string) error {
+// methods ("x5t#S256" of RFC 8705, …) are checked as JSON and reported in
+// other, as is a "cnf" with no member: a Guard refuses such a token unless
+// its credential's own check enforces them.
+func confirmationClaim(s *scanner, jkt *string, other *bool) error {
 	if s.peek() != kindObject {
 		return claimError("cnf")
 	}
 	// A copy: handing s itself to readObject's callback would move every
 	// claims set's scanner to the heap.
 	sub := *s
+	members := 0
 	ok := readObject(&sub, func(name string, m *scanner) bool {
+		members++
 		if name != "jkt" {
+			*other = true
 			_, ok := m.skipValue(1)
 			return ok
 		}
@@ -218,6 +223,9 @@ func confirmationClaim(s *scanner, jkt *string) error {
 	s.pos = sub.pos
 	if !ok {
 		return claimError("cnf")
+	}
+	if members == 0 {
+		*other = true
 	}
 	return nil
 }

@@ -138,19 +138,22 @@ func (i *Issuer) respent(ctx context.Context, rec Record, now time.Time) error {
 // user errors under [WithUserLookup], and [ErrUnavailable] when the store
 // fails.
 func (i *Issuer) Refresh(ctx context.Context, raw string) (*Pair, error) {
-	return i.refreshBound(ctx, raw, "")
+	return i.refreshBound(ctx, raw, "", nil)
 }
 
 // refreshBound is Refresh with the thumbprint of the DPoP key that proved
 // possession, "" for none: a bound refresh token needs its own key's.
-func (i *Issuer) refreshBound(ctx context.Context, raw, jkt string) (*Pair, error) {
-	pair, err := i.rotate(ctx, raw, jkt)
+// proven, if not nil, runs once every check passed and before the token
+// is spent: the endpoints spend the proof there, so that a refresh with a
+// token that fails spends no place in the replay cache.
+func (i *Issuer) refreshBound(ctx context.Context, raw, jkt string, proven func() error) (*Pair, error) {
+	pair, err := i.rotate(ctx, raw, jkt, proven)
 	i.refreshed(ctx, err)
 	return pair, err
 }
 
 // rotate is refreshBound, unreported.
-func (i *Issuer) rotate(ctx context.Context, raw, jkt string) (*Pair, error) {
+func (i *Issuer) rotate(ctx context.Context, raw, jkt string, proven func() error) (*Pair, error) {
 	t, err := i.refresh.Verify(ctx, raw)
 	if err != nil {
 		return nil, err
@@ -171,6 +174,11 @@ func (i *Issuer) rotate(ctx context.Context, raw, jkt string) (*Pair, error) {
 	now := i.cfg.now()
 	if err := i.checkUser(ctx, t, now); err != nil {
 		return nil, err
+	}
+	if proven != nil {
+		if err := proven(); err != nil {
+			return nil, err
+		}
 	}
 	if err := i.spend(ctx, rec, now); err != nil {
 		return nil, err

@@ -50,6 +50,10 @@ type Claims struct {
 	// §6.1): the RFC 7638 thumbprint of the key a DPoP-bound token is
 	// bound to; "" for a bearer token. See [WithDPoP].
 	KeyThumbprint string
+
+	// otherCnf: "cnf" holds a member other than "jkt", or none (a token
+	// bound by a confirmation method the Guard cannot check).
+	otherCnf bool
 }
 
 // Token is a verified JWT. It is immutable, and may be shared between

@@ -10,8 +10,9 @@
 //	GET /healthz always 200; GET /readyz 200 once keys are loaded
 //
 // DPoP-bound tokens (RFC 9449) are accepted with their proofs by default;
-// -dpop=required accepts nothing else, -dpop=off ignores DPoP. Behind a
-// reverse proxy, -public-url names the origin clients sign proofs for.
+// -dpop=required accepts nothing else, -dpop=off refuses the DPoP scheme
+// (and a bound token as Bearer, as every mode does). Behind a reverse
+// proxy, -public-url names the origin clients sign proofs for.
 package main
 
 import (
@@ -65,7 +66,7 @@ func parseFlags(args []string, out io.Writer) (*config, error) {
 	fs.BoolVar(&c.atJWT, "at-jwt", false, `require RFC 9068 access tokens (typ "at+jwt")`)
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (host:port), a listener of its own, never the public one (none when empty)")
 	fs.StringVar(&c.dpop, "dpop", "allowed", "DPoP-bound tokens: allowed (beside bearer tokens), required, or off")
-	fs.StringVar(&c.publicURL, "public-url", "", "the origin clients reach this server at, for DPoP proofs' htu (default: the request's own)")
+	fs.StringVar(&c.publicURL, "public-url", "", "the origin clients reach this server at (https://api.example.com), for DPoP proofs' htu: required behind a reverse proxy; without it proofs pass only on a loopback host")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -18,12 +19,7 @@ import (
 // never as bearer tokens; a sign-in without one is answered as before.
 func TestTasksDPoP(t *testing.T) {
 	srv := server(t)
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	must(t, err)
-	sk, err := jwtguard.NewSigningKey("", priv, jwtguard.ES256)
-	must(t, err)
-	prover, err := jwtguard.NewDPoPProver(sk)
-	must(t, err)
+	prover := newProver(t)
 	send := func(method, path, scheme, token, body string) (int, string) {
 		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 		must(t, err)
@@ -66,4 +62,44 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestTasksDPoPBehindProxy: with -public-url, as behind nginx's TLS (no
+// TLS here, the upstream Host), a sign-in whose proof names the public
+// https origin gets bound tokens, and a proof naming the Host the request
+// carries is refused.
+func TestTasksDPoPBehindProxy(t *testing.T) {
+	srv := httptest.NewServer(newTestApp(t, "-public-url", "https://tasks.example.com"))
+	t.Cleanup(srv.Close)
+	prover := newProver(t)
+	signIn := func(htu string) int {
+		req, err := http.NewRequest("POST", srv.URL+"/api/token/", strings.NewReader(`{"username":"vitor","password":"123"}`))
+		must(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		proof, err := prover.Proof("POST", htu, "", "")
+		must(t, err)
+		req.Header.Set("DPoP", proof)
+		res, err := http.DefaultClient.Do(req)
+		must(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if s := signIn("https://tasks.example.com/api/token/"); s != 200 {
+		t.Fatalf("a proof for the public origin: %d", s)
+	}
+	if s := signIn(srv.URL + "/api/token/"); s != 400 {
+		t.Fatalf("a proof for the upstream's own URL: %d", s)
+	}
+}
+
+// newProver returns a DPoP prover of a fresh P-256 key.
+func newProver(t *testing.T) *jwtguard.DPoPProver {
+	t.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err)
+	sk, err := jwtguard.NewSigningKey("", priv, jwtguard.ES256)
+	must(t, err)
+	prover, err := jwtguard.NewDPoPProver(sk)
+	must(t, err)
+	return prover
 }

@@ -52,6 +52,7 @@ type config struct {
 	redisURL    string // revocations, throttles and their push in Redis
 	users       []string
 	trusted     []netip.Prefix
+	publicURL   string // the origin clients reach the API at, for DPoP proofs' "htu"
 	signingKey  string
 	cookies     bool      // tokens in HttpOnly cookies, with CSRF protection, and the browser page
 	insecure    bool      // cookies without Secure, for plain http beyond localhost
@@ -84,6 +85,7 @@ func parseFlags(args []string, env func(string) string, out io.Writer) (*config,
 	fs.StringVar(&c.jwtPrefix, "jwt-prefix", "JWT", "with -profile drf-jwt: the Authorization header's prefix, JWT_AUTH_HEADER_PREFIX (Bearer in the tutorial)")
 	fs.DurationVar(&c.reuseGrace, "reuse-grace", jwtguard.DefaultReuseGrace, "how long a spent refresh token presented again is a duplicate (two tabs, a retry) rather than a reuse that revokes its session")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (host:port), a listener of its own, never the public one (none when empty)")
+	fs.StringVar(&c.publicURL, "public-url", env("TASKS_PUBLIC_URL"), "the origin clients reach the API at (https://tasks.example.com), which DPoP proofs name: required behind a reverse proxy; without it proofs pass only on a loopback host (default $TASKS_PUBLIC_URL)")
 	fs.BoolVar(&c.insecure, "insecure-cookies", false, "with -cookies: leave out Secure, for plain http on a host other than localhost (never in production)")
 	addUser := func(v string) error {
 		name, pass, ok := strings.Cut(v, ":")
@@ -207,6 +209,20 @@ func newApp(ctx context.Context, c *config, log *slog.Logger) (http.Handler, fun
 		guardOpts = append(guardOpts, jwtguard.WithCookies(mode))
 		endpointOpts = append(endpointOpts, jwtguard.WithEndpointCookies(mode))
 	}
+	// DPoP: sign-ins and refreshes with a proof get bound tokens, which the
+	// API accepts with their key's proofs. Proofs name the public origin,
+	// which behind nginx (no TLS here, its Host upstream) only
+	// -public-url can tell.
+	var dpopOpts []jwtguard.DPoPOption
+	if c.publicURL != "" {
+		dpopOpts = append(dpopOpts, jwtguard.WithDPoPOrigin(c.publicURL))
+	}
+	dpop, err := jwtguard.NewDPoPVerifier(dpopOpts...)
+	if err != nil {
+		return fail(err)
+	}
+	guardOpts = append(guardOpts, jwtguard.WithDPoP(jwtguard.DPoPAllowed, dpop))
+	endpointOpts = append(endpointOpts, jwtguard.WithEndpointDPoP(dpop))
 	guard, err := jwtguard.NewGuard(verifier, guardOpts...)
 	if err != nil {
 		return fail(err)
