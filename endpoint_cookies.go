@@ -106,7 +106,7 @@ func (e *Endpoints) csrfPassed(w http.ResponseWriter, r *http.Request) bool {
 	if err := e.cookies.csrf.Check(r); err != nil {
 		e.log.LogAttrs(r.Context(), slog.LevelInfo, "jwtguard: CSRF check failed",
 			slog.String("path", (*PathRedactor)(nil).Redact(r.URL.Path)), slog.String("error", err.Error()))
-		e.write(w, http.StatusForbidden, failureBodies[classify(err)])
+		e.write(w, http.StatusForbidden, refusals[classify(err)].body)
 		return false
 	}
 	return true

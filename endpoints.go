@@ -499,7 +499,7 @@ func (e *Endpoints) endpoint(event, display string, post http.HandlerFunc) http.
 			if e.cookies != nil {
 				if err := e.cookies.csrf.checkOrigin(r); err != nil {
 					refused(w, err)
-					e.write(w, http.StatusForbidden, failureBodies[classify(err)])
+					e.write(w, http.StatusForbidden, refusals[classify(err)].body)
 					return
 				}
 			}
@@ -561,14 +561,14 @@ func (e *Endpoints) form(w http.ResponseWriter, r *http.Request, fields ...formF
 func (e *Endpoints) fail(w http.ResponseWriter, r *http.Request, err error) {
 	refused(w, err)
 	f := classify(err)
-	body := endpointBodies[f]
+	body := refusals[f].endpoint
 	switch {
 	case f == failUnavailable:
 		e.log.LogAttrs(r.Context(), slog.LevelError, "jwtguard: token store unavailable", slog.String("error", err.Error()))
 		e.write(w, http.StatusServiceUnavailable, bodyUnavailable)
 		return
 	case (body == nil || f == failInvalid) && errors.Is(err, ErrInvalidToken):
-		body = endpointBodies[failInvalid]
+		body = refusals[failInvalid].endpoint
 	case body == nil || f == failInvalid: // not a token's failure: the issuer's
 		e.log.LogAttrs(r.Context(), slog.LevelError, "jwtguard: issuing failed", slog.String("error", err.Error()))
 		e.write(w, http.StatusInternalServerError, bodyServerError)

@@ -221,7 +221,7 @@ func (g *Guard) defaultError(w http.ResponseWriter, _ *http.Request, err error) 
 			w.Header().Set(name, value) // the DPoP-Nonce to retry with
 		}
 	}
-	writeError(w, f.status(), challenge, failureBodies[f])
+	writeError(w, f.status(), challenge, refusals[f].body)
 }
 
 // Handler authenticates requests that carry credentials and passes them on

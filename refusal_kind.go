@@ -25,39 +25,12 @@ const (
 	KindDPoPNonce       = "dpop_nonce"            // 401: the DPoP proof lacks the server's current nonce
 )
 
-// refusalTexts holds each kind's name and the fixed message a client may
-// be shown: the words of the default JSON body, never an error's own text.
-var refusalTexts = [numFailures]struct{ kind, message string }{
-	failNoCredentials:   {KindNoCredentials, "Authentication credentials were not provided."},
-	failMalformed:       {KindMalformed, "Authorization header must contain two space-delimited values"},
-	failInvalid:         {KindTokenInvalid, msgInvalid},
-	failWrongType:       {KindTokenWrongType, msgWrongType},
-	failNoExp:           {KindTokenNoExp, msgNoExp},
-	failNoID:            {KindTokenNoID, msgNoID},
-	failNoType:          {KindTokenNoType, msgNoType},
-	failDuplicateCookie: {KindDuplicateCookie, "Request must carry one token cookie, not two of the same name"},
-	failNotFound:        {KindNotFound, "Not found."},
-	failRevoked:         {KindTokenRevoked, msgRevoked},
-	failUserNotFound:    {KindUserNotFound, "User not found"},
-	failUserInactive:    {KindUserInactive, "User is inactive"},
-	failNoUser:          {KindNoUserID, "Token contained no recognizable user identification"},
-	failScope:           {KindScope, "You do not have permission to perform this action."},
-	failForbidden:       {KindForbidden, "You do not have permission to perform this action."},
-	failUnavailable:     {KindUnavailable, "Service temporarily unavailable, try again later."},
-	failCSRFOrigin:      {KindCSRF, "CSRF Failed: " + errCSRFOrigin.(*csrfError).reason},
-	failCSRFNoCookie:    {KindCSRF, "CSRF Failed: " + errCSRFNoCookie.(*csrfError).reason},
-	failCSRFMissing:     {KindCSRF, "CSRF Failed: " + errCSRFMissing.(*csrfError).reason},
-	failCSRFIncorrect:   {KindCSRF, "CSRF Failed: " + errCSRFIncorrect.(*csrfError).reason},
-	failDPoPProof:       {KindDPoPProof, "Invalid DPoP proof"},
-	failDPoPNonce:       {KindDPoPNonce, "Resource server requires nonce in DPoP proof"},
-}
-
 // RefusalKind returns the kind of a refusal that [Guard.Authenticate] or
 // [Guard.Authorize] returned: one of the Kind constants. It sorts errors as
 // [StatusCode] does; an error it does not know is [KindTokenInvalid].
-func RefusalKind(err error) string { return refusalTexts[classify(err)].kind }
+func RefusalKind(err error) string { return refusals[classify(err)].kind }
 
 // RefusalMessage returns the fixed text a client may be shown for a
 // refusal: the message of the default JSON body (simplejwt's, for a bad
 // token), never err's own text, which may hold internal detail.
-func RefusalMessage(err error) string { return refusalTexts[classify(err)].message }
+func RefusalMessage(err error) string { return refusals[classify(err)].message }

@@ -96,44 +96,78 @@ const (
 	numFailures
 )
 
-var failureBodies = [numFailures][]byte{
-	failNoCredentials:   bodyNoCredentials,
-	failMalformed:       bodyMalformed,
-	failInvalid:         bodyInvalid,
-	failWrongType:       bodyWrongType,
-	failNoExp:           bodyNoExp,
-	failNoID:            bodyNoID,
-	failNoType:          bodyNoType,
-	failRevoked:         bodyRevoked,
-	failUserNotFound:    bodyUserNotFound,
-	failUserInactive:    bodyUserInactive,
-	failNoUser:          bodyNoUser,
-	failScope:           bodyScope,
-	failForbidden:       bodyForbidden,
-	failUnavailable:     bodyUnavailable,
-	failNotFound:        bodyNotFound,
-	failCSRFOrigin:      csrfBody(errCSRFOrigin),
-	failCSRFNoCookie:    csrfBody(errCSRFNoCookie),
-	failCSRFMissing:     csrfBody(errCSRFMissing),
-	failCSRFIncorrect:   csrfBody(errCSRFIncorrect),
-	failDuplicateCookie: []byte(`{"detail":"Request must carry one token cookie, not two of the same name","code":"bad_cookie"}`),
-	failDPoPProof:       []byte(`{"detail":"Invalid DPoP proof","code":"invalid_dpop_proof"}`),
-	failDPoPNonce:       []byte(`{"detail":"Resource server requires nonce in DPoP proof","code":"use_dpop_nonce"}`),
+// refusal is all the table knows of one kind of failure: the Guard's
+// answer (status, challenge, body), the token endpoints' body, and the
+// stable kind and fixed message that RefusalKind and RefusalMessage give
+// entry points that cannot carry the HTTP answer.
+type refusal struct {
+	status  int
+	kind    string // a Kind constant
+	message string // the fixed text a client may be shown, never an error's own
+	body    []byte // the Guard's JSON body
+	// bearer: a 401's Bearer challenge, its params after the realm ("" for
+	// the bare challenge); a 403, 404 or 503 has none.
+	bearer bool
+	params string
+	// endpoint: the token endpoints' body for a failed token operation
+	// (simplejwt's views', shorter than its authentication's); nil: a
+	// token's other failure is answered as an invalid one, and a failure
+	// that is not a token's with 500.
+	endpoint []byte
 }
 
-// endpointBodies are the token endpoints' answers to a failed token
-// operation, by the same kinds as the Guard's: simplejwt's views', whose
-// token bodies are shorter than its authentication's. Another failure of a
-// token is answered as an invalid one; a failure that is not a token's,
-// with 500.
-var endpointBodies = [numFailures][]byte{
-	failInvalid:      endpointTokenBody(msgInvalid),
-	failWrongType:    endpointTokenBody(msgWrongType),
-	failNoID:         endpointTokenBody(msgNoID),
-	failNoType:       endpointTokenBody(msgNoType),
-	failRevoked:      endpointTokenBody(msgRevoked),
-	failUserNotFound: bodyNoActiveAccount,
-	failUserInactive: bodyNoActiveAccount,
+// invalidToken is the challenge params of a token refused with msg.
+func invalidToken(msg string) string {
+	return `, error="invalid_token", error_description="` + msg + `"`
+}
+
+// refusals is the one table from a kind of failure to every answer of it.
+var refusals = [numFailures]refusal{
+	failNoCredentials: {status: http.StatusUnauthorized, kind: KindNoCredentials, message: "Authentication credentials were not provided.",
+		body: bodyNoCredentials, bearer: true},
+	failMalformed: {status: http.StatusUnauthorized, kind: KindMalformed, message: "Authorization header must contain two space-delimited values",
+		body: bodyMalformed, bearer: true, params: `, error="invalid_request", error_description="Malformed credentials"`},
+	failDuplicateCookie: {status: http.StatusUnauthorized, kind: KindDuplicateCookie, message: "Request must carry one token cookie, not two of the same name",
+		body:   []byte(`{"detail":"Request must carry one token cookie, not two of the same name","code":"bad_cookie"}`),
+		bearer: true, params: `, error="invalid_request", error_description="Two token cookies of the same name"`},
+	failInvalid: {status: http.StatusUnauthorized, kind: KindTokenInvalid, message: msgInvalid,
+		body: bodyInvalid, bearer: true, params: invalidToken(msgInvalid), endpoint: endpointTokenBody(msgInvalid)},
+	failWrongType: {status: http.StatusUnauthorized, kind: KindTokenWrongType, message: msgWrongType,
+		body: bodyWrongType, bearer: true, params: invalidToken(msgWrongType), endpoint: endpointTokenBody(msgWrongType)},
+	failNoExp: {status: http.StatusUnauthorized, kind: KindTokenNoExp, message: msgNoExp,
+		body: bodyNoExp, bearer: true, params: invalidToken(msgNoExp)},
+	failNoID: {status: http.StatusUnauthorized, kind: KindTokenNoID, message: msgNoID,
+		body: bodyNoID, bearer: true, params: invalidToken(msgNoID), endpoint: endpointTokenBody(msgNoID)},
+	failNoType: {status: http.StatusUnauthorized, kind: KindTokenNoType, message: msgNoType,
+		body: bodyNoType, bearer: true, params: invalidToken(msgNoType), endpoint: endpointTokenBody(msgNoType)},
+	failRevoked: {status: http.StatusUnauthorized, kind: KindTokenRevoked, message: msgRevoked,
+		body: bodyRevoked, bearer: true, params: invalidToken(msgRevoked), endpoint: endpointTokenBody(msgRevoked)},
+	failUserNotFound: {status: http.StatusUnauthorized, kind: KindUserNotFound, message: "User not found",
+		body: bodyUserNotFound, bearer: true, params: invalidToken("User not found"), endpoint: bodyNoActiveAccount},
+	failUserInactive: {status: http.StatusUnauthorized, kind: KindUserInactive, message: "User is inactive",
+		body: bodyUserInactive, bearer: true, params: invalidToken("User is inactive"), endpoint: bodyNoActiveAccount},
+	failNoUser: {status: http.StatusUnauthorized, kind: KindNoUserID, message: "Token contained no recognizable user identification",
+		body: bodyNoUser, bearer: true, params: invalidToken("Token contained no recognizable user identification")},
+	failScope: {status: http.StatusForbidden, kind: KindScope, message: "You do not have permission to perform this action.",
+		body: bodyScope, bearer: true, params: `, error="insufficient_scope", error_description="The token lacks a required scope"`},
+	failForbidden: {status: http.StatusForbidden, kind: KindForbidden, message: "You do not have permission to perform this action.",
+		body: bodyForbidden},
+	failUnavailable: {status: http.StatusServiceUnavailable, kind: KindUnavailable, message: "Service temporarily unavailable, try again later.",
+		body: bodyUnavailable},
+	failNotFound: {status: http.StatusNotFound, kind: KindNotFound, message: "Not found.", body: bodyNotFound},
+	failCSRFOrigin: {status: http.StatusForbidden, kind: KindCSRF, message: "CSRF Failed: " + errCSRFOrigin.(*csrfError).reason,
+		body: csrfBody(errCSRFOrigin)},
+	failCSRFNoCookie: {status: http.StatusForbidden, kind: KindCSRF, message: "CSRF Failed: " + errCSRFNoCookie.(*csrfError).reason,
+		body: csrfBody(errCSRFNoCookie)},
+	failCSRFMissing: {status: http.StatusForbidden, kind: KindCSRF, message: "CSRF Failed: " + errCSRFMissing.(*csrfError).reason,
+		body: csrfBody(errCSRFMissing)},
+	failCSRFIncorrect: {status: http.StatusForbidden, kind: KindCSRF, message: "CSRF Failed: " + errCSRFIncorrect.(*csrfError).reason,
+		body: csrfBody(errCSRFIncorrect)},
+	// The DPoP challenge, a Challenger's, says what failed.
+	failDPoPProof: {status: http.StatusUnauthorized, kind: KindDPoPProof, message: "Invalid DPoP proof",
+		body: []byte(`{"detail":"Invalid DPoP proof","code":"invalid_dpop_proof"}`), bearer: true},
+	failDPoPNonce: {status: http.StatusUnauthorized, kind: KindDPoPNonce, message: "Resource server requires nonce in DPoP proof",
+		body: []byte(`{"detail":"Resource server requires nonce in DPoP proof","code":"use_dpop_nonce"}`), bearer: true},
 }
 
 var bodyNoActiveAccount = []byte(`{"detail":"No active account found for the given token.","code":"no_active_account"}`)
@@ -200,17 +234,7 @@ func classify(err error) failure {
 	return failInvalid
 }
 
-func (f failure) status() int {
-	switch f {
-	case failScope, failForbidden, failCSRFOrigin, failCSRFNoCookie, failCSRFMissing, failCSRFIncorrect:
-		return http.StatusForbidden
-	case failUnavailable:
-		return http.StatusServiceUnavailable
-	case failNotFound:
-		return http.StatusNotFound
-	}
-	return http.StatusUnauthorized
-}
+func (f failure) status() int { return refusals[f].status }
 
 // challenges holds a realm's WWW-Authenticate values, built once, as
 // header value slices the default handler shares between responses.
@@ -218,29 +242,10 @@ type challenges [numFailures][]string
 
 func newChallenges(realm string) *challenges {
 	base := `Bearer realm="` + quoteRealm(realm) + `"`
-	invalid := func(msg string) string {
-		return base + `, error="invalid_token", error_description="` + msg + `"`
-	}
 	var c challenges
-	for f, v := range [numFailures]string{
-		failNoCredentials:   base,
-		failMalformed:       base + `, error="invalid_request", error_description="Malformed credentials"`,
-		failDuplicateCookie: base + `, error="invalid_request", error_description="Two token cookies of the same name"`,
-		failInvalid:         invalid(msgInvalid),
-		failWrongType:       invalid(msgWrongType),
-		failNoExp:           invalid(msgNoExp),
-		failNoID:            invalid(msgNoID),
-		failNoType:          invalid(msgNoType),
-		failRevoked:         invalid(msgRevoked),
-		failUserNotFound:    invalid("User not found"),
-		failUserInactive:    invalid("User is inactive"),
-		failNoUser:          invalid("Token contained no recognizable user identification"),
-		failScope:           base + `, error="insufficient_scope", error_description="The token lacks a required scope"`,
-		failDPoPProof:       base, // the DPoP challenge says what failed
-		failDPoPNonce:       base,
-	} {
-		if v != "" {
-			c[f] = []string{v}
+	for f, r := range refusals {
+		if r.bearer {
+			c[f] = []string{base + r.params}
 		}
 	}
 	return &c
