@@ -121,6 +121,9 @@ func (v *DPoPVerifier) Nonce() string {
 	return v.cfg.nonces.Nonce()
 }
 
+// usesNonces reports whether the verifier asks for server nonces.
+func (v *DPoPVerifier) usesNonces() bool { return v.cfg.nonces != nil }
+
 // Algorithms returns the algorithms a proof may use, for the "algs" of a
 // DPoP challenge.
 func (v *DPoPVerifier) Algorithms() []string { return v.cfg.algs.names() }

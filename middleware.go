@@ -75,7 +75,7 @@ func NewGuard(v *Verifier, opts ...GuardOption) (*Guard, error) {
 	if c.dpopSet && !src.off {
 		warnNoOrigin(g.log, src.v)
 	}
-	if !src.off && src.v.cfg.nonces != nil {
+	if !src.off && src.v.usesNonces() {
 		g.dpopNonce = src.v.Nonce
 	}
 	csrf := c.csrf
